@@ -1,0 +1,25 @@
+# Two commands set everything up on a fresh machine:
+#   make demo   crawl the bundled sample portal, parse, build the archive, serve it
+#   make test   run the test suite (what CI runs)
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+
+.PHONY: demo test install clean
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@
+
+demo: install
+	$(BIN)/xxgk demo
+
+test: install
+	$(BIN)/python -m pytest
+
+clean:
+	rm -rf data/demo .pytest_cache

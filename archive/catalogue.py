@@ -1,0 +1,267 @@
+"""The SQLite catalogue of the archive (via sqlite-utils).
+
+Tables
+  bodies    one row per stored body (sha256, size), see :mod:`archive.blobs`
+  fetches   one row per HTTP exchange: url, final url, status, content type,
+            declared and detected encoding, sha256 of the body, fetched_at
+  reports   one row per annual report (unique url): where it was found, the
+            body it points at, and the parser's output (title, agency, year, ...)
+  metrics   parsed figures, one row per (report, key)
+  warnings  parser warnings per report
+
+The crawler writes bodies, fetches and report rows; the parser fills the
+parsed columns, metrics and warnings. Every write is one transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+SCHEMA_VERSION = 1
+
+
+def utc_now() -> str:
+    return dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def open_db(path: str | Path) -> sqlite_utils.Database:
+    """Open (creating if needed) the catalogue at ``path`` with its schema in place."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    db = sqlite_utils.Database(path)
+    db.enable_wal()
+    db.execute("PRAGMA synchronous=NORMAL")
+    db.execute("PRAGMA foreign_keys=ON")
+    db.execute("PRAGMA busy_timeout=30000")
+    ensure_schema(db)
+    return db
+
+
+def ensure_schema(db: sqlite_utils.Database) -> None:
+    if "bodies" not in db.table_names():
+        db["bodies"].create(
+            {"sha256": str, "size": int, "first_stored_at": str},
+            pk="sha256",
+        )
+    if "fetches" not in db.table_names():
+        db["fetches"].create(
+            {
+                "id": int,
+                "url": str,
+                "final_url": str,
+                "method": str,
+                "status": int,
+                "content_type": str,
+                "declared_encoding": str,
+                "detected_encoding": str,
+                "sha256": str,
+                "size": int,
+                "referer": str,
+                "error": str,
+                "fetched_at": str,
+            },
+            pk="id",
+            foreign_keys=[("sha256", "bodies", "sha256")],
+        )
+        db["fetches"].create_index(["url"])
+        db["fetches"].create_index(["sha256"])
+    if "reports" not in db.table_names():
+        db["reports"].create(
+            {
+                "id": int,
+                "url": str,
+                "list_url": str,
+                "list_title": str,
+                "sha256": str,
+                "fetch_id": int,
+                "content_type": str,
+                "declared_encoding": str,
+                "first_seen": str,
+                "last_seen": str,
+                "title": str,
+                "agency": str,
+                "year": int,
+                "published": str,
+                "format": str,
+                "province": str,
+                "city": str,
+                "county": str,
+                "adcode": str,
+                "admin_level": str,
+                "text": str,
+                "parse_status": str,
+                "parse_error": str,
+                "parsed_at": str,
+            },
+            pk="id",
+            foreign_keys=[("sha256", "bodies", "sha256"), ("fetch_id", "fetches", "id")],
+            defaults={"parse_status": "pending"},
+        )
+        db["reports"].create_index(["url"], unique=True)
+        db["reports"].create_index(["year"])
+        db["reports"].create_index(["parse_status"])
+    if "metrics" not in db.table_names():
+        # NUMERIC affinity keeps counts as integers (204, not 204.0) and money
+        # in yuan as exact as the report states it.
+        db.execute(
+            """CREATE TABLE metrics (
+                id INTEGER PRIMARY KEY,
+                report_id INTEGER NOT NULL REFERENCES reports(id),
+                key TEXT NOT NULL,
+                value NUMERIC NOT NULL,
+                unit TEXT,
+                source TEXT,
+                evidence TEXT,
+                approximate INTEGER NOT NULL DEFAULT 0
+            )"""
+        )
+        db["metrics"].create_index(["report_id"])
+        db["metrics"].create_index(["key"])
+    if "warnings" not in db.table_names():
+        db["warnings"].create(
+            {"id": int, "report_id": int, "code": str, "message": str, "detail": str},
+            pk="id",
+            foreign_keys=[("report_id", "reports", "id")],
+        )
+        db["warnings"].create_index(["report_id"])
+
+
+def record_body(db: sqlite_utils.Database, sha256: str, size: int) -> None:
+    """Note a stored body in the catalogue (idempotent)."""
+    db.execute(
+        "INSERT OR IGNORE INTO bodies (sha256, size, first_stored_at) VALUES (?, ?, ?)",
+        [sha256, size, utc_now()],
+    )
+
+
+def record_fetch(db: sqlite_utils.Database, **fields: Any) -> int:
+    """Insert one fetch row (and its body row) in one transaction; return the fetch id."""
+    fields.setdefault("fetched_at", utc_now())
+    with db.atomic():
+        if fields.get("sha256"):
+            record_body(db, fields["sha256"], fields.get("size") or 0)
+        return db["fetches"].insert(fields).last_pk
+
+
+def upsert_report(
+    db: sqlite_utils.Database,
+    *,
+    url: str,
+    sha256: str,
+    fetch_id: int | None,
+    list_url: str | None = None,
+    list_title: str | None = None,
+    content_type: str | None = None,
+    declared_encoding: str | None = None,
+) -> tuple[int, str]:
+    """Record that ``url`` is a report whose current body is ``sha256``.
+
+    Returns ``(report_id, change)`` where change is ``new``, ``changed`` (new
+    bytes at a known url: parse status reset to pending) or ``unchanged``.
+    """
+    now = utc_now()
+    with db.atomic():
+        row = db.execute("SELECT id, sha256 FROM reports WHERE url = ?", [url]).fetchone()
+        if row is None:
+            report_id = db["reports"].insert(
+                {
+                    "url": url,
+                    "list_url": list_url,
+                    "list_title": list_title,
+                    "sha256": sha256,
+                    "fetch_id": fetch_id,
+                    "content_type": content_type,
+                    "declared_encoding": declared_encoding,
+                    "first_seen": now,
+                    "last_seen": now,
+                    "parse_status": "pending",
+                }
+            ).last_pk
+            return report_id, "new"
+        report_id, old_sha = row
+        update: dict[str, Any] = {"last_seen": now, "fetch_id": fetch_id}
+        if list_title:
+            update["list_title"] = list_title
+        if list_url:
+            update["list_url"] = list_url
+        change = "unchanged"
+        if old_sha != sha256:
+            update.update(
+                sha256=sha256,
+                content_type=content_type,
+                declared_encoding=declared_encoding,
+                parse_status="pending",
+            )
+            change = "changed"
+        db["reports"].update(report_id, update)
+        return report_id, change
+
+
+def save_parse_result(db: sqlite_utils.Database, report_id: int, result: dict, text: str | None) -> None:
+    """Store a parser result (see ``parse.model.ParsedReport.to_dict``) for one report.
+
+    Replaces the report's previous metrics and warnings in the same transaction.
+    """
+    region = result.get("region") or {}
+    with db.atomic():
+        db["reports"].update(
+            report_id,
+            {
+                "title": result.get("title"),
+                "agency": result.get("agency"),
+                "year": result.get("year"),
+                "published": result.get("published"),
+                "format": result.get("format"),
+                "province": region.get("province"),
+                "city": region.get("city"),
+                "county": region.get("county"),
+                "adcode": region.get("adcode"),
+                "admin_level": result.get("admin_level"),
+                "text": text,
+                "parse_status": "ok",
+                "parse_error": None,
+                "parsed_at": utc_now(),
+            },
+        )
+        db.execute("DELETE FROM metrics WHERE report_id = ?", [report_id])
+        db.execute("DELETE FROM warnings WHERE report_id = ?", [report_id])
+        db["metrics"].insert_all(
+            (
+                {
+                    "report_id": report_id,
+                    "key": m["key"],
+                    "value": m["value"],
+                    "unit": m.get("unit"),
+                    "source": m.get("source"),
+                    "evidence": m.get("evidence"),
+                    "approximate": int(bool(m.get("approximate"))),
+                }
+                for m in result.get("metrics", [])
+            ),
+        )
+        db["warnings"].insert_all(
+            (
+                {
+                    "report_id": report_id,
+                    "code": w["code"],
+                    "message": w.get("message"),
+                    "detail": json.dumps(w.get("detail"), ensure_ascii=False)
+                    if w.get("detail") is not None
+                    else None,
+                }
+                for w in result.get("warnings", [])
+            ),
+        )
+
+
+def save_parse_error(db: sqlite_utils.Database, report_id: int, error: str) -> None:
+    """Mark a report unparseable, keeping whatever an earlier parse stored."""
+    with db.atomic():
+        db["reports"].update(
+            report_id, {"parse_status": "error", "parse_error": error, "parsed_at": utc_now()}
+        )

@@ -1,0 +1,1 @@
+"""List mechanics of the CMS families government portals are built on."""

@@ -1,0 +1,32 @@
+"""Item pipelines: record reports in the archive catalogue."""
+
+from __future__ import annotations
+
+from archive.catalogue import open_db, upsert_report
+from crawler.items import ReportItem
+
+
+class ReportCataloguePipeline:
+    """One ``reports`` row per report URL; new bytes at a known URL mark it changed."""
+
+    def __init__(self, crawler):
+        self.crawler = crawler
+        self.db = open_db(crawler.settings.get("XXGK_DB"))
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    def process_item(self, item: ReportItem):
+        _, change = upsert_report(
+            self.db,
+            url=item.url,
+            sha256=item.sha256,
+            fetch_id=item.fetch_id,
+            list_url=item.list_url,
+            list_title=item.list_title,
+            content_type=item.content_type,
+            declared_encoding=item.declared_encoding,
+        )
+        self.crawler.stats.inc_value(f"xxgk/reports_{change}")
+        return item

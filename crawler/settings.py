@@ -1,0 +1,63 @@
+"""Scrapy settings for the xxgk-archive crawler.
+
+Polite by default: these are small government servers, often slow, and the
+archive is built over years, not minutes. Per-site overrides come from the
+command line (``xxgk crawl -s DOWNLOAD_DELAY=2``) or, later, the site registry.
+"""
+
+BOT_NAME = "xxgk"
+SPIDER_MODULES = ["crawler.spiders"]
+NEWSPIDER_MODULE = "crawler.spiders"
+
+USER_AGENT = (
+    "xxgk-archive/0.1 (archive of government information-disclosure annual reports; "
+    "polite research crawler; obeys robots.txt)"
+)
+ROBOTSTXT_OBEY = True
+
+# Politeness: at most two requests in flight per domain, adaptive delay.
+CONCURRENT_REQUESTS = 8
+CONCURRENT_REQUESTS_PER_DOMAIN = 2
+DOWNLOAD_DELAY = 0.5
+DOWNLOAD_DELAY_JITTER = 0.5  # ±50% around DOWNLOAD_DELAY
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+DOWNLOAD_TIMEOUT = 60
+DOWNLOAD_MAXSIZE = 64 * 1024 * 1024  # reports with scanned attachments can be large
+DOWNLOAD_WARNSIZE = 16 * 1024 * 1024
+
+# Retries with exponential backoff (see crawler.middlewares.BackoffRetryMiddleware).
+RETRY_ENABLED = True
+RETRY_TIMES = 3
+RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+RETRY_BACKOFF_BASE = 2.0  # seconds before the first retry; doubles each time
+RETRY_BACKOFF_MAX = 60.0
+
+# Bounded crawl: a calendar-style trap or a runaway pager ends.
+DEPTH_LIMIT = 8
+XXGK_MAX_LIST_PAGES = 500
+
+DOWNLOADER_MIDDLEWARES = {
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "crawler.middlewares.BackoffRetryMiddleware": 550,
+    # Closest to the network (after decompression at 590): every body the
+    # server sent is archived, whatever a later middleware or spider does.
+    "crawler.middlewares.ArchiveMiddleware": 950,
+}
+ITEM_PIPELINES = {
+    "crawler.pipelines.ReportCataloguePipeline": 300,
+}
+
+# Where the archive lives; `xxgk crawl --db/--archive` override these.
+XXGK_DB = "data/xxgk.db"
+XXGK_ARCHIVE = "data/archive"
+
+# Scrapy 2.13+ defaults, stated so the project does not depend on them changing.
+TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
+FEED_EXPORT_ENCODING = "utf-8"
+LOG_LEVEL = "INFO"
+TELNETCONSOLE_ENABLED = False
+# Scrapy's remote-control HTTP endpoint is not wanted on a crawler host.
+REMOTE_CONTROL_ENABLED = False

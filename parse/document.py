@@ -1,0 +1,56 @@
+"""What a format reader hands to the report parser.
+
+Each reader in :mod:`parse.formats` turns bytes into an :class:`ExtractedDocument`:
+the main text, the tables as grids, the images, and -- for web pages -- the page
+metadata. Everything after that (title, agency, year, template) is decided by
+format-independent code in :mod:`parse.metadata`, :mod:`parse.era` and
+:mod:`parse.report`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .model import ImageRef
+from .tables import Grid
+
+# Text documents mark an image's place with ``[image: alt]`` on its own line
+# (seed 002); the HTML reader renders images the same way.
+IMAGE_MARKER_FORMAT = "[image: {}]"
+# The HTML reader replaces each report table by ``[table: n]`` (1-based index
+# into ExtractedDocument.tables) in the main text.
+TABLE_MARKER_FORMAT = "[table: {}]"
+
+
+@dataclass
+class PageMeta:
+    """Metadata a web page states about itself.
+
+    ``title``: the ``<title>``; ``h1``: the first ``<h1>``; ``meta``: ``<meta
+    name=… content=…>`` pairs (TRS portals: ``ArticleTitle``, ``PubDate``,
+    ``ContentSource``), keyed by lower-cased name; ``fields``: the labelled
+    metadata block above the body (索引号, 发布机构, 发文日期, 成文日期, 发布日期, …),
+    keyed by the label as written (without the colon).
+    """
+
+    title: str | None = None
+    h1: str | None = None
+    meta: dict[str, str] = field(default_factory=dict)
+    fields: dict[str, str] = field(default_factory=dict)
+
+    def meta_value(self, name: str) -> str | None:
+        value = self.meta.get(name.lower())
+        return value or None
+
+
+@dataclass
+class ExtractedDocument:
+    """A document reduced to text, tables, images and metadata."""
+
+    media: str  # reader that produced it: "html" | "text"
+    text: str
+    tables: list[Grid] = field(default_factory=list)
+    images: list[ImageRef] = field(default_factory=list)
+    page: PageMeta | None = None
+    encoding: str | None = None
+    replaced_chars: int = 0  # U+FFFD produced by decoding

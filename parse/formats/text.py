@@ -1,0 +1,72 @@
+"""Plain-text reports (``.txt``): text exports of report pages.
+
+Text exports keep images as ``[image: alt]`` markers, sometimes glued to a
+heading (``二、主动公开政府信息情况[image: 工作簿1_Sheet1(1)]``, seed 002): the
+markers are moved onto lines of their own and listed as images. Tables survive
+only in flattened form (one tab-indented cell per line, blank line between rows,
+seed 003; or one cell per line with no row separator at all) and are rebuilt as
+grids.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..document import IMAGE_MARKER_FORMAT, ExtractedDocument
+from ..model import ImageRef
+from ..tables import find_cell_per_line_tables, find_flattened_tables
+from .common import decode_body
+
+IMAGE_MARKER = re.compile(r"\[image:\s*([^\]\n]*)\]")
+
+
+def normalise_text(text: str) -> str:
+    """Unix newlines, no trailing spaces, image markers on lines of their own, no
+    leading/trailing blank lines. Leading tabs (flattened table cells) are kept."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    out: list[str] = []
+    for line in text.split("\n"):
+        if "[image:" not in line:
+            out.append(line.rstrip())
+            continue
+        pos = 0
+        for m in IMAGE_MARKER.finditer(line):
+            before = line[pos:m.start()]
+            if before.strip():
+                out.append(before.rstrip())
+            out.append(IMAGE_MARKER_FORMAT.format(m.group(1).strip()))
+            pos = m.end()
+        after = line[pos:]
+        if after.strip():
+            out.append(after.strip())
+    return "\n".join(out).strip("\n")
+
+
+def images_from_markers(text: str) -> list[ImageRef]:
+    return [ImageRef(src=None, alt=m.group(1).strip() or None) for m in IMAGE_MARKER.finditer(text)]
+
+
+def from_string(text: str, *, encoding: str | None = None, replaced: int = 0) -> ExtractedDocument:
+    """An :class:`ExtractedDocument` from already decoded text."""
+    text = normalise_text(text)
+    return ExtractedDocument(
+        media="text",
+        text=text,
+        tables=find_flattened_tables(text) or find_cell_per_line_tables(text),
+        images=images_from_markers(text),
+        encoding=encoding,
+        replaced_chars=replaced,
+    )
+
+
+def extract(
+    data: bytes,
+    *,
+    name: str | None = None,
+    content_type: str | None = None,
+    declared_encoding: str | None = None,
+) -> ExtractedDocument:
+    text, encoding, replaced = decode_body(
+        data, name=name, content_type=content_type, declared=declared_encoding, expected="text"
+    )
+    return from_string(text, encoding=encoding, replaced=replaced)

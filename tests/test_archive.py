@@ -1,0 +1,58 @@
+"""The archive: content-addressed bodies and the catalogue's report rows."""
+
+import hashlib
+
+import pytest
+
+from archive import encoding
+from archive.blobs import BlobStore
+from archive.catalogue import open_db, record_fetch, upsert_report
+
+
+def test_blob_store_is_content_addressed(tmp_path):
+    store = BlobStore(tmp_path)
+    digest, new = store.put("报告".encode())
+    assert new and digest == hashlib.sha256("报告".encode()).hexdigest()
+    assert store.put("报告".encode()) == (digest, False)
+    assert store.get(digest) == "报告".encode()
+    assert list(store.digests()) == [digest]
+
+
+def test_blob_store_detects_corruption(tmp_path):
+    store = BlobStore(tmp_path)
+    digest, _ = store.put(b"original")
+    store.path(digest).write_bytes(b"tampered")
+    with pytest.raises(IOError, match="corrupt"):
+        store.get(digest)
+    with pytest.raises(FileNotFoundError, match="0" * 64):
+        store.get("0" * 64)
+
+
+def test_report_versions(tmp_path):
+    db = open_db(tmp_path / "x.db")
+    store = BlobStore(tmp_path / "a")
+    old, _ = store.put(b"v1")
+    fid = record_fetch(db, url="http://x/r.htm", status=200, sha256=old, size=2)
+    assert upsert_report(db, url="http://x/r.htm", sha256=old, fetch_id=fid)[1] == "new"
+    assert upsert_report(db, url="http://x/r.htm", sha256=old, fetch_id=fid)[1] == "unchanged"
+    db["reports"].update(1, {"parse_status": "ok"})
+    new, _ = store.put(b"v2")
+    fid2 = record_fetch(db, url="http://x/r.htm", status=200, sha256=new, size=2)
+    assert upsert_report(db, url="http://x/r.htm", sha256=new, fetch_id=fid2)[1] == "changed"
+    row = db["reports"].get(1)
+    assert row["sha256"] == new and row["parse_status"] == "pending"
+    assert store.get(old) == b"v1"  # the old version stays archived
+    assert db["reports"].count == 1 and db["bodies"].count == 2
+
+
+def test_encoding_gbk_declared_in_meta():
+    page = '<html><head><meta http-equiv="Content-Type" content="text/html; charset=gb2312"></head><body>镕堃 泽库镇</body></html>'
+    body = page.encode("gb18030")
+    assert encoding.declared_encoding("text/html", body) == "gb2312"
+    assert encoding.decode(body, "gb2312").endswith("镕堃 泽库镇</body></html>")
+
+
+def test_encoding_wrong_declaration_falls_back_to_detection():
+    body = ("<p>" + "政府信息公开工作年度报告，主动公开政府信息。" * 20 + "</p>").encode("gbk")
+    assert encoding.choose_encoding(body, "utf-8") in ("gb18030",)
+    assert "政府信息公开" in encoding.decode(body, "utf-8")

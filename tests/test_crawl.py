@@ -1,0 +1,86 @@
+"""A real crawl of the sample portal over loopback, checked against what the portal serves."""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+from urllib.parse import urlsplit
+
+from conftest import crawl
+
+
+def rows(db, sql, params=()):
+    conn = sqlite3.connect(db)
+    conn.row_factory = sqlite3.Row
+    try:
+        return [dict(r) for r in conn.execute(sql, params)]
+    finally:
+        conn.close()
+
+
+def test_crawl_finds_exactly_the_reports(crawled, manifest):
+    found = {urlsplit(r["url"]).path for r in rows(crawled.db, "SELECT url FROM reports")}
+    expected = {r.path for r in manifest.reports}
+    assert found == expected
+    assert len(manifest.reports) >= 5 + 5  # the seeds and the template test reports
+    assert not found & {d.path for d in manifest.distractors}
+
+
+def test_every_report_is_parsed_with_title_and_year(crawled, manifest):
+    by_path = {urlsplit(r["url"]).path: r for r in rows(crawled.db, "SELECT * FROM reports")}
+    for report in manifest.reports:
+        row = by_path[report.path]
+        assert row["parse_status"] == "ok", (report.path, row["parse_error"])
+        assert row["year"] == report.year, report.path
+        assert row["list_title"].replace(" ", "") == report.title.replace(" ", "")
+
+
+def test_gbk_report_keeps_its_chinese_text(crawled, manifest):
+    gbk = [r for r in manifest.reports if r.encoding == "gbk"]
+    assert gbk, "the sample portal must serve at least one GBK report"
+    by_path = {urlsplit(r["url"]).path: r for r in rows(crawled.db, "SELECT * FROM reports")}
+    for report in gbk:
+        row = by_path[report.path]
+        assert row["declared_encoding"] in ("gb2312", "gbk", "gb18030")
+        assert report.agency.replace(" ", "") in row["text"].replace(" ", "") or report.agency in (row["agency"] or "")
+        assert "政府信息公开" in row["text"]
+        assert "\ufffd" not in row["text"]
+        fetch = rows(crawled.db, "SELECT * FROM fetches WHERE id = ?", [row["fetch_id"]])[0]
+        assert fetch["detected_encoding"] in ("gb2312", "gbk", "gb18030")
+
+
+def test_nothing_off_site_or_disallowed_is_fetched(crawled, manifest, portal_url):
+    host = urlsplit(portal_url).netloc
+    fetched = rows(crawled.db, "SELECT url FROM fetches")
+    assert fetched
+    assert {urlsplit(f["url"]).netloc for f in fetched} == {host}
+    paths = {urlsplit(f["url"]).path for f in fetched}
+    assert "/robots.txt" in paths
+    for disallowed in manifest.disallowed_paths:
+        assert not any(p.startswith(disallowed) for p in paths), disallowed
+    off = {urlsplit(u).netloc for u in manifest.offsite_links}
+    assert off and host not in off
+
+
+def test_every_fetched_body_is_archived_once(crawled):
+    fetches = rows(crawled.db, "SELECT sha256, size FROM fetches WHERE sha256 IS NOT NULL")
+    bodies = rows(crawled.db, "SELECT sha256, size FROM bodies")
+    assert {f["sha256"] for f in fetches} == {b["sha256"] for b in bodies}
+    files = [p for p in (crawled.archive / "sha256").rglob("*") if p.is_file()]
+    assert sorted(p.name for p in files) == sorted(b["sha256"] for b in bodies)
+    for path in files:
+        assert hashlib.sha256(path.read_bytes()).hexdigest() == path.name
+
+
+def test_recrawl_duplicates_nothing(portal_url, manifest, tmp_path):
+    first = crawl(portal_url, tmp_path)
+    reports_1 = rows(first.db, "SELECT id, url, sha256 FROM reports ORDER BY id")
+    bodies_1 = rows(first.db, "SELECT sha256 FROM bodies ORDER BY sha256")
+    files_1 = sorted(p.name for p in (first.archive / "sha256").rglob("*") if p.is_file())
+
+    second = crawl(portal_url, tmp_path)
+    assert f"{len(manifest.reports)} unchanged" in second.result.stdout
+    assert rows(second.db, "SELECT id, url, sha256 FROM reports ORDER BY id") == reports_1
+    assert rows(second.db, "SELECT sha256 FROM bodies ORDER BY sha256") == bodies_1
+    assert sorted(p.name for p in (second.archive / "sha256").rglob("*") if p.is_file()) == files_1
+    assert rows(second.db, "PRAGMA integrity_check") == [{"integrity_check": "ok"}]

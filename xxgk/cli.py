@@ -1,0 +1,175 @@
+"""The ``xxgk`` command line: crawl, parse, serve, demo."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import click
+
+DEFAULT_DB = "data/xxgk.db"
+DEFAULT_ARCHIVE = "data/archive"
+
+db_option = click.option(
+    "--db", default=DEFAULT_DB, show_default=True, type=click.Path(dir_okay=False), help="SQLite catalogue."
+)
+archive_option = click.option(
+    "--archive", default=DEFAULT_ARCHIVE, show_default=True, type=click.Path(file_okay=False),
+    help="Folder of content-addressed bodies.",
+)
+
+
+def _parse_settings(pairs: tuple[str, ...]) -> dict[str, str]:
+    settings = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not name:
+            raise click.BadParameter(f"expected NAME=VALUE, got {pair!r}", param_hint="--set")
+        settings[name] = value
+    return settings
+
+
+@click.group()
+@click.version_option(package_name="xxgk-archive")
+def main():
+    """xxgk-archive: crawl, archive, parse and publish government
+    information-disclosure annual reports (政府信息公开工作年度报告)."""
+
+
+@main.command("sample-portal")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8800, show_default=True, type=int, help="Port to listen on.")
+def sample_portal_command(host, port):
+    """Serve the bundled sample portal (an imitation county 信息公开 site)."""
+    from sample_portal.server import serve_forever
+
+    click.echo(f"sample portal on http://{host}:{port}/ (Ctrl-C to stop)")
+    serve_forever(host=host, port=port)
+
+
+@main.command("crawl")
+@click.option("--start-url", required=True, help="Portal home page, 信息公开 page or 年报 column.")
+@db_option
+@archive_option
+@click.option("-s", "--set", "overrides", multiple=True, metavar="NAME=VALUE",
+              help="Override a Scrapy setting, e.g. -s DOWNLOAD_DELAY=2 (repeatable).")
+@click.option("--parse/--no-parse", default=True, show_default=True, help="Parse new and changed reports after the crawl.")
+def crawl_command(start_url, db, archive, overrides, parse):
+    """Crawl one portal: find its 年报 column, archive every report listed."""
+    from archive.blobs import BlobStore
+    from archive.catalogue import open_db
+    from xxgk.crawl_runner import project_settings, run_crawl
+
+    settings = project_settings(db, archive, _parse_settings(overrides))
+    result = run_crawl(start_url, settings)
+    click.echo(
+        f"crawl {result.finish_reason}: {result.pages_fetched} responses, "
+        f"{result.reports_found} reports ({result.reports_new} new, {result.reports_changed} changed, "
+        f"{result.reports_unchanged} unchanged), {result.errors} errors"
+    )
+    if parse:
+        _parse_archived(open_db(db), BlobStore(archive), only_pending=True)
+
+
+def _parse_archived(db, blobs, only_pending: bool) -> None:
+    from parse.from_archive import parse_reports
+
+    summary = parse_reports(db, blobs, only_pending=only_pending)
+    click.echo(f"parsed {summary.parsed} reports, {summary.failed} failed")
+    for error in summary.errors:
+        click.echo(f"  {error}", err=True)
+
+
+@main.command("reparse")
+@db_option
+@archive_option
+@click.option("--pending-only", is_flag=True, help="Only reports not parsed yet (default: all).")
+def reparse_command(db, archive, pending_only):
+    """Re-parse archived reports from their stored bytes (no network)."""
+    from archive.blobs import BlobStore
+    from archive.catalogue import open_db
+
+    if not Path(db).exists():
+        raise click.ClickException(f"no archive database at {db}")
+    _parse_archived(open_db(db), BlobStore(archive), only_pending=pending_only)
+
+
+@main.command("parse")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--json", "as_json", is_flag=True, help="Print the full result as JSON.")
+def parse_command(path, as_json):
+    """Parse one report file (.html, .htm, .txt) and print what was found."""
+    from parse.errors import UnreadableDocument
+    from parse.report import parse_path
+
+    try:
+        result = parse_path(path)
+    except UnreadableDocument as error:
+        raise click.ClickException(str(error)) from None
+    data = result.to_dict()
+    if as_json:
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        return
+    for name in ("title", "agency", "year", "published", "format", "admin_level"):
+        click.echo(f"{name:>11}: {data.get(name)}")
+    region = data.get("region") or {}
+    if region:
+        click.echo(f"{'region':>11}: " + " ".join(str(v) for v in region.values() if v))
+    click.echo(f"{'metrics':>11}: {len(data['metrics'])}")
+    for metric in data["metrics"]:
+        approx = " (approx.)" if metric.get("approximate") else ""
+        click.echo(f"    {metric['key']} = {metric['value']} {metric.get('unit') or ''}{approx}  [{metric['source']}]")
+    for warning in data["warnings"]:
+        click.echo(f"    warning {warning['code']}: {warning['message']}")
+
+
+@main.command("serve")
+@db_option
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8001, show_default=True, type=int)
+def serve_command(db, host, port):
+    """Browse the archive in Datasette (read-only, with metadata.json)."""
+    from publish.datasette_app import checkpoint, serve_argv
+
+    try:
+        checkpoint(db)
+    except FileNotFoundError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"Datasette on http://{host}:{port}/{Path(db).stem}")
+    raise SystemExit(subprocess.call(serve_argv(db, host=host, port=port)))
+
+
+@main.command("demo")
+@click.option("--data", "data_dir", default="data/demo", show_default=True, type=click.Path(file_okay=False),
+              help="Where the demo archive is built.")
+@click.option("--port", default=8001, show_default=True, type=int, help="Datasette port.")
+@click.option("--serve/--no-serve", default=True, show_default=True, help="Serve with Datasette at the end.")
+def demo_command(data_dir, port, serve):
+    """Start the sample portal, crawl it, parse, build the archive, serve it."""
+    from sample_portal.server import serve_in_thread
+
+    data = Path(data_dir)
+    db, archive = data / "xxgk.db", data / "archive"
+    with serve_in_thread() as portal_url:
+        click.echo(f"sample portal on {portal_url}")
+        # The crawl runs in a child process: Twisted's reactor runs once per process.
+        code = subprocess.call(
+            [sys.executable, "-m", "xxgk", "crawl", "--start-url", portal_url, "--db", str(db),
+             "--archive", str(archive), "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False",
+             "-s", "LOG_LEVEL=WARNING"]
+        )
+    if code != 0:
+        raise click.ClickException(f"the crawl failed (exit code {code})")
+    if serve:
+        from publish.datasette_app import checkpoint, serve_argv
+
+        checkpoint(db)
+        click.echo(f"Datasette on http://127.0.0.1:{port}/{db.stem}/reports (Ctrl-C to stop)")
+        raise SystemExit(subprocess.call(serve_argv(db, port=port)))
+
+
+if __name__ == "__main__":
+    main()
