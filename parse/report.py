@@ -9,9 +9,9 @@ The steps, each in its own module:
 3. :mod:`parse.era` decides the template/era;
 4. the checks below add warnings about what is missing (template tables shipped
    as images, a 附表 the text announces but does not contain);
-5. :mod:`parse.region` places the agency.
-
-Figures (``metrics``) are not extracted yet; that is the figure-extraction step.
+5. :mod:`parse.region` places the agency;
+6. :mod:`parse.figures` reads the figures from the tables, then the prose, and
+   checks their consistency.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from pathlib import Path
 from .document import ExtractedDocument
 from .era import explain_format
 from .errors import UnreadableDocument
+from .figures import extract_figures
 from .formats import extract
 from .metadata import analyse_agency, analyse_year, find_published, find_title
 from .model import ParsedReport, ParseWarning
@@ -100,6 +101,8 @@ def build_report(doc: ExtractedDocument) -> ParsedReport:
                 {"count": doc.replaced_chars, "encoding": doc.encoding},
             )
         )
+    metrics, figure_warnings = extract_figures(doc.text, doc.tables)
+    warnings.extend(figure_warnings)
     region, admin_level = locate(agency_result.agency, title)
     return ParsedReport(
         title=title,
@@ -108,6 +111,7 @@ def build_report(doc: ExtractedDocument) -> ParsedReport:
         published=published,
         format=decision.format,
         text=doc.text,
+        metrics=metrics,
         warnings=warnings,
         region=region,
         admin_level=admin_level,

@@ -84,3 +84,20 @@ def test_recrawl_duplicates_nothing(portal_url, manifest, tmp_path):
     assert rows(second.db, "SELECT sha256 FROM bodies ORDER BY sha256") == bodies_1
     assert sorted(p.name for p in (second.archive / "sha256").rglob("*") if p.is_file()) == files_1
     assert rows(second.db, "PRAGMA integrity_check") == [{"integrity_check": "ok"}]
+
+
+def test_figures_reach_the_catalogue(crawled, manifest):
+    """Seed 000 crawled as a web page gives the figures a reader finds in it."""
+    (seed,) = [r for r in manifest.reports if "泽库镇" in r.title]
+    figures = {
+        r["key"]: r["value"]
+        for r in rows(
+            crawled.db,
+            "SELECT m.key, m.value FROM metrics m JOIN reports r ON r.id = m.report_id WHERE r.url LIKE ?",
+            ["%" + seed.path],
+        )
+    }
+    assert figures["proactive.total"] == 204
+    assert figures["proactive.channel.wechat"] == 121
+    assert figures["requests.new.total"] == 3
+    assert figures["fees.collected"] == 0

@@ -7,6 +7,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import click
 
@@ -63,6 +64,8 @@ def crawl_command(start_url, db, archive, overrides, parse):
     from archive.catalogue import open_db
     from xxgk.crawl_runner import project_settings, run_crawl
 
+    if urlsplit(start_url).scheme not in ("http", "https") or not urlsplit(start_url).hostname:
+        raise click.BadParameter(f"not an http(s) URL: {start_url!r}", param_hint="--start-url")
     settings = project_settings(db, archive, _parse_settings(overrides))
     result = run_crawl(start_url, settings)
     click.echo(

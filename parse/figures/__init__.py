@@ -1,0 +1,77 @@
+"""Figure extraction: a report's text and table grids → vocabulary metrics.
+
+:func:`extract_figures` is the one entry point the report parser needs. The
+modules, one job each (all pure functions, no I/O):
+
+* :mod:`.numbers` -- a cell or a phrase → a number, under documented rules;
+* :mod:`.labels` -- label normalisation for matching;
+* :mod:`.template_tables` -- template tables 二/三/四 and the legacy 附表 → metrics;
+* :mod:`.prose` -- figures stated in sentences → metrics;
+* :mod:`.consistency` -- arithmetic checks → warnings.
+
+Tables come first: a figure read from a table beats the same figure in the text.
+Prose figures fill only keys the tables did not give; when prose and a table
+disagree on a key, the table's value is kept and a ``prose_table_disagreement``
+warning names both values.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from parse.model import Metric, ParseWarning
+
+from .consistency import CHECK_CODES, check
+from .prose import extract_text_figures
+from .template_tables import extract_table_figures
+
+__all__ = ["extract_figures", "extract_table_figures", "extract_text_figures", "check", "FIGURE_WARNING_CODES"]
+
+# Warning codes this package emits (ParseWarning.code), for consumers' filters.
+FIGURE_WARNING_CODES = {
+    "blank_cells": "template/附表 data cells left blank: no figure (blank is not zero); detail lists them",
+    "dash_cells": "cells holding only a dash or slash (— / - \\): no figure, could mean none or not applicable",
+    "unreadable_cell": "a data cell that is not a number (text, a note, a decimal count)",
+    "unit_unknown": "an amount with no stated unit (元 or 万元); emitted only when it is 0",
+    "realigned_row": "a row whose values do not sit under the header's columns, read in column order",
+    "unaligned_row": "a row whose values cannot be placed under the header; no figure from it",
+    "unrecognised_row": "a table-三 row with figures but a label the parser does not know",
+    "assumed_columns": "a table with no recognisable column header, read in the template's column order",
+    "extra_row": "table 四 with more than one data row; only the first is read",
+    "conflicting_cells": "a spanned table-二 cell whose copies hold different values",
+    "duplicate_figure": "two tables give one key different values; the first is kept",
+    "unknown_key": "internal: a figure mapped to a key outside the vocabulary, dropped",
+    "prose_conflict": "two sentences give one key different values; the first is kept",
+    "prose_table_disagreement": "the text and a table give one key different values; the table's is kept",
+    **CHECK_CODES,
+}
+
+
+def extract_figures(text: str, grids: list[Any]) -> tuple[list[Metric], list[ParseWarning]]:
+    """All figures of a report: its tables first, then its prose for the keys the
+    tables did not give, then the consistency checks (warnings only).
+
+    ``text`` is the report's main text; ``grids`` its tables in document order
+    (``list[list[str]]`` rows or :class:`parse.tables.Grid`).
+    """
+    metrics, warnings = extract_table_figures(grids or [])
+    by_key = {m.key: m for m in metrics}
+    prose_metrics, prose_warnings = extract_text_figures(text or "")
+    warnings.extend(prose_warnings)
+    for m in prose_metrics:
+        table = by_key.get(m.key)
+        if table is None:
+            metrics.append(m)
+            by_key[m.key] = m
+        elif table.value != m.value:
+            warnings.append(
+                ParseWarning(
+                    "prose_table_disagreement",
+                    f"{m.key}: the table says {table.value}, the text says {m.value}; the table's value is kept",
+                    {"key": m.key, "table": table.value, "text": m.value,
+                     "text_approximate": m.approximate,
+                     "table_evidence": table.evidence, "text_evidence": m.evidence},
+                )
+            )
+    warnings.extend(check(metrics))
+    return metrics, warnings

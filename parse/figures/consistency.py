@@ -1,0 +1,162 @@
+"""Arithmetic checks of a report's figures: warnings only, never a changed figure.
+
+:func:`check` looks at the sums the templates themselves state or imply:
+
+``inconsistent_row_sum``
+    table 三: a row's six applicant columns (自然人 … 其他) do not add up to its
+    总计 column.
+``inconsistent_identity``
+    table 三's own identity (本列数据的勾稽关系): 本年新收 + 上年结转 ≠ 办理结果总计 +
+    结转下年度继续办理, per applicant column.
+``inconsistent_outcome_total``
+    table 三: （七）总计 ≠ the sum of the outcome rows （一）…（六）, per column.
+``inconsistent_total``
+    table 四: a 总计 ≠ 结果维持 + 结果纠正 + 其他结果 + 尚未审结 (行政复议, 未经复议直接起诉,
+    复议后起诉).
+
+A check runs only when every figure it needs is present and none is approximate
+(a missing or blank cell is not a zero). Derived figures are not re-checked
+against their own parts. Each warning's ``detail`` carries the figures.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Iterable
+
+from parse.model import Metric, ParseWarning
+
+__all__ = ["check", "CHECK_CODES"]
+
+CHECK_CODES = {
+    "inconsistent_row_sum": "table 三: the applicant columns of a row do not add up to its 总计",
+    "inconsistent_identity": "table 三: 新收 + 上年结转 ≠ 办理结果总计 + 结转下年度",
+    "inconsistent_outcome_total": "table 三: （七）总计 ≠ the sum of the outcome rows",
+    "inconsistent_total": "table 四: a 总计 ≠ the sum of its results",
+}
+
+_PARTS = ("natural_person", "commercial_enterprise", "research_institution", "social_welfare_org",
+          "legal_service_org", "other_org")
+_COLUMNS = _PARTS + ("total",)
+
+_T3_ROWS = (
+    "requests.new", "requests.carried_over", "outcome.disclosed", "outcome.partially_disclosed",
+    "outcome.withheld.state_secret", "outcome.withheld.prohibited_by_law", "outcome.withheld.security_stability",
+    "outcome.withheld.third_party_rights", "outcome.withheld.internal_affairs",
+    "outcome.withheld.process_information", "outcome.withheld.enforcement_files",
+    "outcome.withheld.administrative_inquiry",
+    "outcome.unavailable.not_held", "outcome.unavailable.needs_creation", "outcome.unavailable.unclear",
+    "outcome.not_processed.petition", "outcome.not_processed.repeated", "outcome.not_processed.publication",
+    "outcome.not_processed.mass_repeated", "outcome.not_processed.confirmation",
+    "outcome.other", "outcome.other.no_correction", "outcome.other.no_fee_paid", "outcome.other.misc",
+    "outcome.total", "requests.carried_forward",
+)
+_OUTCOME_PARTS = (
+    ("outcome.disclosed",),
+    ("outcome.partially_disclosed",),
+    ("outcome.withheld",),  # the 8 reasons' sum (derived) or a stated subtotal
+    ("outcome.unavailable.not_held", "outcome.unavailable.needs_creation", "outcome.unavailable.unclear"),
+    ("outcome.not_processed.petition", "outcome.not_processed.repeated", "outcome.not_processed.publication",
+     "outcome.not_processed.mass_repeated", "outcome.not_processed.confirmation"),
+    ("outcome.other",),  # the 2019 row, or the 2021 rows' sum (derived)
+)
+_T4_GROUPS = ("review", "litigation.direct", "litigation.after_review")
+_T4_PARTS = ("upheld", "corrected", "other", "pending")
+
+
+def _num(value) -> Decimal:
+    return Decimal(str(value))
+
+
+def _out(value: Decimal) -> int | float:
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+def check(metrics: Iterable[Metric]) -> list[ParseWarning]:
+    """Warnings about figures that contradict each other (see module docstring)."""
+    exact: dict[str, Decimal] = {}
+    stated: set[str] = set()
+    for m in metrics:
+        if m.approximate or m.value is None or m.key in exact:
+            continue
+        exact[m.key] = _num(m.value)
+        if m.source != "derived":
+            stated.add(m.key)
+    warnings: list[ParseWarning] = []
+
+    def get(*keys: str) -> list[Decimal] | None:
+        vals = [exact.get(k) for k in keys]
+        return None if any(v is None for v in vals) else vals  # type: ignore[return-value]
+
+    # table 三: rows
+    for base in _T3_ROWS:
+        keys = [f"{base}.{p}" for p in _PARTS]
+        total_key = f"{base}.total"
+        if total_key not in stated or not all(k in stated for k in keys):
+            continue
+        parts = get(*keys)
+        total = exact[total_key]
+        if parts is not None and sum(parts) != total:
+            warnings.append(
+                ParseWarning(
+                    "inconsistent_row_sum",
+                    f"table 三 {base}: applicant columns add up to {_out(sum(parts))}, 总计 says {_out(total)}",
+                    {"key": base, "parts": {p: _out(v) for p, v in zip(_PARTS, parts)},
+                     "sum": _out(sum(parts)), "total": _out(total)},
+                )
+            )
+    # table 三: identity and outcome total, per column
+    for col in _COLUMNS:
+        vals = get(f"requests.new.{col}", f"requests.carried_over.{col}", f"outcome.total.{col}",
+                   f"requests.carried_forward.{col}")
+        if vals is not None:
+            new, carried_over, outcome, carried_forward = vals
+            if new + carried_over != outcome + carried_forward:
+                warnings.append(
+                    ParseWarning(
+                        "inconsistent_identity",
+                        f"table 三 {col}: 新收 {_out(new)} + 上年结转 {_out(carried_over)} ≠ "
+                        f"办理结果总计 {_out(outcome)} + 结转下年度 {_out(carried_forward)}",
+                        {"column": col, "requests.new": _out(new), "requests.carried_over": _out(carried_over),
+                         "outcome.total": _out(outcome), "requests.carried_forward": _out(carried_forward)},
+                    )
+                )
+        total = exact.get(f"outcome.total.{col}")
+        if total is None:
+            continue
+        parts: dict[str, Decimal] = {}
+        complete = True
+        for group in _OUTCOME_PARTS:
+            for base in group:
+                v = exact.get(f"{base}.{col}")
+                if v is None:
+                    complete = False
+                    break
+                parts[base] = v
+            if not complete:
+                break
+        if complete and sum(parts.values()) != total:
+            warnings.append(
+                ParseWarning(
+                    "inconsistent_outcome_total",
+                    f"table 三 {col}: outcome rows add up to {_out(sum(parts.values()))}, （七）总计 says {_out(total)}",
+                    {"column": col, "parts": {k: _out(v) for k, v in parts.items()},
+                     "sum": _out(sum(parts.values())), "total": _out(total)},
+                )
+            )
+    # table 四
+    for group in _T4_GROUPS:
+        vals = get(*(f"{group}.{p}" for p in _T4_PARTS), f"{group}.total")
+        if vals is None:
+            continue
+        *parts4, total4 = vals
+        if sum(parts4) != total4:
+            warnings.append(
+                ParseWarning(
+                    "inconsistent_total",
+                    f"table 四 {group}: results add up to {_out(sum(parts4))}, 总计 says {_out(total4)}",
+                    {"key": group, "parts": {p: _out(v) for p, v in zip(_T4_PARTS, parts4)},
+                     "sum": _out(sum(parts4)), "total": _out(total4)},
+                )
+            )
+    return warnings

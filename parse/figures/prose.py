@@ -1,0 +1,252 @@
+"""Figures stated in sentences, in every era.
+
+Entry point: :func:`extract_text_figures`. The text is cut into sentences (at
+``。！？；`` and line breaks); each sentence is matched against patterns keyed off
+the vocabulary's labels and the wordings seen in real reports (``PATTERNS``), and
+against a few statements that say a figure is zero (``没有收到政府信息公开申请``,
+``未发生因政府信息公开申请提起的行政复议和行政诉讼``, ``没有…收取任何费用``).
+
+Precision over recall: a pattern is a label, at most a short filler (``为``,
+``共``, ``：``), a number and a unit that fits the key, in that order, with no
+gap in which the sentence could change subject. A number is used for one figure
+at most (channel patterns run before the total, so ``通过政务网站主动公开信息72条``
+is the website channel, not the proactive total). Numbers that are about
+something else never match, because no pattern reaches them: shares
+(``占…总数的比例为86%``), postcodes and telephone numbers, dates, document
+numbers (``〔2017〕51号``), people at an open day (``50余人次参加``), breakdowns
+by content category (``政策解读5条`` in a ``从内容分类看`` list).
+
+Approximate statements (``100余``, ``约30``) keep their number and are marked
+``approximate=True``; ones that map to no vocabulary key are skipped. Evidence is
+the sentence, whitespace collapsed. When two sentences give one key different
+values, the first is kept and a ``prose_conflict`` warning names both.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from parse.model import Metric, ParseWarning
+from parse.vocabulary import known_keys, load_vocabulary
+
+from .numbers import NUMERAL_RE, read_quantity
+
+__all__ = ["extract_text_figures", "sentences", "PATTERNS"]
+
+_CJK = "\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef\u201c\u201d\u2018\u2019"
+_SPACE_NEAR_CJK = re.compile(f"\\s+(?=[{_CJK}])|(?<=[{_CJK}])\\s+")
+_SENTENCE_END = re.compile(r"(?<=[。！？；;!?])|\n")
+
+# A number with its approximation marks; the unit follows in each pattern.
+_Q = rf"(?P<q>(?:大约|将近|超过|约|近|逾)?{NUMERAL_RE}(?:余|多)?)"
+# Short filler between a label and its number.
+_F = r"(?:共计|共有|合计|总计|共|计|达到|达|为|是|有|了|:)*"
+# What may follow a unit-less number (after a colon): the end of a clause.
+_END = r"(?=$|[,，。;；、)）])"
+# A gap inside a channel phrase (通过 X 网站): no digits, no clause break, no
+# second channel.
+_GAP_WEB = r"(?:(?!微博|微信|公众号|和|及|与)[^,，。;；、\d]){0,20}?"
+_GAP_SOCIAL = r"(?:(?!网站|和|及|与)[^,，。;；、\d]){0,15}?"
+
+_COUNT_UNITS = r"条|件|项|篇|个"
+
+
+@dataclass(frozen=True)
+class Pattern:
+    key: str
+    regex: re.Pattern
+    zero: bool = False  # a statement that the figure is 0 (no number group)
+    money: bool = False
+    needs: str | None = None  # a word the sentence must contain
+    rejects: str | None = None  # words the matched text must not contain
+
+
+def _p(key: str, regex: str, **kw) -> Pattern:
+    regex = regex.replace("{F}", _F).replace("{Q}", _Q).replace("{END}", _END)
+    regex = regex.replace("{GW}", _GAP_WEB).replace("{GS}", _GAP_SOCIAL)
+    return Pattern(key, re.compile(regex), **kw)
+
+
+def _u(units: str, optional: bool = False) -> str:
+    """The unit group (plus 左右/以上, which also make a figure approximate)."""
+    group = f"(?P<u>{units})" + ("?" if optional else "")
+    return group + r"(?P<t>左右|以上)?"
+
+
+# Order matters: a number is used once, by the first pattern that takes it.
+PATTERNS: tuple[Pattern, ...] = (
+    # ---- proactive disclosure: channels first, then cumulative, then the total
+    _p("proactive.channel.weibo", r"(?<![和及与、])(?:官方微博|政务微博|微博)(?:账号)?{GS}(?:发布|公开|推送)了?(?:政府)?(?:信息|消息|微博)?{F}{Q}" + _u("条|篇")),
+    _p("proactive.channel.wechat", r"(?<![和及与、])(?:官方微信|政务微信|微信公众号|微信公众平台|微信)(?:账号)?{GS}(?:发布|公开|推送)了?(?:政府)?(?:信息|消息)?{F}{Q}" + _u("条|篇|期")),
+    _p("proactive.channel.weibo", r"政务微博公开政府信息数{F}{Q}" + _u("条", True) + "{END}"),
+    _p("proactive.channel.wechat", r"政务微信公开政府信息数{F}{Q}" + _u("条", True) + "{END}"),
+    _p("proactive.channel.website", r"(?:通过|在|利用|依托){GW}(?:网站|门户网|政务网|政府网|信息网|公开网)(?:上)?(?:主动)?(?:发布|公开)了?(?:政府)?(?:信息|消息){F}{Q}" + _u("条|篇|项|件")),
+    _p("proactive.channel.website", r"政府网站公开(?:政府信息)?数{F}{Q}" + _u("条|件", True) + "{END}"),
+    _p("proactive.channel.gazette", r"政府公报公开(?:政府信息)?数{F}{Q}" + _u("条|件", True) + "{END}"),
+    _p("proactive.cumulative", r"(?:历年累计|累计(?:已)?(?:主动)?公开)(?:政府)?(?:信息)?{F}{Q}" + _u("条|件")),
+    _p("proactive.normative_documents", r"(?<![、和及与策])规范性文件类(?:信息)?{F}{Q}" + _u("条|件")),
+    _p("proactive.normative_documents", r"主动公开(?:行政)?规范性文件(?:数)?{F}{Q}" + _u("条|件|个")),
+    _p("proactive.total", r"主动公开(?:政府)?(?:信息|文件)(?:总数|总量|数量|数)?{F}{Q}" + _u("条|件|项")),
+    _p("proactive.total", r"公开(?:政府)?信息总数{F}{Q}" + _u("条|件")),
+    _p("proactive.total", r"主动公开(?:政府信息|文件)数{F}{Q}" + _u("条|件", True) + "{END}"),
+    # ---- responses
+    _p("response.interpretations", r"发布(?:政策)?解读(?:文件|稿件|材料|文章|信息)?{F}{Q}" + _u("篇|条|件|期|次")),
+    _p("response.interpretations", r"政策解读(?:稿件)?(?:发布)?(?:数量|数){F}{Q}" + _u("篇|条|件", True) + "{END}"),
+    _p("response.interpretations", r"政策解读(?:稿件)?(?:发布)?(?:数量|数):?(?:无|没有)" + "{END}", zero=True),
+    _p("response.press_conferences", r"(?:召开|举办)(?:新闻)?发布会{F}{Q}" + _u("次|场|期")),
+    _p("response.press_conferences", r"新闻发布会(?:次数|数)?{F}{Q}" + _u("次|场")),
+    _p("response.public_concerns", r"回应(?:公众关注)?热点(?:或重大舆情)?(?:数)?{F}{Q}" + _u("起|次|件|条|个")),
+    # ---- requests
+    _p("requests.new.total", r"(?:接到|收到|受理|接收)了?(?:各类)?(?:政府信息公开|信息公开|依申请公开(?:政府信息)?|公开)?申请(?:共计|共|总数|数量|数)?{F}{Q}" + _u("条|件|个|份|起|次|宗")),
+    _p("requests.new.total", r"(?:受理|收到)申请的?(?:数量|数|总数){F}{Q}" + _u("条|件|个|份", True) + "{END}"),
+    _p("requests.new.total", r"本年(?:度)?新收(?:政府信息公开)?申请(?:数量|数)?{F}{Q}" + _u("条|件|个|份")),
+    _p("requests.carried_over.total", r"上年(?:度)?结转(?:政府信息公开)?申请(?:数量|数)?{F}{Q}" + _u("条|件|个|份")),
+    _p("requests.carried_forward.total", r"结转下年度?(?:继续办理)?(?:的)?(?:申请)?{F}{Q}" + _u("条|件|个|份")),
+    _p("requests.new.total", r"(?:没有|未|尚未|无)(?:收到|接到|受理|接收)[^,，。;；]{0,40}申请", zero=True,
+       rejects="复议|诉讼|投诉|举报|收费|费用|减免"),
+    _p("requests.new.total", r"(?:没有|未)出现[^,，。;；]{0,40}申请公开", zero=True, rejects="复议|诉讼|投诉|举报"),
+    _p("requests.new.total", r"无(?:受理)?(?:政府信息公开|依申请公开)(?:申请|事项)", zero=True),
+    _p("outcome.total.total", r"(?:已答复件数|申请答复数|对申请的答复总数){F}{Q}" + _u("条|件", True) + "{END}"),
+    _p("outcome.withheld.total", r"[“\"]?不予公开[”\"]?的?(?:政府信息|答复数)?:{Q}" + _u("条|件", True) + "{END}"),
+    # ---- review, litigation, complaints (zero statements: see _review_zero)
+    _p("review.total", r"(?<!未经)(?:被申请|提起|发生|收到)?行政复议(?:案件|申请)?(?:数量|数)?{F}{Q}" + _u("件|起|宗|次|个")),
+    _p("litigation.total", r"(?:被提起|提起|发生)?行政诉讼(?:案件)?(?:数量|数)?{F}{Q}" + _u("件|起|宗|次|个")),
+    _p("complaints.total", r"(?:举报投诉|行政申诉、?举报)(?:数|案件)?{F}{Q}" + _u("件|起")),
+    # ---- fees
+    _p("fees.collected", r"收取(?:了)?(?:费用|检索费|复制费|信息处理费)?(?:共计|共)?{Q}" + _u("元|万元"), money=True),
+    _p("fees.collected", r"收取的?费用{F}{Q}" + _u("元|万元"), money=True),
+    _p("fees.collected", r"收费(?:金额|总额|总金额)?{F}{Q}" + _u("元|万元"), money=True),
+    _p("fees.collected", r"(?:没有|未|无)[^,，。;；]{0,30}收取(?:任何)?(?:费用|费)", zero=True),
+    _p("fees.collected", r"不收取(?:任何)?(?:费用|费)", zero=True),
+    _p("fees.collected", r"(?:无|没有|未发生)(?:政府信息公开|依申请公开)?的?(?:收费|费用)", zero=True),
+    # ---- organisation, staff, meetings, trainings
+    _p("staff.full_time", r"专职(?:信息|信息公开|政务公开)?(?:工作)?人员(?:数)?{F}{Q}" + _u("名|人|个")),
+    _p("staff.part_time", r"兼职(?:信息|信息公开|政务公开)?(?:工作)?人员(?:数)?{F}{Q}" + _u("名|人|个")),
+    _p("staff.total", r"从事(?:政府信息公开|信息公开|政务公开)(?:工作)?的?人员(?:数)?{F}{Q}" + _u("名|人")),
+    _p("org.units", r"(?:政府信息公开|信息公开|政务公开)(?:工作)?专门机构(?:数)?{F}{Q}" + _u("个|家")),
+    _p("org.reading_points", r"查阅(?:点|场所|室)(?:数)?{F}{Q}" + _u("个|处")),
+    _p("meetings.count", r"召开(?:政府信息公开|信息公开|政务公开)(?:工作)?(?:会议|专题会议?)(?:或专题会议?)?(?:数)?{F}{Q}" + _u("次|场|期")),
+    _p("trainings.count", r"(?:举办|开展|组织)?(?:各类|业务)?培训(?:班|会)(?:数)?{F}{Q}" + _u("次|期|场|个")),
+    _p("trainings.attendees", r"(?:参加|接受)培训的?人员(?:数)?{F}{Q}" + _u("人次|人|名")),
+    _p("trainings.attendees", r"参加人员(?:数)?{F}{Q}" + _u("人次|人|名"), needs="培训"),
+    _p("budget.special_funds", r"(?:政府信息公开|信息公开|政务公开)专项经费{F}{Q}" + _u("万元|元"), money=True),
+)
+
+# Zero statements for 行政复议 / 行政诉讼 / 申诉举报: a negation, then (in the same
+# clause) the words. 未经 is not a negation (未经复议直接起诉).
+_NEGATION = re.compile(r"未发生|没有发生|未出现|没有出现|未存在|不存在|没有|未有|无(?!论)|未(?!经)")
+_REVIEW = re.compile(r"行政复议")
+_LITIGATION = re.compile(r"行政诉讼")
+_COMPLAINTS = re.compile(r"申诉|举报")
+_NOT_A_TOTAL = re.compile(r"纠错|纠正|败诉|撤销|结果|维持|审结")
+_BOTH_ZERO = re.compile(r"行政复议(?:和|、|及|与|或)行政诉讼(?:案件)?(?:数量|数)?(?:均|都)?为?(?:0|零)(?:件|起)?" + _END)
+# "…行政复议、行政诉讼的情况：无" -- the zero stated after the words.
+_TRAILING_NONE = re.compile(r"(?:行政复议|行政诉讼|申诉|举报)[^:]*:(?:无|没有|0|零)(?:件|起)?[。.]?$")
+_DATES = re.compile(r"\d{4}年(?:\d{1,2}月)?(?:\d{1,2}日)?|\d{1,2}月(?:\d{1,2}日)?|\d{1,2}日")
+
+
+def sentences(text: str) -> list[str]:
+    """The sentences of ``text``: cut at 。！？；; and line breaks, whitespace
+    collapsed, empty ones dropped."""
+    out = []
+    for piece in _SENTENCE_END.split(text or ""):
+        s = re.sub(r"\s+", " ", piece).strip()
+        if s:
+            out.append(s)
+    return out
+
+
+def _matchable(sentence: str) -> str:
+    """NFKC-folded, spaces next to Chinese removed (``2017 年`` → ``2017年``)."""
+    s = unicodedata.normalize("NFKC", sentence)
+    s = _SPACE_NEAR_CJK.sub("", s)
+    return s
+
+
+def _clauses(s: str) -> list[str]:
+    return [c for c in re.split(r"[,，;；]", s) if c]
+
+
+def _review_zero(s: str) -> list[str]:
+    """Keys a sentence states as zero by negation (review.total, litigation.total,
+    complaints.total)."""
+    keys: list[str] = []
+    if _BOTH_ZERO.search(s):
+        keys += ["review.total", "litigation.total"]
+    for clause in _clauses(s):
+        if _TRAILING_NONE.search(clause):
+            head = clause[: clause.rindex(":")]
+            if not _NOT_A_TOTAL.search(head):
+                for rx, key in ((_REVIEW, "review.total"), (_LITIGATION, "litigation.total")):
+                    if rx.search(head):
+                        keys.append(key)
+            continue
+        neg = _NEGATION.search(clause)
+        if not neg:
+            continue
+        if re.search(r"\d", _DATES.sub("", clause)):
+            continue  # a clause with a figure in it is not a zero statement
+        after = clause[neg.end():]
+        for rx, key in ((_REVIEW, "review.total"), (_LITIGATION, "litigation.total"), (_COMPLAINTS, "complaints.total")):
+            m = rx.search(after)
+            if not m:
+                continue
+            if _NOT_A_TOTAL.search(after[m.end(): m.end() + 6]):
+                continue  # 未发生行政复议被纠错…: says nothing of the total
+            if key == "complaints.total" and not (_REVIEW.search(after) or _LITIGATION.search(after)):
+                continue  # only in the review/litigation sentence of the template
+            keys.append(key)
+    return keys
+
+
+def extract_text_figures(text: str) -> tuple[list[Metric], list[ParseWarning]]:
+    """Figures stated in the sentences of ``text`` (source='text')."""
+    vocab = load_vocabulary()
+    known = known_keys()
+    metrics: dict[str, Metric] = {}
+    warnings: list[ParseWarning] = []
+
+    def add(key: str, value, approximate: bool, evidence: str) -> None:
+        if key not in known:
+            return
+        prev = metrics.get(key)
+        if prev is not None:
+            if prev.value != value:
+                warnings.append(
+                    ParseWarning(
+                        "prose_conflict",
+                        f"{key} stated as {prev.value} and as {value}; the first is kept",
+                        {"key": key, "kept": prev.value, "dropped": value,
+                         "kept_evidence": prev.evidence, "dropped_evidence": evidence},
+                    )
+                )
+            return
+        metrics[key] = Metric(key, value, vocab.unit(key), "text", evidence, approximate)
+
+    for sentence in sentences(text):
+        s = _matchable(sentence)
+        used: list[tuple[int, int]] = []
+        for pat in PATTERNS:
+            if pat.needs and pat.needs not in s:
+                continue
+            for m in pat.regex.finditer(s):
+                if pat.rejects and re.search(pat.rejects, m.group(0)):
+                    continue
+                if pat.zero:
+                    add(pat.key, 0, False, sentence)
+                    break
+                span = m.span("q")
+                if any(a < span[1] and span[0] < b for a, b in used):
+                    continue
+                phrase = m.group("q") + (m.group("u") or "") + (m.group("t") or "")
+                unit = m.group("u")
+                reading = read_quantity(phrase, money=pat.money, column_unit=unit if pat.money else None)
+                if reading.value is None:
+                    continue
+                used.append(span)
+                add(pat.key, reading.value, reading.approximate, sentence)
+        for key in _review_zero(s):
+            add(key, 0, False, sentence)
+    return list(metrics.values()), warnings

@@ -1,0 +1,48 @@
+"""The xxgk command line as a user runs it."""
+
+import json
+
+import pytest
+
+from conftest import run_xxgk
+from seeds import seed_path
+
+
+@pytest.mark.parametrize("command", ["sample-portal", "crawl", "parse", "reparse", "serve", "demo"])
+def test_every_command_has_help(command):
+    result = run_xxgk(command, "--help")
+    assert result.returncode == 0
+    assert "Usage: python -m xxgk " + command in result.stdout or f"Usage: xxgk {command}" in result.stdout
+
+
+def test_parse_json_on_seed_000():
+    result = run_xxgk("parse", str(seed_path(0)), "--json")
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert list(data) == ["title", "agency", "year", "published", "format", "region", "admin_level", "metrics", "warnings"]
+    assert data["title"] == "威海市文登区泽库镇2018年度政府信息公开工作年度报告"
+    assert data["agency"] == "威海市文登区泽库镇人民政府"
+    assert data["year"] == 2018
+    figures = {m["key"]: m["value"] for m in data["metrics"]}
+    assert figures["proactive.total"] == 204
+    assert figures["requests.new.total"] == 3
+
+
+def test_parse_unreadable_file_names_it(tmp_path):
+    bad = tmp_path / "report.htm"
+    bad.write_bytes(b"\x00\x01\x02\xff" * 50)
+    result = run_xxgk("parse", str(bad))
+    assert result.returncode == 1
+    assert str(bad) in result.stderr and "Traceback" not in result.stderr
+
+
+def test_crawl_rejects_a_bad_start_url(tmp_path):
+    result = run_xxgk("crawl", "--start-url", "xxgk.example.gov.cn", "--db", str(tmp_path / "x.db"))
+    assert result.returncode == 2
+    assert "not an http(s) URL" in result.stderr
+
+
+def test_serve_without_database_says_so(tmp_path):
+    result = run_xxgk("serve", "--db", str(tmp_path / "missing.db"))
+    assert result.returncode == 1
+    assert "no archive database" in result.stderr
