@@ -1,16 +1,22 @@
 """Region and administrative level of the reporting body.
 
-The region is resolved with cpca from the agency's name (then the title's), and
-kept only when the most specific division cpca returns is actually named in the
-input -- cpca otherwise guesses (``某某县民政局`` → 重庆市). Free text is never
-used: its first place name is rarely the agency's.
+The region is resolved with cpca (its gazetteer carries the 行政区划代码 down to
+county level) from the agency's name (then the title's), and kept only when the
+most specific division cpca returns is actually named in the input -- cpca
+otherwise guesses (``某某县民政局`` → 重庆市).
 
-``region`` is a dict ``{"province", "city", "county", "adcode"}`` (names as
-cpca gives them, None where unknown; ``adcode`` the 6-digit code of the most
-specific division), e.g. ``{"province": "山东省", "city": "威海市", "county":
-"文登区", "adcode": "371003"}``; ``admin_level`` is the level of the government
-the body belongs to: ``national``, ``province``, ``prefecture``, ``county`` or
-``township``.
+A township report often names only itself (seed 003: 古镛镇). Then the county
+is taken from the report's own text, but only when one county-level division
+clearly dominates the place names the text states (seed 003 names 将乐县 in
+将乐县人民政府门户网站 and 将乐县第一中学 and no other county).
+
+``region`` is a dict ``{"province", "city", "county", "township", "adcode"}``
+(names as cpca gives them, None where unknown; ``adcode`` the 6-digit code of
+the most specific division cpca knows), e.g. ``{"province": "山东省", "city":
+"威海市", "county": "文登区", "township": "泽库镇", "adcode": "371003"}``.
+``admin_level`` is ``national``, ``province``, ``prefecture``, ``county`` or
+``township`` for a government (人民政府, its 办公厅/办公室, a 街道办事处) and
+``department`` for a functional body (局, 委员会, 厅, 中心 …) of any level.
 """
 
 from __future__ import annotations
@@ -48,26 +54,81 @@ def _named_in(division: str, text: str) -> bool:
     return len(short) >= 2 and short in text
 
 
-def locate(agency: str | None, title: str | None = None) -> tuple[dict | None, str | None]:
+def locate(
+    agency: str | None, title: str | None = None, text: str | None = None
+) -> tuple[dict | None, str | None]:
     """``(region, admin_level)`` of the reporting body, or ``(None, None)``."""
     # From a title, only the body it names (威海市文登区泽库镇, not 2018年度…).
-    for name in (agency, title_subject(title) or title):
-        if not name:
-            continue
+    names = [n for n in (agency, title_subject(title) or title) if n]
+    for name in names:
         province, city, county, adcode = _resolve(name)
         parts = [p for p in (province, city, county) if p]
         if not parts or not _named_in(parts[-1], name):
             continue
-        region = {"province": province, "city": city, "county": county, "adcode": adcode}
+        region = _region(province, city, county, adcode, name)
         return region, _level(name, province, city, county)
+    township_name = next((t for t in map(township, names) if t), None)
+    if township_name and text:
+        county = dominant_county(text)
+        if county:
+            province, city, county_name, adcode = county
+            region = _region(province, city, county_name, adcode, township_name)
+            return region, "township"
     if agency and agency.startswith(_NATIONAL):
         return None, "national"
     return None, None
 
 
+def _region(province, city, county, adcode, name: str) -> dict:
+    return {"province": province, "city": city, "county": county, "township": township(name), "adcode": adcode}
+
+
+_TOWNSHIP_NAME = re.compile(r"([\u4e00-\u9fff]{1,8}?(?:镇|乡|街道|苏木))(?:人民政府|政府|办事处|街道办事处)?$")
+_DEPARTMENT = re.compile(r"(局|委员会|委|厅|署|中心|院|馆|所|站|队|处|办)$")
+_GOVERNMENT_OFFICE = re.compile(r"(人民政府|政府)(办公厅|办公室)$|(人民政府|政府|办事处)$")
+# County-level names stated in running text: 将乐县, 文登区, 蛟河市, 鄂温克族自治旗.
+_COUNTY_MENTION = re.compile(r"[\u4e00-\u9fff]{1,6}?(?:自治县|县|区|旗)(?=人民政府|委|政府|第|[^\u4e00-\u9fff])")
+
+
+def township(name: str | None) -> str | None:
+    """The township a body's name ends with (泽库镇人民政府 → 泽库镇), if any."""
+    if not name:
+        return None
+    match = _TOWNSHIP_NAME.search(name)
+    if not match:
+        return None
+    found = match.group(1)
+    # Drop a county/city prefix: 威海市文登区泽库镇 → 泽库镇.
+    return re.split(r"(?:省|市|区|县|旗)", found)[-1] or found
+
+
+def dominant_county(text: str) -> tuple[str | None, str | None, str | None, str | None] | None:
+    """The county-level division the text names most, if it is unambiguous.
+
+    Every mention is resolved through the gazetteer; a mention cpca cannot place
+    exactly (a 区 that is a 开发区, a 县 name it does not know) is ignored. The
+    winner must have at least two mentions and no rival county.
+    """
+    counts: dict[tuple, int] = {}
+    for mention in _COUNTY_MENTION.findall(text):
+        for start in range(len(mention) - 1):
+            candidate = mention[start:]
+            resolved = _resolve(candidate)
+            if resolved[2] and resolved[2] == candidate:
+                counts[resolved] = counts.get(resolved, 0) + 1
+                break
+    if len(counts) != 1:
+        return None
+    (resolved, count), = counts.items()
+    return resolved if count >= 2 else None
+
+
 def _level(name: str, province: str | None, city: str | None, county: str | None) -> str:
-    if _TOWNSHIP.search(strip_government(name)) or _TOWNSHIP.search(name):
+    bare = strip_government(name)
+    if _TOWNSHIP.search(bare) or _TOWNSHIP.search(name):
         return "township"
+    if not _GOVERNMENT_OFFICE.search(name) and _DEPARTMENT.search(name):
+        return "department"
     if county and _named_in(county, name):
         return "county"
     if city and _named_in(city, name):

@@ -103,7 +103,7 @@ def build_report(doc: ExtractedDocument) -> ParsedReport:
         )
     metrics, figure_warnings = extract_figures(doc.text, doc.tables)
     warnings.extend(figure_warnings)
-    region, admin_level = locate(agency_result.agency, title)
+    region, admin_level = locate(agency_result.agency, title, doc.text)
     return ParsedReport(
         title=title,
         agency=agency_result.agency,

@@ -32,7 +32,7 @@ def test_trs_gbk_metadata(trs):
     assert trs.published == "2019-01-24"  # 发文日期 (PubDate says 01-25, the 落款 01-22)
     assert trs.year == 2018
     assert trs.format == "legacy-text"
-    assert trs.region == {"province": "山东省", "city": "威海市", "county": "乳山市", "adcode": "371083"}
+    assert trs.region == {"province": "山东省", "city": "威海市", "county": "乳山市", "township": "夏村镇", "adcode": "371083"}
     assert trs.admin_level == "township"
     assert trs.warnings == []
 
@@ -151,7 +151,7 @@ def test_2019_metadata(t2019):
     assert t2019.published == "2020-01-15"  # 发布时间 in the info line
     assert t2019.year == 2019
     assert t2019.format == "2019-template"
-    assert (t2019.region["county"], t2019.admin_level) == ("五莲县", "county")
+    assert (t2019.region["county"], t2019.admin_level) == ("五莲县", "department")  # a bureau of the county
     # Metadata is clean; the one blank 行政强制 cell is reported by figure extraction.
     assert [w.code for w in t2019.warnings] == ["blank_cells"]
 

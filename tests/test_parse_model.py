@@ -42,7 +42,12 @@ def test_metric_source_is_checked():
 def test_region_levels():
     from parse.region import locate
 
-    assert locate("深圳市人民政府") == ({"province": "广东省", "city": "深圳市", "county": None, "adcode": "440300"}, "prefecture")
+    assert locate("深圳市人民政府") == (
+        {"province": "广东省", "city": "深圳市", "county": None, "township": None, "adcode": "440300"},
+        "prefecture",
+    )
+    assert locate("威海市文登区教育局")[1] == "department"
+    assert locate("威海市文登区人民政府办公室")[1] == "county"
     assert locate("广东省人民政府")[1] == "province"
     assert locate("北京市朝阳区人民政府")[0]["county"] == "朝阳区"
     assert locate("某某县民政局") == (None, None)  # cpca's guess (重庆市) is not taken

@@ -113,3 +113,22 @@ def test_seed_to_dict_shape(seeds):
         set(m) == {"key", "value", "unit", "source", "evidence", "approximate"} for m in d["metrics"]
     )
     assert set(d["warnings"][0]) == {"code", "message", "detail"}
+
+
+def test_seed_003_region_comes_from_its_text(seeds):
+    """The title names only 古镛镇; the text names 将乐县 (its portal, its school)."""
+    report = seeds[3]
+    assert report.region == {
+        "province": "福建省",
+        "city": "三明市",
+        "county": "将乐县",
+        "township": "古镛镇",
+        "adcode": "350428",
+    }
+    assert report.admin_level == "township"
+
+
+def test_seed_regions(seeds):
+    assert seeds[0].region["county"] == "文登区" and seeds[0].region["township"] == "泽库镇"
+    assert seeds[1].region["county"] == "蛟河市" and seeds[1].region["adcode"] == "220281"
+    assert seeds[4].region["county"] == "莱阳市"
