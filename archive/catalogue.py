@@ -8,6 +8,10 @@ Tables
             body it points at, and the parser's output (title, agency, year, ...)
   metrics   parsed figures, one row per (report, key)
   warnings  parser warnings per report
+  report_versions  every body a report URL has served (a changed report is a
+            new version; old versions stay archived)
+  attachments  files (PDF, DOC, DOCX, XLS, WPS) a report page links to
+  crawl_runs  one row per crawl of one site: start, end, counts, errors
 
 The crawler writes bodies, fetches and report rows; the parser fills the
 parsed columns, metrics and warnings. Every write is one transaction.
@@ -63,6 +67,9 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
                 "size": int,
                 "referer": str,
                 "error": str,
+                "etag": str,
+                "last_modified": str,
+                "crawl_run_id": int,
                 "fetched_at": str,
             },
             pk="id",
@@ -75,6 +82,8 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
             {
                 "id": int,
                 "url": str,
+                "site": str,
+                "complete": int,
                 "list_url": str,
                 "list_title": str,
                 "sha256": str,
@@ -123,6 +132,49 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
         )
         db["metrics"].create_index(["report_id"])
         db["metrics"].create_index(["key"])
+    if "report_versions" not in db.table_names():
+        db["report_versions"].create(
+            {"id": int, "report_id": int, "sha256": str, "fetch_id": int, "first_seen": str},
+            pk="id",
+            foreign_keys=[("report_id", "reports", "id"), ("sha256", "bodies", "sha256"), ("fetch_id", "fetches", "id")],
+        )
+        db["report_versions"].create_index(["report_id", "sha256"], unique=True)
+    if "attachments" not in db.table_names():
+        db["attachments"].create(
+            {
+                "id": int,
+                "report_id": int,
+                "url": str,
+                "link_text": str,
+                "filename": str,
+                "content_type": str,
+                "sha256": str,
+                "fetch_id": int,
+                "first_seen": str,
+            },
+            pk="id",
+            foreign_keys=[("report_id", "reports", "id"), ("sha256", "bodies", "sha256"), ("fetch_id", "fetches", "id")],
+        )
+        db["attachments"].create_index(["report_id", "url"], unique=True)
+    if "crawl_runs" not in db.table_names():
+        db["crawl_runs"].create(
+            {
+                "id": int,
+                "site": str,
+                "start_url": str,
+                "started_at": str,
+                "ended_at": str,
+                "status": str,
+                "pages_fetched": int,
+                "new_reports": int,
+                "changed_reports": int,
+                "unchanged_reports": int,
+                "skipped_reports": int,
+                "errors": int,
+                "finish_reason": str,
+            },
+            pk="id",
+        )
     if "warnings" not in db.table_names():
         db["warnings"].create(
             {"id": int, "report_id": int, "code": str, "message": str, "detail": str},
@@ -155,23 +207,32 @@ def upsert_report(
     url: str,
     sha256: str,
     fetch_id: int | None,
+    site: str | None = None,
     list_url: str | None = None,
     list_title: str | None = None,
     content_type: str | None = None,
     declared_encoding: str | None = None,
+    complete: bool = True,
+    attachments: list[dict] | None = None,
 ) -> tuple[int, str]:
     """Record that ``url`` is a report whose current body is ``sha256``.
 
     Returns ``(report_id, change)`` where change is ``new``, ``changed`` (new
-    bytes at a known url: parse status reset to pending) or ``unchanged``.
+    bytes at a known url, or new attachments: a new version, parse status reset
+    to pending) or ``unchanged``. Every body a report has served is kept in
+    ``report_versions``; the report row points at the newest. ``attachments``
+    are dicts with url, link_text, filename, content_type, sha256, fetch_id.
     """
     now = utc_now()
+    attachments = attachments or []
     with db.atomic():
         row = db.execute("SELECT id, sha256 FROM reports WHERE url = ?", [url]).fetchone()
         if row is None:
             report_id = db["reports"].insert(
                 {
                     "url": url,
+                    "site": site,
+                    "complete": int(complete),
                     "list_url": list_url,
                     "list_title": list_title,
                     "sha256": sha256,
@@ -183,24 +244,46 @@ def upsert_report(
                     "parse_status": "pending",
                 }
             ).last_pk
-            return report_id, "new"
-        report_id, old_sha = row
-        update: dict[str, Any] = {"last_seen": now, "fetch_id": fetch_id}
-        if list_title:
-            update["list_title"] = list_title
-        if list_url:
-            update["list_url"] = list_url
-        change = "unchanged"
-        if old_sha != sha256:
-            update.update(
-                sha256=sha256,
-                content_type=content_type,
-                declared_encoding=declared_encoding,
-                parse_status="pending",
-            )
-            change = "changed"
-        db["reports"].update(report_id, update)
+            change = "new"
+        else:
+            report_id, old_sha = row
+            update: dict[str, Any] = {"last_seen": now, "fetch_id": fetch_id, "complete": int(complete)}
+            if site:
+                update["site"] = site
+            if list_title:
+                update["list_title"] = list_title
+            if list_url:
+                update["list_url"] = list_url
+            change = "unchanged"
+            if old_sha != sha256:
+                update.update(sha256=sha256, content_type=content_type, declared_encoding=declared_encoding)
+                change = "changed"
+            db["reports"].update(report_id, update)
+        db.execute(
+            "INSERT OR IGNORE INTO report_versions (report_id, sha256, fetch_id, first_seen) VALUES (?, ?, ?, ?)",
+            [report_id, sha256, fetch_id, now],
+        )
+        for attachment in attachments:
+            existing = db.execute(
+                "SELECT id, sha256 FROM attachments WHERE report_id = ? AND url = ?", [report_id, attachment["url"]]
+            ).fetchone()
+            if existing is None:
+                db["attachments"].insert({"report_id": report_id, "first_seen": now, **attachment})
+                if change == "unchanged":
+                    change = "changed"
+            elif existing[1] != attachment["sha256"]:
+                db["attachments"].update(existing[0], attachment)
+                if change == "unchanged":
+                    change = "changed"
+        if change != "unchanged":
+            db["reports"].update(report_id, {"parse_status": "pending"})
         return report_id, change
+
+
+def mark_seen(db: sqlite_utils.Database, url: str) -> None:
+    """A listed report was seen again (and not fetched: it is archived whole)."""
+    with db.atomic():
+        db.execute("UPDATE reports SET last_seen = ? WHERE url = ?", [utc_now(), url])
 
 
 def save_parse_result(db: sqlite_utils.Database, report_id: int, result: dict, text: str | None) -> None:

@@ -2,17 +2,41 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+
+@dataclass
+class AttachmentItem:
+    """A file a report page links to, as archived."""
+
+    url: str
+    link_text: str | None
+    filename: str | None  # from Content-Disposition, for display only
+    content_type: str | None
+    sha256: str
+    fetch_id: int | None
 
 
 @dataclass
 class ReportItem:
-    """A fetched annual report: where it was listed, and the archived body it is."""
+    """A fetched annual report (a page, or a file listed directly) and its attachments."""
 
     url: str
+    site: str
     list_url: str | None
     list_title: str | None
     sha256: str
     fetch_id: int | None
     content_type: str | None
     declared_encoding: str | None
+    attachments: list[AttachmentItem] = field(default_factory=list)
+    complete: bool = True  # False when an attachment could not be fetched: refetched next crawl
+
+
+@dataclass
+class SeenReport:
+    """A listed report already archived whole, not fetched again (incremental crawl)."""
+
+    url: str
+    list_url: str | None
+    list_title: str | None

@@ -1,4 +1,4 @@
-"""Downloader middlewares: archive every response, retry with backoff."""
+"""Downloader middlewares: archive every exchange, conditional requests, retry with backoff."""
 
 from __future__ import annotations
 
@@ -8,12 +8,18 @@ from scrapy import Request
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.http import Response
 from scrapy.utils.defer import maybe_deferred_to_future
-from twisted.internet import reactor
 from twisted.internet.task import deferLater
+
+from http import HTTPStatus
+from pathlib import Path
+
+from scrapy import signals
+from scrapy.responsetypes import responsetypes
 
 from archive import encoding
 from archive.blobs import BlobStore
 from archive.catalogue import open_db, record_fetch
+from archive.warc import WarcArchive
 
 logger = logging.getLogger(__name__)
 
@@ -25,26 +31,50 @@ def _header(response: Response, name: str) -> str | None:
     return value.decode("latin-1") if value else None
 
 
+def _headers(headers) -> list[tuple[str, str]]:
+    return [
+        (name.decode("latin-1"), value.decode("latin-1"))
+        for name, values in headers.items()
+        for value in values
+    ]
+
+
 class ArchiveMiddleware:
-    """Store every response body in the content-addressed archive and log the fetch.
+    """Keep every exchange: the body in the content-addressed store, a ``fetches``
+    row in the catalogue, and the request/response pair in the WARC files.
 
     Runs after decompression and before retries and error filtering, so error
-    pages and responses that will be retried are kept too. The fetch id and
-    body digest travel on in ``response.meta`` (``xxgk_fetch_id``, ``xxgk_sha256``).
+    pages and responses that will be retried are kept too. The body is stored
+    before its catalogue row is written, and each row is one transaction: a
+    crawl killed at any moment leaves no row pointing at a missing body. The
+    fetch id and body digest travel on in ``request.meta`` (``xxgk_fetch_id``,
+    ``xxgk_sha256``).
     """
 
-    def __init__(self, db_path: str, archive_dir: str):
-        self.db = open_db(db_path)
-        self.blobs = BlobStore(archive_dir)
+    def __init__(self, crawler):
+        settings = crawler.settings
+        self.crawler = crawler
+        self.db = open_db(settings.get("XXGK_DB"))
+        self.blobs = BlobStore(settings.get("XXGK_ARCHIVE"))
+        warc_dir = settings.get("XXGK_WARC") or str(Path(settings.get("XXGK_ARCHIVE")) / "warc")
+        self.warc = WarcArchive(warc_dir, max_bytes=settings.getint("XXGK_WARC_MAX_BYTES", 256 * 1024 * 1024))
+        crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
 
     @classmethod
     def from_crawler(cls, crawler):
-        settings = crawler.settings
-        return cls(settings.get("XXGK_DB"), settings.get("XXGK_ARCHIVE"))
+        return cls(crawler)
+
+    def spider_closed(self):
+        self.warc.close()
+        self.db.close()
+
+    def _run_id(self):
+        return self.crawler.stats.get_value("xxgk/crawl_run_id")
 
     def process_response(self, request: Request, response: Response) -> Response:
         body = response.body
-        sha256, _ = self.blobs.put(body)
+        # A 304 has no body by definition: nothing to store, the archived version stands.
+        sha256 = None if response.status == 304 and not body else self.blobs.put(body)[0]
         content_type = _header(response, "Content-Type")
         declared = detected = None
         if content_type is None or any(t in content_type.lower() for t in _TEXT_TYPES):
@@ -63,6 +93,25 @@ class ArchiveMiddleware:
             sha256=sha256,
             size=len(body),
             referer=(request.headers.get("Referer") or b"").decode("latin-1") or None,
+            etag=_header(response, "ETag"),
+            last_modified=_header(response, "Last-Modified"),
+            crawl_run_id=self._run_id(),
+        )
+        try:
+            reason = HTTPStatus(response.status).phrase
+        except ValueError:
+            reason = ""
+        self.warc.write_exchange(
+            url=response.url,
+            method=request.method,
+            request_headers=_headers(request.headers),
+            request_body=request.body or b"",
+            status=response.status,
+            reason=reason,
+            response_headers=_headers(response.headers),
+            body=body,
+            sha256=sha256 or "",
+            ip=str(response.ip_address) if response.ip_address else None,
         )
         request.meta["xxgk_fetch_id"] = fetch_id
         request.meta["xxgk_sha256"] = sha256
@@ -77,8 +126,60 @@ class ArchiveMiddleware:
             method=request.method,
             status=None,
             error=f"{type(exception).__name__}: {exception}",
+            crawl_run_id=self._run_id(),
         )
+        self.crawler.stats.inc_value("xxgk/fetch_errors")
         return None
+
+
+class ConditionalRequestMiddleware:
+    """Ask servers whether a page changed since it was archived (ETag / Last-Modified).
+
+    A ``304 Not Modified`` is answered from the archive: the spider sees the
+    archived body of the last full fetch of that URL, as if it had been sent
+    again, so an unchanged list page still yields its entries.
+    """
+
+    def __init__(self, crawler):
+        self.db = open_db(crawler.settings.get("XXGK_DB"))
+        self.blobs = BlobStore(crawler.settings.get("XXGK_ARCHIVE"))
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    def process_request(self, request: Request) -> None:
+        if request.method != "GET" or request.meta.get("xxgk_unconditional"):
+            return None
+        row = self.db.execute(
+            "SELECT sha256, etag, last_modified, content_type FROM fetches "
+            "WHERE url = ? AND status = 200 AND (etag IS NOT NULL OR last_modified IS NOT NULL) "
+            "ORDER BY id DESC LIMIT 1",
+            [request.url],
+        ).fetchone()
+        if row is None or row[0] not in self.blobs:
+            return None
+        sha256, etag, last_modified, content_type = row
+        if etag:
+            request.headers["If-None-Match"] = etag
+        if last_modified:
+            request.headers["If-Modified-Since"] = last_modified
+        request.meta["xxgk_cached"] = (sha256, content_type)
+        return None
+
+    def process_response(self, request: Request, response: Response) -> Response:
+        cached = request.meta.get("xxgk_cached")
+        if response.status != 304 or not cached:
+            return response
+        sha256, content_type = cached
+        body = self.blobs.get(sha256)
+        headers = response.headers.copy()
+        if content_type:
+            headers["Content-Type"] = content_type
+        cls = responsetypes.from_args(headers=headers, url=response.url, body=body)
+        request.meta["xxgk_sha256"] = sha256
+        request.meta["xxgk_not_modified"] = True
+        return cls(url=response.url, status=200, headers=headers, body=body, request=request)
 
 
 class BackoffRetryMiddleware(RetryMiddleware):
@@ -105,6 +206,8 @@ class BackoffRetryMiddleware(RetryMiddleware):
 
     async def _wait(self, seconds: float) -> None:
         if seconds > 0:
+            from twisted.internet import reactor  # the one Scrapy installed
+
             await maybe_deferred_to_future(deferLater(reactor, seconds, lambda: None))
 
     async def process_response(self, request: Request, response: Response):

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from archive.catalogue import open_db, upsert_report
-from crawler.items import ReportItem
+from dataclasses import asdict
+
+from archive.catalogue import mark_seen, open_db, upsert_report
+from crawler.items import ReportItem, SeenReport
 
 
 class ReportCataloguePipeline:
-    """One ``reports`` row per report URL; new bytes at a known URL mark it changed."""
+    """One ``reports`` row per report URL; new bytes at a known URL make a new version."""
 
     def __init__(self, crawler):
         self.crawler = crawler
@@ -17,16 +19,27 @@ class ReportCataloguePipeline:
     def from_crawler(cls, crawler):
         return cls(crawler)
 
-    def process_item(self, item: ReportItem):
+    def process_item(self, item):
+        if isinstance(item, SeenReport):
+            mark_seen(self.db, item.url)
+            return item
+        if not isinstance(item, ReportItem):
+            return item
         _, change = upsert_report(
             self.db,
             url=item.url,
+            site=item.site,
             sha256=item.sha256,
             fetch_id=item.fetch_id,
             list_url=item.list_url,
             list_title=item.list_title,
             content_type=item.content_type,
             declared_encoding=item.declared_encoding,
+            complete=item.complete,
+            attachments=[asdict(a) for a in item.attachments],
         )
         self.crawler.stats.inc_value(f"xxgk/reports_{change}")
         return item
+
+    def close_spider(self):
+        self.db.close()

@@ -37,14 +37,23 @@ RETRY_BACKOFF_MAX = 60.0
 
 # Bounded crawl: a calendar-style trap or a runaway pager ends.
 DEPTH_LIMIT = 8
-XXGK_MAX_LIST_PAGES = 500
+XXGK_MAX_LIST_PAGES = 500  # list pages (and list API calls) per site
+CLOSESPIDER_PAGECOUNT = 20000  # responses per site and run
+
+EXTENSIONS = {
+    "crawler.extensions.CrawlRunRecorder": 100,
+    "crawler.extensions.Progress": 110,
+}
+XXGK_PROGRESS_INTERVAL = 10.0  # seconds between progress lines on stderr; 0 disables
 
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.middlewares.BackoffRetryMiddleware": 550,
-    # Closest to the network (after decompression at 590): every body the
-    # server sent is archived, whatever a later middleware or spider does.
-    "crawler.middlewares.ArchiveMiddleware": 950,
+    # Adds If-None-Match / If-Modified-Since; answers a 304 from the archive.
+    "crawler.middlewares.ConditionalRequestMiddleware": 560,
+    # Right after decompression (590): every body the server sent is archived,
+    # whatever a later middleware or spider does with it.
+    "crawler.middlewares.ArchiveMiddleware": 585,
 }
 ITEM_PIPELINES = {
     "crawler.pipelines.ReportCataloguePipeline": 300,
@@ -53,6 +62,8 @@ ITEM_PIPELINES = {
 # Where the archive lives; `xxgk crawl --db/--archive` override these.
 XXGK_DB = "data/xxgk.db"
 XXGK_ARCHIVE = "data/archive"
+XXGK_WARC = None  # default: <XXGK_ARCHIVE>/warc
+XXGK_WARC_MAX_BYTES = 256 * 1024 * 1024  # rotate WARC files at this size
 
 # Scrapy 2.13+ defaults, stated so the project does not depend on them changing.
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"

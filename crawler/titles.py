@@ -23,8 +23,14 @@ _NOT_REPORT = re.compile(
 )
 _YEAR = re.compile(r"(19|20)\d{2}|[〇零○一二三四五六七八九]{4}")
 
-# Link texts of the column that lists the reports (short, no year in them).
-_COLUMN = re.compile(r"^(政府)?(信息公开|政务公开)?(工作)?(年度报告|年报)(专栏)?$|^年报$|^年度报告$")
+# Link texts of the column that lists the reports (short, no year in them), and
+# of its sub-columns (部门年报, 乡镇（街道）年报, 区政府年报).
+_COLUMN = re.compile(
+    r"^(区|县|市|省)?(政府|部门|乡镇|镇街|街道|乡镇街道|乡镇\(街道\)|镇|单位|区直部门|县直部门|市直部门)?"
+    r"(政府)?(信息公开|政务公开)?(工作)?(年度报告|年报)(专栏|目录)?$"
+)
+# Sub-columns of a 年报 column that group reports by year: 2023年, 2023年度, 2023年年报.
+_YEAR_COLUMN = re.compile(r"^(19|20)\d{2}(年|年度)?((政府)?(信息公开)?(工作)?(年度报告|年报))?$")
 # Link texts that lead towards the disclosure section of a portal.
 _DISCLOSURE = re.compile(r"^(政府信息公开|信息公开|政务公开|政府信息公开专栏|政府信息公开目录|法定主动公开内容)$")
 
@@ -51,6 +57,11 @@ def is_report_column_text(text: str | None) -> bool:
     """True for a link text naming the annual-report column (政府信息公开年报, 年报, ...)."""
     text = clean(text)
     return bool(text) and not _YEAR.search(text) and bool(_COLUMN.match(text))
+
+
+def is_year_column_text(text: str | None) -> bool:
+    """True for a year sub-column link of a 年报 column (2023年, 2023年度, 2023年报)."""
+    return bool(_YEAR_COLUMN.match(clean(text)))
 
 
 def is_disclosure_nav_text(text: str | None) -> bool:

@@ -33,9 +33,11 @@ class Crawl:
     result: subprocess.CompletedProcess
 
 
-def crawl(portal_url: str, folder: Path) -> Crawl:
+def crawl(portal_url: str, folder: Path, *options: str) -> Crawl:
     db, archive = folder / "xxgk.db", folder / "archive"
-    result = run_xxgk("crawl", "--start-url", portal_url, "--db", str(db), "--archive", str(archive), *FAST)
+    result = run_xxgk(
+        "crawl", "--start-url", portal_url, "--db", str(db), "--archive", str(archive), *FAST, *options
+    )
     assert result.returncode == 0, result.stderr[-4000:]
     return Crawl(db=db, archive=archive, result=result)
 

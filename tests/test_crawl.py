@@ -79,7 +79,7 @@ def test_recrawl_duplicates_nothing(portal_url, manifest, tmp_path):
     files_1 = sorted(p.name for p in (first.archive / "sha256").rglob("*") if p.is_file())
 
     second = crawl(portal_url, tmp_path)
-    assert f"{len(manifest.reports)} unchanged" in second.result.stdout
+    assert f"{len(manifest.reports)} already archived" in second.result.stdout
     assert rows(second.db, "SELECT id, url, sha256 FROM reports ORDER BY id") == reports_1
     assert rows(second.db, "SELECT sha256 FROM bodies ORDER BY sha256") == bodies_1
     assert sorted(p.name for p in (second.archive / "sha256").rglob("*") if p.is_file()) == files_1
@@ -101,3 +101,13 @@ def test_figures_reach_the_catalogue(crawled, manifest):
     assert figures["proactive.channel.wechat"] == 121
     assert figures["requests.new.total"] == 3
     assert figures["fees.collected"] == 0
+
+
+def test_refresh_refetches_and_finds_nothing_changed(portal_url, manifest, tmp_path):
+    first = crawl(portal_url, tmp_path)
+    bodies = rows(first.db, "SELECT sha256 FROM bodies ORDER BY sha256")
+    again = crawl(portal_url, tmp_path, "--refresh")
+    assert f"{len(manifest.reports)} unchanged" in again.result.stdout
+    assert rows(again.db, "SELECT count(*) AS n FROM reports")[0]["n"] == len(manifest.reports)
+    assert rows(again.db, "SELECT count(*) AS n FROM report_versions")[0]["n"] == len(manifest.reports)
+    assert rows(again.db, "SELECT sha256 FROM bodies ORDER BY sha256") == bodies

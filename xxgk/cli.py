@@ -51,30 +51,94 @@ def sample_portal_command(host, port):
     serve_forever(host=host, port=port)
 
 
+sites_option = click.option(
+    "--sites", "sites_file", default=None, type=click.Path(dir_okay=False, exists=True),
+    help="Site registry YAML (default: crawler/sites.yaml).",
+)
+
+
+def _registry(sites_file):
+    from crawler.sites import REGISTRY, RegistryError, load_sites
+
+    try:
+        return load_sites(sites_file or REGISTRY)
+    except RegistryError as error:
+        raise click.ClickException(str(error)) from None
+
+
 @main.command("crawl")
-@click.option("--start-url", required=True, help="Portal home page, 信息公开 page or 年报 column.")
+@click.option("--start-url", help="Portal home page, 信息公开 page or 年报 column.")
+@click.option("--site", "site_names", multiple=True, metavar="NAME", help="Crawl a registered site (repeatable).")
+@click.option("--all", "all_sites", is_flag=True, help="Crawl every registered site.")
+@sites_option
 @db_option
 @archive_option
+@click.option("--refresh", is_flag=True, help="Fetch archived reports again (conditional requests), to catch changes.")
 @click.option("-s", "--set", "overrides", multiple=True, metavar="NAME=VALUE",
               help="Override a Scrapy setting, e.g. -s DOWNLOAD_DELAY=2 (repeatable).")
 @click.option("--parse/--no-parse", default=True, show_default=True, help="Parse new and changed reports after the crawl.")
-def crawl_command(start_url, db, archive, overrides, parse):
-    """Crawl one portal: find its 年报 column, archive every report listed."""
+def crawl_command(start_url, site_names, all_sites, sites_file, db, archive, refresh, overrides, parse):
+    """Crawl portals: find each one's 年报 column, archive every report listed.
+
+    \b
+    xxgk crawl --start-url http://127.0.0.1:8800/
+    xxgk crawl --site 威海市文登区信息公开
+    xxgk crawl --all --sites crawler/sites.yaml
+
+    A crawl can be killed at any moment and started again: what was archived
+    stays, and the rerun fetches only what is missing.
+    """
     from archive.blobs import BlobStore
     from archive.catalogue import open_db
-    from xxgk.crawl_runner import project_settings, run_crawl
+    from crawler.sites import RegistryError, Site, find_site
+    from xxgk.crawl_runner import project_settings, run_crawls
 
-    if urlsplit(start_url).scheme not in ("http", "https") or not urlsplit(start_url).hostname:
-        raise click.BadParameter(f"not an http(s) URL: {start_url!r}", param_hint="--start-url")
+    if sum(bool(x) for x in (start_url, site_names, all_sites)) != 1:
+        raise click.UsageError("give exactly one of --start-url, --site or --all")
+    if start_url:
+        parts = urlsplit(start_url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise click.BadParameter(f"not an http(s) URL: {start_url!r}", param_hint="--start-url")
+        sites = [Site(name=parts.hostname, start_url=start_url)]
+    else:
+        registry = _registry(sites_file)
+        try:
+            sites = registry if all_sites else [find_site(registry, name) for name in site_names]
+        except RegistryError as error:
+            raise click.ClickException(str(error)) from None
     settings = project_settings(db, archive, _parse_settings(overrides))
-    result = run_crawl(start_url, settings)
-    click.echo(
-        f"crawl {result.finish_reason}: {result.pages_fetched} responses, "
-        f"{result.reports_found} reports ({result.reports_new} new, {result.reports_changed} changed, "
-        f"{result.reports_unchanged} unchanged), {result.errors} errors"
-    )
+    results = run_crawls(sites, settings, refresh=refresh)
+    for result in results:
+        click.echo(result.summary())
     if parse:
         _parse_archived(open_db(db), BlobStore(archive), only_pending=True)
+
+
+@main.command("sites")
+@sites_option
+@db_option
+def sites_command(sites_file, db):
+    """List the registered sites with their last crawl and report counts."""
+    registry = _registry(sites_file)
+    runs, counts = {}, {}
+    if Path(db).exists():
+        from archive.catalogue import open_db
+
+        catalogue = open_db(db)
+        for row in catalogue.query(
+            "SELECT site, max(started_at) AS last, count(*) AS runs FROM crawl_runs GROUP BY site"
+        ):
+            runs[row["site"]] = row
+        for row in catalogue.query("SELECT site, count(*) AS n FROM reports GROUP BY site"):
+            counts[row["site"]] = row["n"]
+    click.echo(f"{'site':<24} {'family':<8} {'verified':<8} {'last crawl (UTC)':<20} {'reports':>7}  start URL")
+    for site in registry:
+        run = runs.get(site.name)
+        last = run["last"][:19].replace("T", " ") if run else "never"
+        click.echo(
+            f"{site.name:<24} {site.family:<8} {str(site.verified).lower():<8} {last:<20} "
+            f"{counts.get(site.name, 0):>7}  {site.start_url}"
+        )
 
 
 def _parse_archived(db, blobs, only_pending: bool) -> None:

@@ -1,4 +1,4 @@
-"""Run a crawl in this process with the project's Scrapy settings."""
+"""Run crawls in this process with the project's Scrapy settings, one crawler per site."""
 
 from __future__ import annotations
 
@@ -9,19 +9,30 @@ from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 from scrapy.utils.project import get_project_settings
 
+from crawler.sites import Site
+
 
 @dataclass
 class CrawlResult:
+    site: str
     pages_fetched: int
     reports_new: int
     reports_changed: int
     reports_unchanged: int
+    reports_skipped: int
     errors: int
     finish_reason: str | None
 
     @property
     def reports_found(self) -> int:
-        return self.reports_new + self.reports_changed + self.reports_unchanged
+        return self.reports_new + self.reports_changed + self.reports_unchanged + self.reports_skipped
+
+    def summary(self) -> str:
+        return (
+            f"[{self.site}] crawl {self.finish_reason}: {self.pages_fetched} responses, "
+            f"{self.reports_found} reports ({self.reports_new} new, {self.reports_changed} changed, "
+            f"{self.reports_unchanged} unchanged, {self.reports_skipped} already archived), {self.errors} errors"
+        )
 
 
 def project_settings(db: str, archive: str, overrides: dict[str, str] | None = None) -> Settings:
@@ -34,19 +45,53 @@ def project_settings(db: str, archive: str, overrides: dict[str, str] | None = N
     return settings
 
 
-def run_crawl(start_url: str, settings: Settings) -> CrawlResult:
-    """Crawl one portal from ``start_url``; blocks until done. Once per process (Twisted)."""
+def _apply_site_settings(settings: Settings, site: Site) -> None:
+    """Per-site politeness from the registry, unless given on the command line."""
+    cmdline = 40
+    if site.download_delay is not None and settings.getpriority("DOWNLOAD_DELAY") < cmdline:
+        settings.set("DOWNLOAD_DELAY", site.download_delay, priority="spider")
+    if site.concurrency is not None and settings.getpriority("CONCURRENT_REQUESTS_PER_DOMAIN") < cmdline:
+        settings.set("CONCURRENT_REQUESTS_PER_DOMAIN", site.concurrency, priority="spider")
+
+
+def run_crawls(sites: list[Site], settings: Settings, *, refresh: bool = False) -> list[CrawlResult]:
+    """Crawl every site (concurrently, one crawler each); blocks until all are done.
+
+    Once per process: Twisted's reactor cannot be restarted.
+    """
     process = CrawlerProcess(settings)
-    crawler = process.create_crawler("annual_reports")
-    process.crawl(crawler, start_url=start_url)
+    crawlers = []
+    for site in sites:
+        crawler = process.create_crawler("annual_reports")  # its own copy of the settings
+        _apply_site_settings(crawler.settings, site)
+        process.crawl(
+            crawler,
+            start_url=site.start_url,
+            site=site.name,
+            refresh="1" if refresh else "",
+            attachment_hosts=",".join(site.attachment_hosts),
+        )
+        crawlers.append((site, crawler))
     process.start()
-    stats = crawler.stats.get_stats()
-    errors = sum(v for k, v in stats.items() if k.startswith(("log_count/ERROR", "downloader/exception_count")))
-    return CrawlResult(
-        pages_fetched=stats.get("downloader/response_count", 0),
-        reports_new=stats.get("xxgk/reports_new", 0),
-        reports_changed=stats.get("xxgk/reports_changed", 0),
-        reports_unchanged=stats.get("xxgk/reports_unchanged", 0),
-        errors=errors,
-        finish_reason=stats.get("finish_reason"),
-    )
+    results = []
+    for site, crawler in crawlers:
+        stats = crawler.stats.get_stats()
+        errors = (
+            stats.get("xxgk/fetch_errors", 0)
+            + stats.get("xxgk/report_errors", 0)
+            + stats.get("xxgk/attachment_errors", 0)
+            + stats.get("log_count/ERROR", 0)
+        )
+        results.append(
+            CrawlResult(
+                site=site.name,
+                pages_fetched=stats.get("downloader/response_count", 0),
+                reports_new=stats.get("xxgk/reports_new", 0),
+                reports_changed=stats.get("xxgk/reports_changed", 0),
+                reports_unchanged=stats.get("xxgk/reports_unchanged", 0),
+                reports_skipped=stats.get("xxgk/reports_skipped", 0),
+                errors=errors,
+                finish_reason=stats.get("finish_reason"),
+            )
+        )
+    return results

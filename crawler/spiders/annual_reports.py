@@ -4,14 +4,23 @@ Usage::
 
     scrapy crawl annual_reports -a start_url=http://xxgk.example.gov.cn/
     xxgk crawl --start-url http://xxgk.example.gov.cn/
+    xxgk crawl --site 威海市文登区
 
 From the start page the spider looks for the annual-report column by link text
 (政府信息公开年报, 信息公开年报, 年度报告, 年报); if the start page has no such
 link it follows the links towards the disclosure section (政府信息公开, 信息公开,
 政务公开) for a few hops. On list pages it keeps the entries whose title is an
-annual information-disclosure report and walks the list's pagination (TRS
-``createPageHTML`` pagers, see :mod:`crawler.families.trs`). Only the portal's own
-domain is followed.
+annual information-disclosure report, and pages through the list by whatever
+mechanism the page's CMS family uses (:mod:`crawler.families`): TRS
+``createPageHTML`` pagers, Hanweb ``datastore``/``dataproxy.jsp``, JSON list
+endpoints, plain pager links; year sub-columns (2023年, 2022年 …) and
+department/township sub-columns are lists too. Report pages' PDF/DOC/DOCX/XLS/WPS
+attachments are archived with them. Only the portal's own domain (and declared
+attachment hosts) is followed.
+
+Incremental: a report already archived whole is not fetched again unless the
+spider runs with ``-a refresh=1``; list pages are always fetched again, with
+conditional requests (see :class:`crawler.middlewares.ConditionalRequestMiddleware`).
 """
 
 from __future__ import annotations
@@ -19,20 +28,40 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 import scrapy
+from parsel import Selector
 from scrapy.http import Response, TextResponse
 
-from crawler.families import trs
-from crawler.items import ReportItem
-from crawler.links import page_links, same_site, site_domain
-from crawler.titles import is_annual_report_title, is_disclosure_nav_text, is_report_column_text
+from archive.catalogue import open_db
+from crawler.attachments import filename_from_disposition, is_document_link, safe_display_name
+from crawler.families import hanweb, jsonapi, pager, trs
+from crawler.items import AttachmentItem, ReportItem, SeenReport
+from crawler.links import Link, page_links, same_site, site_domain
+from crawler.titles import (
+    is_annual_report_title,
+    is_disclosure_nav_text,
+    is_report_column_text,
+    is_year_column_text,
+)
 
 MAX_NAVIGATION_HOPS = 3
+
+
+def _truthy(value) -> bool:
+    return str(value).lower() in ("1", "true", "yes", "on")
 
 
 class AnnualReportsSpider(scrapy.Spider):
     name = "annual_reports"
 
-    def __init__(self, start_url: str | None = None, *args, **kwargs):
+    def __init__(
+        self,
+        start_url: str | None = None,
+        site: str | None = None,
+        refresh: str | bool = False,
+        attachment_hosts: str = "",
+        *args,
+        **kwargs,
+    ):
         super().__init__(*args, **kwargs)
         if not start_url:
             raise ValueError("annual_reports needs a start URL: -a start_url=http://…")
@@ -40,59 +69,220 @@ class AnnualReportsSpider(scrapy.Spider):
             raise ValueError(f"start URL must be http(s): {start_url!r}")
         self.start_url = start_url
         self.domain = site_domain(start_url)
-        self.allowed_domains = [self.domain]
+        self.site = site or self.domain
+        self.refresh = _truthy(refresh)
+        extra = [h.strip().lower() for h in attachment_hosts.split(",") if h.strip()]
+        self.domains = [self.domain, *extra]
+        self.allowed_domains = list(self.domains)
+        self.archived: set[str] = set()
+        self.list_pages = 0
 
     async def start(self):
+        if not self.refresh:
+            db = open_db(self.settings.get("XXGK_DB"))
+            self.archived = {row[0] for row in db.execute("SELECT url FROM reports WHERE complete = 1")}
+            db.close()
         yield scrapy.Request(self.start_url, callback=self.parse_page, cb_kwargs={"hops": 0})
 
-    # -- pages -----------------------------------------------------------------
+    # -- helpers -----------------------------------------------------------------
+
+    def _on_site(self, url: str) -> bool:
+        return any(same_site(url, d) for d in self.domains)
+
+    def _list_request(self, url: str, **kwargs) -> scrapy.Request | None:
+        limit = self.settings.getint("XXGK_MAX_LIST_PAGES", 500)
+        if self.list_pages >= limit:
+            self.crawler.stats.inc_value("xxgk/list_pages_capped")
+            return None
+        self.list_pages += 1
+        return scrapy.Request(url, **kwargs)
+
+    def _report_requests(self, links, list_url: str):
+        for link in links:
+            if not is_annual_report_title(link.text) or not self._on_site(link.url):
+                continue
+            if link.url in self.archived:
+                self.crawler.stats.inc_value("xxgk/reports_skipped")
+                yield SeenReport(url=link.url, list_url=list_url, list_title=link.text)
+                continue
+            yield scrapy.Request(
+                link.url,
+                callback=self.parse_report,
+                errback=self.report_failed,
+                cb_kwargs={"list_url": list_url, "list_title": link.text},
+            )
+
+    # -- navigation and list pages -------------------------------------------------
 
     def parse_page(self, response: Response, hops: int = 0, is_list: bool = False):
-        """A navigation or list page: report links, pagination, then onward links."""
+        """A navigation or list page: report links, the list's other pages, then onward links."""
         if not isinstance(response, TextResponse):
             return
-        links = [link for link in page_links(response) if same_site(link.url, self.domain)]
-        yield from self._report_requests(response, links)
+        links = [link for link in page_links(response) if self._on_site(link.url)]
+        yield from self._report_requests(links, response.url)
         if is_list or hops == 0:
-            yield from self._pagination_requests(response)
+            yield from self._family_pages(response, links)
         if is_list:
+            for link in links:
+                if is_annual_report_title(link.text):
+                    continue
+                if is_year_column_text(link.text) or is_report_column_text(link.text):
+                    request = self._list_request(link.url, callback=self.parse_page, cb_kwargs={"is_list": True})
+                    if request:
+                        yield request
             return
         columns = [link for link in links if is_report_column_text(link.text)]
         for link in columns:
-            yield response.follow(link.url, callback=self.parse_page, cb_kwargs={"is_list": True})
+            request = self._list_request(link.url, callback=self.parse_page, cb_kwargs={"is_list": True})
+            if request:
+                yield request
         if not columns and hops < MAX_NAVIGATION_HOPS:
             for link in links:
                 if is_disclosure_nav_text(link.text):
                     yield response.follow(link.url, callback=self.parse_page, cb_kwargs={"hops": hops + 1})
 
-    def _report_requests(self, response: TextResponse, links):
-        for link in links:
-            if is_annual_report_title(link.text):
-                yield response.follow(
-                    link.url,
-                    callback=self.parse_report,
-                    cb_kwargs={"list_url": response.url, "list_title": link.text},
-                )
+    def _family_pages(self, response: TextResponse, links):
+        """The other pages of a list, by the mechanism its CMS family uses."""
+        html = response.text
+        store = hanweb.find_datastore(html, response.url)
+        if store is not None:
+            yield from self._report_requests(self._snippet_links(store.records, response.url), response.url)
+            if store.proxy_url and (store.total is None or len(store.records) < store.total):
+                yield self._hanweb_request(store.proxy_url, store.form, len(store.records) + 1, store, response.url)
+            return
+        trs_pager = trs.find_pager(html)
+        if trs_pager is not None:
+            if trs_pager.current == 0:  # every page is scheduled from the first one
+                for url in trs_pager.urls(response.url):
+                    request = self._list_request(url, callback=self.parse_page, cb_kwargs={"is_list": True})
+                    if request:
+                        yield request
+            return
+        endpoint = jsonapi.find_endpoint(html, response.url)
+        if endpoint is not None:
+            request = self._list_request(
+                endpoint.page_url(endpoint.first_page),
+                callback=self.parse_json_list,
+                cb_kwargs={"endpoint": endpoint, "page": endpoint.first_page, "list_url": response.url},
+            )
+            if request:
+                yield request
+            return
+        for url in pager.pager_links(response.url, links):
+            request = self._list_request(url, callback=self.parse_page, cb_kwargs={"is_list": True})
+            if request:
+                yield request
 
-    def _pagination_requests(self, response: TextResponse):
-        pager = trs.find_pager(response.text)
-        if pager is None or pager.current != 0:
-            return  # every page is scheduled from the first one
-        limit = self.settings.getint("XXGK_MAX_LIST_PAGES", 500)
-        if pager.count > limit:
-            self.logger.warning("%s claims %d list pages; walking the first %d", response.url, pager.count, limit)
-        for url in pager.urls(response.url, limit=limit):
-            yield scrapy.Request(url, callback=self.parse_page, cb_kwargs={"is_list": True})
+    @staticmethod
+    def _snippet_links(snippets: list[str], base_url: str) -> list[Link]:
+        from urllib.parse import urljoin
+
+        links = []
+        for snippet in snippets:
+            for anchor in Selector(text=snippet).xpath("//a[@href]"):
+                text = " ".join(t.strip() for t in anchor.xpath(".//text()").getall()).strip()
+                title = (anchor.attrib.get("title") or "").strip()
+                if title and (not text or len(title) > len(text)):
+                    text = title
+                links.append(Link(url=urljoin(base_url, anchor.attrib["href"].strip()), text=text))
+        return links
+
+    def _hanweb_request(self, proxy_url: str, form: dict, start: int, store, list_url: str):
+        first, last = hanweb.next_range(start, store.perpage)
+        return scrapy.FormRequest(
+            f"{proxy_url}?{hanweb.proxy_query(first, last, store.perpage)}",
+            formdata=form,
+            callback=self.parse_hanweb_proxy,
+            cb_kwargs={"proxy_url": proxy_url, "form": form, "first": first, "last": last, "store": store,
+                       "list_url": list_url},
+        )
+
+    def parse_hanweb_proxy(self, response, proxy_url, form, first, last, store, list_url):
+        records, total = hanweb.proxy_records(response.text)
+        yield from self._report_requests(self._snippet_links(records, list_url), list_url)
+        total = total if total is not None else store.total
+        asked = last - first + 1
+        if records and len(records) >= asked and (total is None or last < total):
+            if self.list_pages < self.settings.getint("XXGK_MAX_LIST_PAGES", 500):
+                self.list_pages += 1
+                yield self._hanweb_request(proxy_url, form, last + 1, store, list_url)
+
+    def parse_json_list(self, response, endpoint, page, list_url):
+        found, pages = jsonapi.entries(response.body, response.url)
+        links = [Link(url=url, text=title) for title, url in found]
+        yield from self._report_requests(links, list_url)
+        more = page < pages if pages is not None else bool(found)
+        if more:
+            request = self._list_request(
+                endpoint.page_url(page + 1),
+                callback=self.parse_json_list,
+                cb_kwargs={"endpoint": endpoint, "page": page + 1, "list_url": list_url},
+            )
+            if request:
+                yield request
+
+    # -- reports and attachments ------------------------------------------------------
 
     def parse_report(self, response: Response, list_url: str, list_title: str):
-        meta = response.meta
-        content_type = response.headers.get("Content-Type")
-        yield ReportItem(
+        item = ReportItem(
             url=response.url,
+            site=self.site,
             list_url=list_url,
             list_title=list_title,
-            sha256=meta["xxgk_sha256"],
-            fetch_id=meta.get("xxgk_fetch_id"),
-            content_type=content_type.decode("latin-1") if content_type else None,
-            declared_encoding=meta.get("xxgk_declared_encoding"),
+            sha256=response.meta["xxgk_sha256"],
+            fetch_id=response.meta.get("xxgk_fetch_id"),
+            content_type=_header(response, "Content-Type"),
+            declared_encoding=response.meta.get("xxgk_declared_encoding"),
         )
+        if not isinstance(response, TextResponse):
+            yield item  # the list entry is the report file itself
+            return
+        pending = []
+        for link in page_links(response):
+            if is_document_link(link.url, link.text) and self._on_site(link.url) and link.url not in pending:
+                pending.append(link)
+        yield from self._next_attachment(item, pending)
+
+    def _next_attachment(self, item: ReportItem, pending: list[Link]):
+        if not pending:
+            yield item
+            return
+        link, rest = pending[0], pending[1:]
+        yield scrapy.Request(
+            link.url,
+            callback=self.parse_attachment,
+            errback=self.attachment_failed,
+            dont_filter=True,  # the chain must reach the item even if another page links the same file
+            cb_kwargs={"item": item, "link": link, "rest": rest},
+        )
+
+    def parse_attachment(self, response: Response, item: ReportItem, link: Link, rest: list[Link]):
+        item.attachments.append(
+            AttachmentItem(
+                url=response.url,
+                link_text=link.text or None,
+                filename=safe_display_name(filename_from_disposition(response.headers.get("Content-Disposition"))),
+                content_type=_header(response, "Content-Type"),
+                sha256=response.meta["xxgk_sha256"],
+                fetch_id=response.meta.get("xxgk_fetch_id"),
+            )
+        )
+        yield from self._next_attachment(item, rest)
+
+    def attachment_failed(self, failure):
+        request = failure.request
+        kwargs = request.cb_kwargs
+        item = kwargs["item"]
+        item.complete = False
+        self.logger.warning("attachment %s of %s not archived: %s", request.url, item.url, failure.getErrorMessage())
+        self.crawler.stats.inc_value("xxgk/attachment_errors")
+        yield from self._next_attachment(item, kwargs["rest"])
+
+    def report_failed(self, failure):
+        self.crawler.stats.inc_value("xxgk/report_errors")
+        self.logger.warning("report %s not archived: %s", failure.request.url, failure.getErrorMessage())
+
+
+def _header(response: Response, name: str) -> str | None:
+    value = response.headers.get(name)
+    return value.decode("latin-1") if value else None

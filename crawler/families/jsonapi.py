@@ -1,0 +1,103 @@
+"""JSON-API lists: a column page whose list a script loads from a JSON endpoint.
+
+Newer portals (Vue/React front ends) ship an empty list container and a script
+such as::
+
+    axios.get("/api/content/list", {params: {channelId: 1234, pageNum: 1, pageSize: 10}})
+    fetch("/api/content/list?channelId=1234&pageNum=" + page + "&pageSize=10")
+    $.getJSON("/api/list.do", {columnId: 56, page: 1, rows: 15}, ...)
+
+This module finds such an endpoint with its parameters, pages through it, and
+reads entries (title + url) from any list of objects in the answer, whatever
+the field names' exact spelling (title/name/docTitle, url/link/docUrl/href).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit
+
+_CALL = re.compile(
+    r"""(?:axios(?:\.get|\.post)?|fetch|\$\.(?:get|getJSON|ajax|post)|request)\(\s*(?:\{\s*url\s*:\s*)?["']([^"']+)["']"""
+)
+_PARAMS_OBJECT = re.compile(r"""params\s*:\s*\{([^{}]*)\}|\(\s*["'][^"']+["']\s*,\s*\{([^{}]*)\}""")
+_PAIR = re.compile(r"""["']?(\w+)["']?\s*:\s*["']?([\w\-./]*)["']?""")
+
+PAGE_KEYS = ("pageNum", "pageNo", "page", "pageIndex", "currentPage", "current", "curPage", "p")
+SIZE_KEYS = ("pageSize", "size", "rows", "limit", "perPage", "perpage", "ps")
+TITLE_KEYS = ("title", "docTitle", "name", "articleTitle", "subject", "docName")
+URL_KEYS = ("url", "link", "docUrl", "href", "articleUrl", "path", "docPubUrl", "fileUrl")
+_LIST_HINT = re.compile(r"list|page|query|search|article|content|doc", re.IGNORECASE)
+
+
+@dataclass
+class JsonEndpoint:
+    url: str  # absolute, without the query
+    params: dict[str, str] = field(default_factory=dict)
+    page_key: str = "pageNum"
+    first_page: int = 1
+
+    def page_url(self, page: int) -> str:
+        params = dict(self.params)
+        params[self.page_key] = str(page)
+        return f"{self.url}?{urlencode(params)}"
+
+
+def find_endpoint(html: str, base_url: str) -> JsonEndpoint | None:
+    """The JSON list endpoint a column page's scripts call, or None."""
+    for match in _CALL.finditer(html):
+        raw = match.group(1)
+        if raw.lower().endswith((".js", ".css", ".html", ".htm")) or not _LIST_HINT.search(raw):
+            continue
+        parts = urlsplit(urljoin(base_url, raw))
+        params = {k: v for k, v in parse_qsl(parts.query, keep_blank_values=True)}
+        tail = html[match.end() : match.end() + 400]
+        obj = _PARAMS_OBJECT.search(tail)
+        if obj:
+            for key, value in _PAIR.findall(obj.group(1) or obj.group(2) or ""):
+                params.setdefault(key, value)
+        # "...&pageNum=" + page + "&pageSize=10": the concatenated pieces.
+        for piece in re.findall(r"""["']&?([\w]+)=([\w\-]*)""", tail[:200]):
+            params.setdefault(piece[0], piece[1])
+        page_key = next((k for k in PAGE_KEYS if k in params), None)
+        if page_key is None:
+            continue
+        first = params[page_key]
+        return JsonEndpoint(
+            url=f"{parts.scheme}://{parts.netloc}{parts.path}",
+            params={k: v for k, v in params.items() if v != ""},
+            page_key=page_key,
+            first_page=int(first) if first.isdigit() else 1,
+        )
+    return None
+
+
+def _walk(node):
+    if isinstance(node, dict):
+        yield node
+        for value in node.values():
+            yield from _walk(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _walk(value)
+
+
+def entries(payload: str | bytes, base_url: str) -> tuple[list[tuple[str, str]], int | None]:
+    """``([(title, absolute url)], page count or None)`` of one JSON answer."""
+    try:
+        data = json.loads(payload)
+    except (ValueError, UnicodeDecodeError):
+        return [], None
+    found: list[tuple[str, str]] = []
+    pages = None
+    for obj in _walk(data):
+        title = next((obj[k] for k in TITLE_KEYS if isinstance(obj.get(k), str)), None)
+        url = next((obj[k] for k in URL_KEYS if isinstance(obj.get(k), str)), None)
+        if title and url:
+            found.append((title, urljoin(base_url, url)))
+        for key in ("pages", "totalPage", "totalPages", "pageCount"):
+            if isinstance(obj.get(key), int):
+                pages = obj[key]
+    return found, pages
