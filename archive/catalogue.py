@@ -106,6 +106,7 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
                 "text": str,
                 "parse_status": str,
                 "parse_error": str,
+                "parsed_sha256": str,
                 "parsed_at": str,
             },
             pk="id",
@@ -286,8 +287,13 @@ def mark_seen(db: sqlite_utils.Database, url: str) -> None:
         db.execute("UPDATE reports SET last_seen = ? WHERE url = ?", [utc_now(), url])
 
 
-def save_parse_result(db: sqlite_utils.Database, report_id: int, result: dict, text: str | None) -> None:
+def save_parse_result(
+    db: sqlite_utils.Database, report_id: int, result: dict, text: str | None, parsed_sha256: str | None = None
+) -> None:
     """Store a parser result (see ``parse.model.ParsedReport.to_dict``) for one report.
+
+    ``parsed_sha256`` is the body the result was read from: the report page, or
+    the attachment that holds the report.
 
     Replaces the report's previous metrics and warnings in the same transaction.
     """
@@ -310,6 +316,7 @@ def save_parse_result(db: sqlite_utils.Database, report_id: int, result: dict, t
                 "text": text,
                 "parse_status": "ok",
                 "parse_error": None,
+                "parsed_sha256": parsed_sha256,
                 "parsed_at": utc_now(),
             },
         )

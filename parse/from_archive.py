@@ -2,6 +2,11 @@
 
 The parser reads the stored bytes, never the network: re-parsing after the
 parser improves is ``xxgk reparse``, and the archive stays as it was fetched.
+
+A report is a page, a file listed directly, or a page whose report is in its
+attachments (附件：….pdf). Every candidate document is parsed and the one that
+says most is kept: the most figures, then the most text. The page's title and
+the list's title stand in when the chosen document has none.
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ from dataclasses import dataclass, field
 from archive.blobs import BlobStore
 from archive.catalogue import save_parse_error, save_parse_result
 from parse.errors import UnreadableDocument
+from parse.model import ParsedReport
 from parse.report import parse_document
 
 logger = logging.getLogger(__name__)
@@ -24,29 +30,69 @@ class ParseSummary:
     errors: list[str] = field(default_factory=list)
 
 
+def _candidates(db, report: dict) -> list[dict]:
+    documents = [
+        {"sha256": report["sha256"], "name": report["url"], "content_type": report["content_type"],
+         "declared_encoding": report["declared_encoding"]}
+    ]
+    for attachment in db.query(
+        "SELECT url, filename, content_type, sha256 FROM attachments WHERE report_id = ? ORDER BY id", [report["id"]]
+    ):
+        documents.append(
+            {"sha256": attachment["sha256"], "name": attachment["filename"] or attachment["url"],
+             "url": attachment["url"], "content_type": attachment["content_type"], "declared_encoding": None}
+        )
+    return documents
+
+
+def _score(result: ParsedReport) -> tuple[int, int]:
+    return len(result.metrics), len(result.text or "")
+
+
+def parse_one(db, blobs: BlobStore, report: dict) -> tuple[ParsedReport, str]:
+    """The best parse of a report and the sha256 of the document it came from."""
+    best: tuple[ParsedReport, str] | None = None
+    problems = []
+    for document in _candidates(db, report):
+        try:
+            data = blobs.get(document["sha256"])
+            result = parse_document(
+                data, name=document["name"], content_type=document["content_type"],
+                declared_encoding=document["declared_encoding"],
+            )
+        except (UnreadableDocument, OSError) as error:
+            problems.append(str(error))
+            continue
+        if best is None or _score(result) > _score(best[0]):
+            best = (result, document["sha256"])
+    if best is None:
+        raise UnreadableDocument(report["url"], "; ".join(problems) or "nothing to parse")
+    result, sha256 = best
+    if not result.title:
+        result.title = report.get("list_title")
+    return result, sha256
+
+
 def parse_reports(db, blobs: BlobStore, *, only_pending: bool = True) -> ParseSummary:
     """Parse the catalogue's reports (pending ones, or all) from their archived bodies."""
     where = "parse_status = 'pending'" if only_pending else "1 = 1"
-    rows = list(
-        db.query(f"SELECT id, url, sha256, content_type, declared_encoding FROM reports WHERE {where} ORDER BY id")
+    reports = list(
+        db.query(
+            "SELECT id, url, list_title, sha256, content_type, declared_encoding FROM reports "
+            f"WHERE {where} ORDER BY id"
+        )
     )
     summary = ParseSummary()
-    for row in rows:
+    for report in reports:
         try:
-            data = blobs.get(row["sha256"])
-            result = parse_document(
-                data,
-                name=row["url"],
-                content_type=row["content_type"],
-                declared_encoding=row["declared_encoding"],
-            )
-        except (UnreadableDocument, OSError) as error:
+            result, sha256 = parse_one(db, blobs, report)
+        except UnreadableDocument as error:
             message = str(error)
-            save_parse_error(db, row["id"], message)
+            save_parse_error(db, report["id"], message)
             summary.failed += 1
             summary.errors.append(message)
-            logger.warning("could not parse %s: %s", row["url"], message)
+            logger.warning("could not parse %s: %s", report["url"], message)
             continue
-        save_parse_result(db, row["id"], result.to_dict(), result.text)
+        save_parse_result(db, report["id"], result.to_dict(), result.text, parsed_sha256=sha256)
         summary.parsed += 1
     return summary
