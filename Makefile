@@ -5,9 +5,13 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test install clean
+.PHONY: demo test install system-deps clean
 
-install: $(VENV)/.installed
+install: $(VENV)/.installed system-deps
+
+# Debian packages: LibreOffice (headless) reads legacy .doc/.wps attachments.
+system-deps:
+	scripts/install-system-deps
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)

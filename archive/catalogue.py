@@ -47,6 +47,12 @@ def open_db(path: str | Path) -> sqlite_utils.Database:
 
 
 def ensure_schema(db: sqlite_utils.Database) -> None:
+    """Create whatever part of the schema is missing, in one transaction."""
+    with db.atomic():
+        _create_tables(db)
+
+
+def _create_tables(db: sqlite_utils.Database) -> None:
     if "bodies" not in db.table_names():
         db["bodies"].create(
             {"sha256": str, "size": int, "first_stored_at": str},

@@ -123,6 +123,36 @@ def figure_keys() -> str:
     return "\n".join(out)
 
 
+def families_table() -> str:
+    """One row per family site (from the manifests)."""
+    from .families import FAMILIES
+
+    lines = ["| family | address | imitated site | reports | list entries | annual-report list | mechanics | "
+             "attachments |", "|---|---|---|---|---|---|---|---|"]
+    for name in FAMILIES:
+        m = load_manifest(name)
+        mech = m.columns[0].mechanics if m.columns else "trs"
+        att = ", ".join(f"{r.attachment_format}" for r in m.attachment_reports) or "-"
+        lines.append(f"| `{name}` | {m.address} | {m.site['name']} (`{m.site['domain']}`) | {len(m.reports)} | "
+                     f"{len(m.list_entries)} | `{m.column_path}` | {mech} | {att} |")
+    return "\n".join(lines)
+
+
+def attachments_table() -> str:
+    """Every report whose document is an attachment file."""
+    from .families import FAMILIES
+
+    lines = ["| family | report | format | list links to | file (request target) | Content-Type | "
+             "Content-Disposition | filename sent |", "|---|---|---|---|---|---|---|---|"]
+    for name in FAMILIES:
+        for r in load_manifest(name).attachment_reports:
+            fname = f"`{r.attachment_filename}`" if r.attachment_filename else "(none)"
+            lines.append(f"| `{name}` | {r.title} | {r.attachment_format} | {r.list_links_to} | "
+                         f"`{r.attachment_path}` | `{r.attachment_content_type}` | {r.attachment_disposition} | "
+                         f"{fname} |")
+    return "\n".join(lines)
+
+
 def figures_section(m: Manifest) -> str:
     return "\n\n".join(_report_figures(r) for r in sorted(m.composed_reports, key=lambda r: r.year))
 
@@ -135,6 +165,8 @@ def sections(m: Manifest | None = None) -> dict[str, str]:
         "SEEDS": seeds_table(m),
         "FIGURE_KEYS": figure_keys(),
         "FIGURES": figures_section(m),
+        "FAMILIES": families_table(),
+        "ATTACHMENTS": attachments_table(),
     }
 
 

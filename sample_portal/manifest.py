@@ -1,15 +1,21 @@
-"""What the sample portal serves, read from ``site.yaml``.
+"""What the sample portal serves: one manifest per CMS-family site.
 
 Tests and the demo compute the expected crawl result from this manifest
 instead of hard-coding it::
 
     from sample_portal.manifest import load_manifest
-    m = load_manifest()
-    {r.path for r in m.reports}            # report pages a crawler must find
+    m = load_manifest()                    # the TRS site (site.yaml)
+    m = load_manifest("hanweb")            # another family's site
+    {r.path for r in m.reports}            # where the reports live (page, or the file itself)
+    [r.attachment_path for r in m.reports if r.attachment_path]   # report files
     [d.path for d in m.distractors]        # list entries that are not reports
     m.offsite_links, m.disallowed_paths    # links a crawler must not follow
 
-The server builds its pages from the same data (``families/trs.py``).
+``path`` values are request targets relative to the site root; on some
+families they carry a query string (``/xxgk/show.asp?id=1203``,
+``/module/download/downfile.jsp?classid=0&filename=….pdf``).
+
+The server builds its pages from the same data (``families/*.py``).
 """
 
 from __future__ import annotations
@@ -96,6 +102,17 @@ class Report(Document):
     figures: dict | None = None  # intended figures (composed reports only)
     prose: list[dict] = field(default_factory=list)  # figures stated in sentences
     deliberate_inconsistency: str | None = None
+    # Generated reports (``generate.py``): the report data itself.
+    generated: dict | None = None
+    # Where the report's HTML page is (None: the list links straight to the file).
+    page_path: str | None = None
+    # A report whose document is an attachment file.
+    attachment_path: str | None = None  # request target of the file
+    attachment_format: str | None = None  # pdf, doc, docx, xls, xlsx, wps
+    attachment_filename: str | None = None  # name sent in Content-Disposition (None: no header)
+    attachment_disposition: str | None = None  # gbk, utf8, rfc5987, percent, hostile, none
+    attachment_content_type: str | None = None
+    list_links_to: str = "page"  # what the list entry points at: 'page' or 'file'
 
     @property
     def source_path(self) -> Path:
@@ -104,13 +121,21 @@ class Report(Document):
     @functools.cached_property
     def data(self) -> dict:
         """The composed report's YAML (empty for seeds)."""
+        if self.generated is not None:
+            return self.generated
         if not self.test_data:
             return {}
         return yaml.safe_load(self.source_path.read_text(encoding="utf-8"))
 
     def text(self) -> str:
         """Raw source text (seed text, or the composed report's YAML)."""
+        if self.generated is not None:
+            return yaml.safe_dump(self.generated, allow_unicode=True, sort_keys=False)
         return self.source_path.read_text(encoding="utf-8")
+
+    @property
+    def is_attachment(self) -> bool:
+        return self.attachment_path is not None
 
     def paragraphs(self) -> list[str]:
         """Texts of the body paragraphs, in order, without tables.
@@ -146,6 +171,32 @@ class ListEntry:
     document: Document
     page: int
     is_report: bool
+    href: str | None = None  # the href as written (families other than TRS)
+
+
+@dataclass
+class Column:
+    """A list column of a family site and how its list is paged.
+
+    ``mechanics`` names the paging mechanism: ``trs`` (createPageHTML),
+    ``hanweb`` (inline datastore + dataproxy.jsp POST), ``json`` (JSON API),
+    ``page-param`` (?page=N links), ``static-pager`` (index_N.html links),
+    ``year-index`` (links to one sub-column per year), ``agency-index``
+    (links to one page per agency), ``none`` (a single page).
+    """
+
+    key: str
+    name: str
+    path: str  # the column's entry page (request target)
+    mechanics: str
+    page_size: int
+    entries: list[ListEntry] = field(default_factory=list)
+    pages: list[str] = field(default_factory=list)  # request targets of its list pages / API pages
+    extra: dict = field(default_factory=dict)  # mechanics details (columnid, endpoint, ...)
+
+    @property
+    def page_count(self) -> int:
+        return max(1, -(-len(self.entries) // self.page_size)) if self.page_size else 1
 
 
 @dataclass
@@ -163,16 +214,34 @@ class Manifest:
     disallowed_paths: list[str]
     images: list[Image]
     updated_at: datetime
+    # ---- families beyond TRS (defaults keep the TRS manifest as it was)
+    address: str = "127.0.0.1"  # the loopback address the family's site binds
+    columns: list[Column] = field(default_factory=list)  # every list column
+    list_targets: list[str] | None = None  # list pages of the annual-report column, when not TRS-named
+    flaky: list[dict] = field(default_factory=list)  # {path, query, statuses, retry_after}
+    traps: dict[str, str] = field(default_factory=dict)  # trap name -> request target
+    start_path: str = "/"  # the home page
 
     @property
     def page_count(self) -> int:
+        if self.list_targets is not None:
+            return len(self.list_targets)
         return max(1, -(-len(self.list_entries) // self.page_size))
 
     @property
     def list_pages(self) -> list[str]:
         """Paths of the column's list pages: index.htm, index_1.htm, ..."""
+        if self.list_targets is not None:
+            return list(self.list_targets)
         return [self.column_path + ("index.htm" if i == 0 else f"index_{i}.htm")
                 for i in range(self.page_count)]
+
+    @property
+    def attachment_reports(self) -> list[Report]:
+        return [r for r in self.reports if r.attachment_path]
+
+    def column(self, key: str) -> Column:
+        return next(c for c in self.columns if c.key == key)
 
     @property
     def broken_paths(self) -> list[str]:
@@ -203,15 +272,38 @@ def doc_path(column_path: str, published_at: datetime, doc_id: int) -> str:
     return f"{column_path}{published_at:%Y%m}/t{published_at:%Y%m%d}_{doc_id}.htm"
 
 
-def load_manifest(path: str | Path | None = None) -> Manifest:
-    """Read ``site.yaml`` (or ``path``) into a :class:`Manifest`."""
-    path = Path(path) if path else SITE_YAML
-    return _load(str(path.resolve()))
+def load_manifest(family: str = "trs", *, path: str | Path | None = None) -> Manifest:
+    """The manifest of one family's site.
+
+    ``load_manifest()`` is the TRS site (``site.yaml``); ``load_manifest("hanweb")``
+    etc. the other families (see ``families/__init__.py``).  A path to a
+    TRS-style YAML file is accepted too (as ``path=`` or positionally).
+    """
+    if path is None and (isinstance(family, Path) or str(family).endswith((".yaml", ".yml"))
+                         or "/" in str(family)):
+        family, path = "trs", family
+    if family == "trs" or path is not None:
+        p = Path(path) if path else SITE_YAML
+        return _load(str(p.resolve()))
+    return _load_family(family)
+
+
+@functools.lru_cache(maxsize=16)
+def _load_family(family: str) -> Manifest:
+    from .families import family_module
+
+    return family_module(family).load_manifest()
 
 
 @functools.lru_cache(maxsize=8)
 def _load(path: str) -> Manifest:
     cfg = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    return build_trs_manifest(cfg)
+
+
+def build_trs_manifest(cfg: dict) -> Manifest:
+    """A TRS-family manifest from a ``site.yaml``-shaped dict.  A report entry
+    may name ``generated: {agency, year, seed}`` instead of a ``source`` file."""
     columns = {c["key"]: c for c in cfg["columns"]}
     report_columns = [c for c in cfg["columns"] if c.get("annual_reports")]
     if len(report_columns) != 1:
@@ -245,15 +337,24 @@ def _load(path: str) -> Manifest:
         t = _parse_time(r["published"])
         p = doc_path(rcol["path"], t, r["doc_id"])
         charset = r.get("charset", "utf-8")
+        gen = r.get("generated")
+        generated = None
+        source = r.get("source", "")
+        if gen:
+            from . import generate
+
+            generated = generate.report_data(r["agency"], int(r["year"]), str(gen.get("seed", "xxgk")),
+                                             gen.get("site_name", cfg["site"]["name"]))
+            source = f"generated: {r['agency']} {r['year']} seed={gen.get('seed', 'xxgk')}"
         rep = Report(
             id=r["id"], path=p, title=r["title"], published_at=t, column=rcol["key"],
             doc_id=r["doc_id"], agency=r["agency"], images=_images(r, p),
             href_style=r.get("href", "relative"),
             year=int(r["year"]), encoding=_ENCODING_OF[charset], charset=charset,
             header_charset=r.get("header_charset", True) and charset == "utf-8",
-            source=r["source"], test_data=r["source"].endswith(".yaml"),
+            source=source, test_data=bool(gen) or source.endswith(".yaml"),
             template=r.get("template", ""), published_stated=r.get("published_stated", True),
-            index_no=r.get("index_no", ""),
+            index_no=r.get("index_no", ""), generated=generated, page_path=p,
         )
         if rep.test_data:
             data = rep.data
@@ -294,6 +395,12 @@ def _load(path: str) -> Manifest:
         disallowed_paths=list(cfg.get("robots", {}).get("disallow", [])),
         images=images,
         updated_at=_parse_time(cfg["site"]["updated"]),
+        address=cfg.get("address", "127.0.0.1"),
+        columns=[Column(key=rcol["key"], name=rcol["name"], path=rcol["path"], mechanics="trs",
+                        page_size=size, entries=list_entries,
+                        pages=[rcol["path"] + ("index.htm" if i == 0 else f"index_{i}.htm")
+                               for i in range(max(1, -(-len(list_entries) // size)))])],
+        start_path="/",
     )
 
 

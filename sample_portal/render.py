@@ -207,3 +207,52 @@ def report_body(report: Report) -> str:
 def paragraphs_body(paragraphs: list[str]) -> str:
     """Body of a simple document (notice, guide, news)."""
     return "\n".join(f"<p{P_STYLE}>{esc(p)}</p>" for p in paragraphs)
+
+
+# --------------------------------------------------------------------------
+# Tables as cell models (for attachment files)
+
+
+def table_html(report: Report, name: str, style: str | None = None) -> str:
+    """The HTML of one of a composed report's tables (``table2``, ``table3``,
+    ``table4`` or ``legacy``)."""
+    d = report.data
+    template = str(d["template"])
+    style = style or d.get("table_style", "plain")
+    tables = d["tables"]
+    if name == "table2":
+        return table2_html(template, national.table2_cells(template, tables["table2"]), style)
+    if name == "table3":
+        return table3_html(template, national.table3_cells(template, tables["table3"]), style)
+    if name == "table4":
+        return table4_html(national.table4_cells(tables["table4"]), style)
+    if name == "legacy":
+        return legacy_table_html(national.legacy_rows(tables["legacy"]), style)
+    raise ValueError(f"unknown table {name!r}")
+
+
+def table_cells(report: Report, name: str) -> tuple[list[tuple[int, int, int, int, str]], int, int]:
+    """One table as placed cells ``(row, col, rowspan, colspan, text)`` plus
+    its row and column counts -- the layout the HTML table has, for building
+    the same table (merged cells included) in DOCX, PDF or XLSX."""
+    import lxml.html
+
+    frag = lxml.html.fragment_fromstring(table_html(report, name, "plain"), create_parent="div")
+    occupied: dict[tuple[int, int], bool] = {}
+    cells: list[tuple[int, int, int, int, str]] = []
+    ncols = 0
+    rows = frag.xpath(".//tr")
+    for r, tr in enumerate(rows):
+        c = 0
+        for td in tr.xpath("./td | ./th"):
+            while occupied.get((r, c)):
+                c += 1
+            rs, cs = int(td.get("rowspan", 1)), int(td.get("colspan", 1))
+            text = re.sub(r"\s+", " ", td.text_content().replace("\xa0", " ")).strip()
+            cells.append((r, c, rs, cs, text))
+            for dr in range(rs):
+                for dc in range(cs):
+                    occupied[(r + dr, c + dc)] = True
+            c += cs
+            ncols = max(ncols, c)
+    return cells, len(rows), ncols

@@ -29,6 +29,22 @@ class Request:
     headers: Message
     body: bytes
     base_url: str  # scheme://host[:port] the client used (no trailing slash)
+    version: int = 0  # how often the resource was bumped (``server.bump_version``)
+
+    def params(self) -> dict[str, str]:
+        """Query and (form-encoded) body parameters, first value wins, as a
+        JSP's ``request.getParameter`` sees them."""
+        from urllib.parse import parse_qsl
+
+        out: dict[str, str] = {}
+        ctype = self.headers.get("Content-Type", "") if self.headers is not None else ""
+        sources = [self.query]
+        if self.body and "json" not in ctype:
+            sources.append(self.body.decode("utf-8", "replace"))
+        for src in sources:
+            for k, v in parse_qsl(src, keep_blank_values=True):
+                out.setdefault(k, v)
+        return out
 
 
 @dataclass
@@ -40,6 +56,7 @@ class Response:
     last_modified: datetime | None = None  # tz-aware
     etag: str | None = None  # computed from the body when None
     cacheable: bool = True  # send ETag/Last-Modified and honour conditionals
+    versioned: bool = False  # the handler applied ``Request.version`` itself
 
 
 Handler = Callable[[Request], Response]

@@ -1,15 +1,30 @@
 """HTTP server for the sample portal (stdlib ``http.server``).
 
-    make_server(host="127.0.0.1", port=0, verbose=False) -> ThreadingHTTPServer
+    make_server(host="127.0.0.1", port=0, verbose=False, family="trs") -> ThreadingHTTPServer
     serve_in_thread(host="127.0.0.1", port=0)  # context manager -> "http://127.0.0.1:PORT/"
     serve_forever(host="127.0.0.1", port=8800, verbose=True)  # blocking, for the CLI
+    serve_sites_in_thread(names=None)  # context manager -> {family: "http://127.0.0.N:PORT/"}
+    serve_all_forever(port=8800)       # every family on its own loopback address, blocking
+
+Each CMS family is its own site on its own loopback address (TRS on
+127.0.0.1, Hanweb on 127.0.0.2, ...: ``families.ADDRESSES``), so "off-site"
+really is another host.
 
 The server does the HTTP plumbing shared by all CMS families: GET and HEAD,
 Content-Length, ``Last-Modified`` and ``ETag`` with ``If-None-Match`` /
 ``If-Modified-Since`` answered by 304, a 404 page for unknown paths, 301 from
 ``/dir`` to ``/dir/``, 405 for methods a route does not take, 500 instead of
 a crash.  Every request is recorded in ``server.request_log`` so tests can
-check what a crawler fetched.
+check what a crawler fetched.  On top of that:
+
+* ``delay`` -- seconds to wait before answering each request (a slow portal,
+  so a test can kill a crawl half-way);
+* flaky resources (``manifest.flaky``) -- the first request(s) answer 503
+  with ``Retry-After: 1`` (or 500), later ones 200;
+* ``server.bump_version(target)`` -- the resource at ``target`` changes: new
+  bytes, new ETag, a later Last-Modified (HTML pages get a dated 更新说明
+  note; built attachment files are rebuilt with it).  Out of process:
+  ``POST /__sample_portal__/bump?path=<target>``.
 """
 
 from __future__ import annotations
@@ -18,19 +33,20 @@ import contextlib
 import hashlib
 import posixpath
 import re
+import signal
 import sys
 import threading
 import time
 import traceback
 from collections import deque
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from email.utils import format_datetime, parsedate_to_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Iterator
-from urllib.parse import unquote, urlsplit
+from urllib.parse import parse_qsl, unquote, urlsplit
 
-from .families import build_routes
+from .families import ADDRESSES, FAMILIES, build_routes
 from .manifest import Manifest, load_manifest
 from .routing import Request, Response, RouteTable
 
@@ -52,12 +68,66 @@ class PortalHTTPServer(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
 
-    def __init__(self, address, routes: RouteTable, manifest: Manifest, verbose: bool = False):
+    def __init__(self, address, routes: RouteTable, manifest: Manifest, verbose: bool = False,
+                 delay: float = 0.0):
         self.routes = routes
         self.manifest = manifest
         self.verbose = verbose
+        self.delay = delay
         self.request_log: deque[LoggedRequest] = deque(maxlen=100_000)
+        self.versions: dict[str, int] = {}
+        self._flaky_hits: dict[int, int] = {}
+        self._state_lock = threading.Lock()
         super().__init__(address, PortalRequestHandler)
+
+    # ------------------------------------------------------------ changes
+
+    def bump_version(self, target: str) -> int:
+        """Make the resource at ``target`` (a path, with its query string when
+        the resource is identified by one) change: the next responses have new
+        bytes, a new ETag and a later Last-Modified.  Returns the new version."""
+        key = version_key(target)
+        for r in self.manifest.reports:
+            if r.attachment_path and version_key(r.attachment_path) == key:
+                from . import attachments
+
+                if not attachments.can_revise(r):
+                    raise ValueError(f"{target}: a pre-built .{r.attachment_format} file cannot change")
+        with self._state_lock:
+            self.versions[key] = self.versions.get(key, 0) + 1
+            return self.versions[key]
+
+    def version_of(self, path: str, query: str) -> int:
+        if not self.versions:
+            return 0
+        with self._state_lock:
+            if query:
+                v = self.versions.get(version_key(path + "?" + query))
+                if v:
+                    return v
+            return self.versions.get(path, 0)
+
+    def flaky_status(self, req: Request) -> tuple[int, int] | None:
+        """(status, Retry-After seconds) a flaky resource answers this time, if any."""
+        flaky = self.manifest.flaky
+        if not flaky:
+            return None
+        params = None
+        for i, f in enumerate(flaky):
+            if f["path"] != req.path:
+                continue
+            if f.get("query"):
+                params = params if params is not None else req.params()
+                if any(params.get(k) != str(v) for k, v in f["query"].items()):
+                    continue
+            with self._state_lock:
+                n = self._flaky_hits.get(i, 0)
+                self._flaky_hits[i] = n + 1
+            statuses = f.get("statuses", [503])
+            if n < len(statuses):
+                return statuses[n], f.get("retry_after", 1)
+            return None
+        return None
 
     @property
     def base_url(self) -> str:
@@ -158,7 +228,21 @@ class PortalRequestHandler(BaseHTTPRequestHandler):
                        headers=self.headers, body=body, base_url="http://" + host)
 
     def _handle(self, req: Request) -> int:
-        routes = self.server.routes
+        server = self.server
+        if server.delay:
+            time.sleep(server.delay)
+        if req.path == ADMIN_BUMP:
+            return self._send(self._admin_bump(req))
+        flaky = server.flaky_status(req)
+        if flaky is not None:
+            failure, retry_after = flaky
+            body = ("<html><head><title>%d</title></head><body><center><h1>%d %s</h1></center>"
+                    "<hr><center>nginx</center></body></html>" % (
+                        failure, failure, self.responses.get(failure, ("",))[0])).encode("ascii")
+            headers = {"Retry-After": str(retry_after)} if failure == 503 else {}
+            return self._send(Response(status=failure, body=body, headers=headers, cacheable=False))
+        req.version = server.version_of(req.path, req.query)
+        routes = server.routes
         route = routes.resolve(req.path)
         if route is None:
             if not req.path.endswith("/") and (req.path + "/") in routes.exact:
@@ -173,7 +257,24 @@ class PortalRequestHandler(BaseHTTPRequestHandler):
         resp = route.handler(req)
         if resp.status == 404:
             resp = resp if resp.body else self._not_found(req)
+        if req.version and resp.status == 200 and not resp.versioned:
+            resp = revise(resp, req.version, server.manifest.updated_at)
         return self._send(resp, conditional=req.method in ("GET", "HEAD"))
+
+    def _admin_bump(self, req: Request) -> Response:
+        if req.method != "POST":
+            return Response(status=405, body=b"POST only", headers={"Allow": "POST"}, cacheable=False,
+                            content_type="text/plain")
+        target = req.params().get("path", "")
+        if not target.startswith("/"):
+            return Response(status=400, body=b"path=/... required", cacheable=False, content_type="text/plain")
+        try:
+            version = self.server.bump_version(target)
+        except ValueError as exc:
+            return Response(status=409, body=str(exc).encode("utf-8"), cacheable=False,
+                            content_type="text/plain; charset=utf-8")
+        return Response(body=f"{target} version {version}\n".encode("utf-8"), cacheable=False,
+                        content_type="text/plain; charset=utf-8")
 
     def _not_found(self, req: Request) -> Response:
         nf = self.server.routes.not_found
@@ -233,19 +334,66 @@ def http_date(dt: datetime) -> str:
     return format_datetime(dt.astimezone(timezone.utc), usegmt=True)
 
 
+ADMIN_BUMP = "/__sample_portal__/bump"
+
+
+def _norm_path(raw_path: str) -> str:
+    path = unquote(raw_path, errors="replace")
+    trailing = path.endswith("/")
+    path = posixpath.normpath("/" + path.lstrip("/"))
+    if path.startswith("//"):
+        path = "/" + path.lstrip("/")
+    if trailing and path != "/":
+        path += "/"
+    return path
+
+
+def version_key(target: str) -> str:
+    """Canonical form of a request target for ``bump_version``: normalised
+    path, query parameters sorted."""
+    raw_path, _, query = target.partition("?")
+    path = _norm_path(raw_path)
+    if not query:
+        return path
+    return path + "?" + "&".join(f"{k}={v}" for k, v in sorted(parse_qsl(query, keep_blank_values=True)))
+
+
+def revision_note_html(version: int, when: datetime) -> bytes:
+    """An ASCII-only HTML paragraph (numeric character references), valid in
+    UTF-8 and GBK pages alike: 更新说明：本页于YYYY年M月D日作第N次更新。"""
+    text = f"更新说明：本页于{when.year}年{when.month}月{when.day}日作第{version}次更新。"
+    encoded = "".join(c if ord(c) < 128 else f"&#{ord(c)};" for c in text)
+    return f'<p class="xxgk-revision">{encoded}</p>\n'.encode("ascii")
+
+
+def revise(resp: Response, version: int, default_time: datetime) -> Response:
+    """The ``version``-th revision of an HTML response (generic: a dated note
+    before ``</body>``; Last-Modified moves ``version`` days later)."""
+    if not resp.content_type.startswith("text/html"):
+        return resp
+    when = (resp.last_modified or default_time) + timedelta(days=version)
+    note = revision_note_html(version, when.astimezone(timezone(timedelta(hours=8))))
+    body = resp.body
+    i = body.rfind(b"</body>")
+    body = body[:i] + note + body[i:] if i >= 0 else body + note
+    return Response(status=resp.status, body=body, content_type=resp.content_type, headers=dict(resp.headers),
+                    last_modified=when, cacheable=resp.cacheable, versioned=True)
+
+
 # -------------------------------------------------------------------- API
 
 
 def make_server(host: str = "127.0.0.1", port: int = 0, *, verbose: bool = False,
-                manifest: Manifest | None = None) -> PortalHTTPServer:
-    """A ready (bound, not yet serving) threaded server for the portal.
+                manifest: Manifest | None = None, family: str = "trs", delay: float = 0.0) -> PortalHTTPServer:
+    """A ready (bound, not yet serving) threaded server for one family's site.
 
     ``port=0`` picks a free ephemeral port (see ``server.base_url``).
-    Request logging to stderr only with ``verbose=True``.
+    Request logging to stderr only with ``verbose=True``.  ``delay``: seconds
+    to wait before answering each request.
     """
-    manifest = manifest or load_manifest()
+    manifest = manifest or load_manifest(family)
     routes = build_routes(manifest)
-    return PortalHTTPServer((host, port), routes, manifest, verbose=verbose)
+    return PortalHTTPServer((host, port), routes, manifest, verbose=verbose, delay=delay)
 
 
 class PortalURL(str):
@@ -264,11 +412,16 @@ class PortalURL(str):
         return list(self.server.request_log)
 
 
+    def bump_version(self, target: str) -> int:
+        return self.server.bump_version(target)
+
+
 @contextlib.contextmanager
 def serve_in_thread(host: str = "127.0.0.1", port: int = 0, *, verbose: bool = False,
-                    manifest: Manifest | None = None) -> Iterator[PortalURL]:
+                    manifest: Manifest | None = None, family: str = "trs",
+                    delay: float = 0.0) -> Iterator[PortalURL]:
     """Run the portal in a daemon thread; yields its base URL; shuts it down on exit."""
-    server = make_server(host, port, verbose=verbose, manifest=manifest)
+    server = make_server(host, port, verbose=verbose, manifest=manifest, family=family, delay=delay)
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
                               name="sample-portal", daemon=True)
     thread.start()
@@ -278,6 +431,66 @@ def serve_in_thread(host: str = "127.0.0.1", port: int = 0, *, verbose: bool = F
         server.shutdown()
         server.server_close()
         thread.join(timeout=5)
+
+
+def _family_names(names) -> list[str]:
+    if names is None:
+        return list(FAMILIES)
+    if isinstance(names, str):
+        names = [names]
+    unknown = [n for n in names if n not in FAMILIES]
+    if unknown:
+        raise ValueError(f"unknown families {unknown}; known: {list(FAMILIES)}")
+    return list(names)
+
+
+@contextlib.contextmanager
+def serve_sites_in_thread(names=None, *, port: int = 0, delay: float | dict[str, float] = 0.0,
+                          verbose: bool = False) -> Iterator[dict[str, PortalURL]]:
+    """Run several family sites, each on its own loopback address
+    (``families.ADDRESSES``) and its own thread.  Yields ``{family: base_url}``
+    (every family when ``names`` is None); shuts them all down on exit.
+    ``delay``: seconds per response, one value or ``{family: seconds}``."""
+    servers: list[tuple[PortalHTTPServer, threading.Thread]] = []
+    urls: dict[str, PortalURL] = {}
+    try:
+        for name in _family_names(names):
+            d = delay.get(name, 0.0) if isinstance(delay, dict) else delay
+            server = make_server(ADDRESSES[name], port, verbose=verbose, family=name, delay=d)
+            thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
+                                      name=f"sample-portal-{name}", daemon=True)
+            thread.start()
+            servers.append((server, thread))
+            urls[name] = PortalURL(server.base_url, server)
+        yield urls
+    finally:
+        for server, _thread in servers:
+            server.shutdown()
+            server.server_close()
+        for _server, thread in servers:
+            thread.join(timeout=5)
+
+
+def serve_all_forever(port: int = 8800, verbose: bool = True, names=None, delay: float = 0.0) -> None:
+    """Serve every family's site, each on its own loopback address and the
+    same ``port``, until interrupted; prints the URLs."""
+    with serve_sites_in_thread(names, port=port, delay=delay, verbose=verbose) as urls:
+        width = max(len(n) for n in urls)
+        print("Sample portal sites (Ctrl-C to stop):", file=sys.stderr)
+        for name, url in urls.items():
+            print(f"  {name:<{width}}  {url}  {FAMILIES[name][1]}", file=sys.stderr, flush=True)
+        stop = threading.Event()
+        previous = signal.getsignal(signal.SIGTERM)
+        with contextlib.suppress(ValueError):  # not in the main thread
+            signal.signal(signal.SIGTERM, lambda *_: stop.set())
+        try:
+            while not stop.wait(0.5):
+                pass
+        except KeyboardInterrupt:
+            pass
+        finally:
+            with contextlib.suppress(ValueError, TypeError):
+                signal.signal(signal.SIGTERM, previous)
 
 
 def serve_forever(host: str = "127.0.0.1", port: int = 8800, verbose: bool = True) -> None:

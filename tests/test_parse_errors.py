@@ -40,27 +40,34 @@ def test_binary_garbage_named_txt():
     assert "binary data where text was expected" in refuse(bytes(range(256)) * 16, "seed.txt")
 
 
-def test_pdf_not_supported_yet():
+def test_truncated_pdf():
     message = refuse(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog >>\nendobj\n", "2019年度报告.pdf")
-    assert "PDF documents are not supported yet" in message
+    assert "2019年度报告.pdf" in message and "truncated PDF file" in message
 
 
 def test_pdf_named_htm_is_a_pdf():
-    assert "PDF documents are not supported yet" in refuse(b"%PDF-1.4\n", "report.htm")
+    assert "truncated PDF file" in refuse(b"%PDF-1.4\n", "report.htm")
 
 
 @pytest.mark.parametrize(
-    "data, name, label",
+    "data, name, reason",
     [
-        (b"PK\x03\x04\x14\x00\x06\x00[Content_Types].xml word/document.xml", "a.docx", "Word (DOCX)"),
-        (b"PK\x03\x04\x14\x00\x06\x00[Content_Types].xml xl/workbook.xml", "a.xlsx", "Excel (XLSX)"),
-        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 504, "a.doc", "Word (DOC)"),
-        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 504, "a.xls", "Excel (XLS)"),
-        (b"{\\rtf1\\ansi report}", "a.rtf", "RTF"),
+        (b"PK\x03\x04\x14\x00\x06\x00[Content_Types].xml word/document.xml", "a.docx",
+         "corrupt or truncated Word (DOCX)"),
+        (b"PK\x03\x04\x14\x00\x06\x00[Content_Types].xml xl/workbook.xml", "a.xlsx",
+         "corrupt or truncated Excel (XLSX)"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 504, "a.doc", "truncated Word (DOC) file"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 504, "a.xls", "truncated Excel (XLS) file"),
     ],
 )
-def test_office_formats_not_supported_yet(data, name, label):
-    assert f"{label} documents are not supported yet" in refuse(data, name)
+def test_broken_office_files_are_refused_with_the_reason(data, name, reason):
+    message = refuse(data, name)
+    assert name in message and reason in message
+
+
+def test_ofd_is_not_supported_yet():
+    message = refuse(b"PK\x03\x04\x14\x00\x06\x00OFD.xml Doc_0/Document.xml", "a.ofd")
+    assert "OFD documents are not supported yet" in message
 
 
 def test_image_is_not_a_report():
@@ -71,7 +78,7 @@ def test_image_is_not_a_report():
 def test_unsupported_by_content_type_only():
     # No extension, bytes not recognisable: the Content-Type decides.
     message = refuse(b"\x00\x01garbage", "http://x.gov.cn/download?id=3", content_type="application/msword")
-    assert "Word (DOC) documents are not supported yet" in message
+    assert "not a Word (DOC) file: no OLE2 compound-file header" in message
 
 
 def test_page_without_report_text():

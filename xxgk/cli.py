@@ -41,14 +41,23 @@ def main():
 
 
 @main.command("sample-portal")
-@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address for the TRS site alone.")
 @click.option("--port", default=8800, show_default=True, type=int, help="Port to listen on.")
-def sample_portal_command(host, port):
-    """Serve the bundled sample portal (an imitation county 信息公开 site)."""
-    from sample_portal.server import serve_forever
+@click.option("--all", "all_families", is_flag=True,
+              help="Serve every CMS family, each on its own loopback address (127.0.0.1-6).")
+def sample_portal_command(host, port, all_families):
+    """Serve the bundled sample portal (imitation county 信息公开 sites).
 
-    click.echo(f"sample portal on http://{host}:{port}/ (Ctrl-C to stop)")
-    serve_forever(host=host, port=port)
+    Without --all: the TRS-style county portal on --host. With --all: the TRS,
+    Hanweb, JSON-API, paged-list, 信息公开-platform and large generated sites.
+    """
+    from sample_portal.server import serve_all_forever, serve_forever
+
+    if all_families:
+        serve_all_forever(port=port)
+    else:
+        click.echo(f"sample portal on http://{host}:{port}/ (Ctrl-C to stop)")
+        serve_forever(host=host, port=port)
 
 
 sites_option = click.option(
@@ -215,18 +224,24 @@ def serve_command(db, host, port):
 @click.option("--port", default=8001, show_default=True, type=int, help="Datasette port.")
 @click.option("--serve/--no-serve", default=True, show_default=True, help="Serve with Datasette at the end.")
 def demo_command(data_dir, port, serve):
-    """Start the sample portal, crawl it, parse, build the archive, serve it."""
-    from sample_portal.server import serve_in_thread
+    """Start the sample portal, crawl every site of it, parse, build the archive, serve it."""
+    import yaml
+
+    from sample_portal.server import serve_sites_in_thread
 
     data = Path(data_dir)
-    db, archive = data / "xxgk.db", data / "archive"
-    with serve_in_thread() as portal_url:
-        click.echo(f"sample portal on {portal_url}")
+    data.mkdir(parents=True, exist_ok=True)
+    db, archive, registry = data / "xxgk.db", data / "archive", data / "sample-sites.yaml"
+    with serve_sites_in_thread() as urls:
+        sites = [{"name": f"sample-{family}", "start_url": str(url), "family": "auto"} for family, url in urls.items()]
+        registry.write_text(yaml.safe_dump({"sites": sites}, allow_unicode=True), encoding="utf-8")
+        for site in sites:
+            click.echo(f"sample portal site {site['name']:<16} {site['start_url']}")
         # The crawl runs in a child process: Twisted's reactor runs once per process.
         code = subprocess.call(
-            [sys.executable, "-m", "xxgk", "crawl", "--start-url", portal_url, "--db", str(db),
+            [sys.executable, "-m", "xxgk", "crawl", "--all", "--sites", str(registry), "--db", str(db),
              "--archive", str(archive), "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False",
-             "-s", "LOG_LEVEL=WARNING"]
+             "-s", "LOG_LEVEL=WARNING", "-s", "RETRY_BACKOFF_BASE=0.5"]
         )
     if code != 0:
         raise click.ClickException(f"the crawl failed (exit code {code})")
@@ -238,5 +253,6 @@ def demo_command(data_dir, port, serve):
         raise SystemExit(subprocess.call(serve_argv(db, port=port)))
 
 
-if __name__ == "__main__":
-    main()
+# Commands kept in their own modules register themselves below.
+from xxgk.eval_command import eval_command  # noqa: E402
+main.add_command(eval_command)

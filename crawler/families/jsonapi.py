@@ -23,7 +23,8 @@ _CALL = re.compile(
     r"""(?:axios(?:\.get|\.post)?|fetch|\$\.(?:get|getJSON|ajax|post)|request)\(\s*(?:\{\s*url\s*:\s*)?["']([^"']+)["']"""
 )
 _PARAMS_OBJECT = re.compile(r"""params\s*:\s*\{([^{}]*)\}|\(\s*["'][^"']+["']\s*,\s*\{([^{}]*)\}""")
-_PAIR = re.compile(r"""["']?(\w+)["']?\s*:\s*["']?([\w\-./]*)["']?""")
+# key: 1234 | key: "abc" | key: this.pageSize (a variable: not a value we can know)
+_PAIR = re.compile(r"""["']?(\w+)["']?\s*:\s*(?:(["'])([^"']*)\2|(-?\d+)|([A-Za-z_$][\w.$]*))""")
 
 PAGE_KEYS = ("pageNum", "pageNo", "page", "pageIndex", "currentPage", "current", "curPage", "p")
 SIZE_KEYS = ("pageSize", "size", "rows", "limit", "perPage", "perpage", "ps")
@@ -56,8 +57,9 @@ def find_endpoint(html: str, base_url: str) -> JsonEndpoint | None:
         tail = html[match.end() : match.end() + 400]
         obj = _PARAMS_OBJECT.search(tail)
         if obj:
-            for key, value in _PAIR.findall(obj.group(1) or obj.group(2) or ""):
-                params.setdefault(key, value)
+            for key, _, quoted, number, variable in _PAIR.findall(obj.group(1) or obj.group(2) or ""):
+                # A variable's value is unknown: page keys get paged anyway, others are left to the server.
+                params.setdefault(key, quoted or number)
         # "...&pageNum=" + page + "&pageSize=10": the concatenated pieces.
         for piece in re.findall(r"""["']&?([\w]+)=([\w\-]*)""", tail[:200]):
             params.setdefault(piece[0], piece[1])

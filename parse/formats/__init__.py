@@ -12,7 +12,7 @@ from typing import Callable
 
 from ..document import ExtractedDocument
 from ..errors import UnreadableDocument
-from . import html, text
+from . import doc, docx, html, office_ole, pdf, spreadsheet, text
 from .sniff import FORMAT_LABELS, sniff
 
 Reader = Callable[..., ExtractedDocument]
@@ -20,10 +20,19 @@ Reader = Callable[..., ExtractedDocument]
 READERS: dict[str, Reader] = {
     "html": html.extract,
     "text": text.extract,
+    "pdf": pdf.extract,
+    "docx": docx.extract,
+    "doc": doc.extract,
+    "wps": doc.extract_wps,
+    "xlsx": spreadsheet.extract_xlsx,
+    "xls": spreadsheet.extract_xls,
+    "et": spreadsheet.extract_et,
+    "ole": office_ole.extract,
+    "rtf": doc.extract_rtf,
 }
 
 # Document formats that may well hold a report but have no reader yet.
-NOT_YET_SUPPORTED = {"pdf", "docx", "doc", "xlsx", "xls", "wps", "et", "ofd", "rtf", "ole"}
+NOT_YET_SUPPORTED = {"ofd"}
 
 
 def extract(

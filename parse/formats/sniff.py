@@ -7,8 +7,12 @@ Content-Type decide only when the bytes are not recognisable.
 
 from __future__ import annotations
 
+import io
 import re
+import zipfile
 from urllib.parse import unquote, urlsplit
+
+from .office_ole import ole_kind
 
 # Formats the parser reads, and formats it recognises but cannot read yet, with
 # the human name used in error messages.
@@ -75,14 +79,7 @@ def magic(data: bytes) -> str | None:
     if data.lstrip()[:5] == b"%PDF-" or head.startswith(b"%PDF"):
         return "pdf"
     if head.startswith(b"PK\x03\x04"):
-        window = data[:4096]
-        if b"word/" in window:
-            return "docx"
-        if b"xl/" in window:
-            return "xlsx"
-        if b"OFD.xml" in window or b"Doc_0/" in window:
-            return "ofd"
-        return "zip"
+        return zip_kind(data)
     if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
         return "ole"
     if head.startswith(b"{\\rtf"):
@@ -99,6 +96,24 @@ def magic(data: bytes) -> str | None:
     if head.startswith(b"Rar!") or head.startswith(b"7z\xbc\xaf") or head.startswith(b"\x1f\x8b"):
         return "archive"
     return None
+
+
+def zip_kind(data: bytes) -> str:
+    """``docx``, ``xlsx``, ``ofd`` or ``zip`` for a ZIP archive, from its member
+    names (the central directory; the first 4 KB if that is unreadable)."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            names = archive.namelist()
+    except (zipfile.BadZipFile, ValueError, OSError, EOFError):
+        window = data[:4096]
+        names = [m.decode("latin-1") for m in re.findall(rb"(?:word|xl|Doc_0)/[\x21-\x7e]*|OFD\.xml", window)]
+    if any(n.startswith("word/") for n in names):
+        return "docx"
+    if any(n.startswith("xl/") for n in names):
+        return "xlsx"
+    if any(n == "OFD.xml" or n.startswith("Doc_0/") for n in names):
+        return "ofd"
+    return "zip"
 
 
 def looks_like_html(data: bytes) -> bool:
@@ -121,8 +136,16 @@ def sniff(data: bytes, name: str | None = None, content_type: str | None = None)
     found = magic(data)
     ext = extension(name)
     if found == "ole":
-        # One container for DOC, XLS, WPS and ET: the name tells which.
-        return ext if ext in {"doc", "xls", "wps", "et"} else "ole"
+        # One container for DOC, XLS, WPS and ET (and encrypted DOCX/XLSX): the
+        # stream names tell Word from Excel, the name WPS from Word.
+        kind = ole_kind(data)
+        if kind == "doc":
+            return "wps" if ext == "wps" else "doc"
+        if kind == "xls":
+            return "et" if ext == "et" else "xls"
+        if kind is None and ext in {"doc", "xls", "wps", "et"}:
+            return ext  # damaged container: the reader says what is wrong
+        return "ole"  # encrypted package, presentation, unknown: see office_ole.extract
     if found:
         return found
     if looks_like_html(data):

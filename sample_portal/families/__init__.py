@@ -1,27 +1,54 @@
-"""CMS families the sample portal can imitate.
+"""CMS families the sample portal imitates, one site each.
 
-Each family module exposes ``build(manifest) -> RouteTable``.  ``site.yaml``
-names the family (``family: trs``).  New families (e.g. a Hanweb-style one
-with ``dataproxy.jsp`` POST list endpoints, a JSON-API list, a large
-generated portal) are added as further modules here and registered in
-``FAMILIES``; the server and the HTTP plumbing stay as they are.
+Each family module exposes ``build(manifest) -> RouteTable``; the families
+other than TRS also expose ``load_manifest() -> Manifest`` (TRS reads
+``site.yaml``).  Each site runs on its own loopback address so that another
+family's site really is another host.
+
+| family     | address    | imitates                                                   |
+|------------|------------|------------------------------------------------------------|
+| trs        | 127.0.0.1  | TRS WCM county portal (createPageHTML pager)                |
+| hanweb     | 127.0.0.2  | Hanweb 大汉 JCMS (inline datastore + dataproxy.jsp POST)    |
+| jsonapi    | 127.0.0.3  | Vue/Axios-era portal (list filled from a JSON API)         |
+| pagelist   | 127.0.0.4  | old GBK site, plain ``list.html?page=N`` links             |
+| platform   | 127.0.0.5  | 政府信息公开 platform (年报 by year, per-agency pages)      |
+| large      | 127.0.0.6  | a large TRS portal: hundreds of generated reports           |
 """
 
 from __future__ import annotations
 
 import importlib
+from types import ModuleType
 
 from ..manifest import Manifest
 from ..routing import RouteTable
 
-FAMILIES = {
-    "trs": "sample_portal.families.trs",
+# family -> (module, one-line description)
+FAMILIES: dict[str, tuple[str, str]] = {
+    "trs": ("sample_portal.families.trs", "TRS WCM county portal (createPageHTML pager)"),
+    "hanweb": ("sample_portal.families.hanweb", "Hanweb 大汉 JCMS (datastore + dataproxy.jsp POST)"),
+    "jsonapi": ("sample_portal.families.jsonapi", "Vue/Axios portal (JSON list API)"),
+    "pagelist": ("sample_portal.families.pagelist", "GBK site with list.html?page=N pager links"),
+    "platform": ("sample_portal.families.platform", "信息公开 platform (年报 by year and by agency)"),
+    "large": ("sample_portal.families.large", "large generated TRS portal (300+ reports)"),
+}
+
+ADDRESSES: dict[str, str] = {
+    "trs": "127.0.0.1",
+    "hanweb": "127.0.0.2",
+    "jsonapi": "127.0.0.3",
+    "pagelist": "127.0.0.4",
+    "platform": "127.0.0.5",
+    "large": "127.0.0.6",
 }
 
 
-def build_routes(manifest: Manifest) -> RouteTable:
+def family_module(name: str) -> ModuleType:
     try:
-        module = importlib.import_module(FAMILIES[manifest.family])
+        return importlib.import_module(FAMILIES[name][0])
     except KeyError:
-        raise ValueError(f"unknown CMS family {manifest.family!r}; known: {sorted(FAMILIES)}") from None
-    return module.build(manifest)
+        raise ValueError(f"unknown CMS family {name!r}; known: {sorted(FAMILIES)}") from None
+
+
+def build_routes(manifest: Manifest) -> RouteTable:
+    return family_module(manifest.family).build(manifest)

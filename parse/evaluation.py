@@ -1,0 +1,633 @@
+"""Evaluate the parser against a gold set (``tests/gold``).
+
+A gold set is a folder of documents ``NAME.<ext>``, each beside a
+``NAME.gold.yaml`` that says what a careful person reads off the document::
+
+    format: 2021-template          # legacy-text | legacy-table | 2019-template | 2021-template
+    title: …
+    agency: …
+    year: 2022
+    published: '2023-01-18'        # or null
+    county: 文登区                  # optional
+    figures:
+      table:                       # figures read from the document's tables
+        requests.new.total: 54
+      prose:                       # figures read from its sentences only
+        proactive.total: 2315
+        trainings.attendees: {value: 160, approximate: true}
+
+Keys are vocabulary keys (``parse/metrics.yaml``), money in 元. A key appears
+under one tag only: a figure the tables give is tagged ``table`` even when the
+prose repeats it.
+
+:func:`evaluate` parses every document with :func:`parse.report.parse_document`
+and compares, per gold figure: *right* (numerically equal, same approximate
+flag), *wrong* (another value, or the right number with the wrong approximate
+flag), *missing*; figures the parser emits that the gold does not have are
+*extras* -- except sums the vocabulary defines (``outcome.withheld.<col>`` =
+the eight 不予公开 rows, ``outcome.other.<col>`` = the three 2021 其他处理 rows,
+``litigation.total`` = 未经复议直接起诉 + 复议后起诉): a figure under such a key
+that the gold does not list is checked against the sum of the gold's own
+figures (*derived*), right or wrong. Metadata fields (title and agency compared
+without whitespace, year, published, format, and county when the gold gives
+one) are right or wrong. A document that raises :class:`UnreadableDocument`
+has all its figures missing and its metadata wrong, and is listed.
+
+:func:`format_report` prints the plain-text report the ``xxgk eval`` command
+shows; :meth:`Evaluation.to_dict` is its JSON form.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import time
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterable
+
+import yaml
+
+from .era import FORMATS
+from .errors import UnreadableDocument
+from .report import parse_document
+from .vocabulary import known_keys
+
+__all__ = [
+    "GOLD_SUFFIX",
+    "TAGS",
+    "GoldDocument",
+    "GoldFigure",
+    "DocumentResult",
+    "Evaluation",
+    "Stats",
+    "load_gold",
+    "find_gold",
+    "evaluate",
+    "evaluate_document",
+    "expected_derived",
+    "format_report",
+]
+
+GOLD_SUFFIX = ".gold.yaml"
+TAGS = ("table", "prose")
+METADATA_FIELDS = ("title", "agency", "year", "published", "format", "county")
+FORMS = {"htm": "html", "html": "html", "shtml": "html", "txt": "text", "pdf": "pdf", "docx": "docx",
+         "doc": "doc", "xls": "xls", "xlsx": "xlsx"}
+APPLICANTS = ("natural_person", "commercial_enterprise", "research_institution", "social_welfare_org",
+              "legal_service_org", "other_org", "total")
+WITHHELD_REASONS = ("state_secret", "prohibited_by_law", "security_stability", "third_party_rights",
+                    "internal_affairs", "process_information", "enforcement_files", "administrative_inquiry")
+OTHER_2021 = ("no_correction", "no_fee_paid", "misc")
+_MISSING = object()
+
+
+# ---------------------------------------------------------------------------
+# Gold
+
+
+@dataclass(frozen=True)
+class GoldFigure:
+    key: str
+    value: int | float
+    approximate: bool
+    tag: str  # 'table' | 'prose'
+
+
+@dataclass
+class GoldDocument:
+    name: str  # file name of the document
+    path: Path  # the document
+    gold_path: Path
+    format: str
+    title: str | None
+    agency: str | None
+    year: int | None
+    published: str | None
+    county: Any = _MISSING  # absent from the gold: not compared
+    figures: dict[str, GoldFigure] = field(default_factory=dict)
+
+    @property
+    def form(self) -> str:
+        return FORMS.get(self.path.suffix.lower().lstrip("."), self.path.suffix.lower().lstrip("."))
+
+
+class GoldError(ValueError):
+    """A gold file that does not follow the format (a typo must not pass silently)."""
+
+
+def _number(v: Any, where: str) -> int | float:
+    if isinstance(v, bool) or not isinstance(v, (int, float)):
+        raise GoldError(f"{where}: not a number: {v!r}")
+    return v
+
+
+def _date(v: Any) -> str | None:
+    if v is None:
+        return None
+    if hasattr(v, "isoformat"):
+        return v.isoformat()[:10]
+    return str(v)
+
+
+def load_gold(gold_path: str | Path) -> GoldDocument:
+    """Read one ``NAME.gold.yaml`` and find its document: ``NAME.<ext>`` beside
+    it, or the file its ``document:`` field names (relative to the gold file),
+    so a document kept elsewhere in the project is not copied."""
+    gold_path = Path(gold_path)
+    data = yaml.safe_load(gold_path.read_text(encoding="utf-8"))
+    if not isinstance(data, dict):
+        raise GoldError(f"{gold_path}: not a mapping")
+    stem = gold_path.name[: -len(GOLD_SUFFIX)]
+    if data.get("document"):
+        target = (gold_path.parent / data["document"]).resolve()
+        if not target.is_file():
+            raise GoldError(f"{gold_path}: document {data['document']!r} does not exist")
+        docs = [target]
+    else:
+        docs = [p for p in gold_path.parent.iterdir()
+                if p.is_file() and p.name.startswith(stem + ".") and not p.name.endswith(GOLD_SUFFIX)
+                and p.name[len(stem) + 1:].count(".") == 0]
+    if len(docs) != 1:
+        raise GoldError(f"{gold_path}: expected one document {stem}.<ext>, found {[p.name for p in docs]}")
+    fmt = data.get("format")
+    if fmt not in FORMATS:
+        raise GoldError(f"{gold_path}: format {fmt!r} is not one of {FORMATS}")
+    figures_raw = data.get("figures") or {}
+    if not isinstance(figures_raw, dict) or set(figures_raw) - set(TAGS):
+        raise GoldError(f"{gold_path}: figures must be a mapping with the sub-mappings {TAGS}")
+    known = known_keys()
+    figures: dict[str, GoldFigure] = {}
+    for tag in TAGS:
+        for key, raw in (figures_raw.get(tag) or {}).items():
+            where = f"{gold_path.name}: {tag}.{key}"
+            if key not in known:
+                raise GoldError(f"{where}: not a vocabulary key")
+            if key in figures:
+                raise GoldError(f"{where}: key listed under both tags")
+            if isinstance(raw, dict):
+                if set(raw) - {"value", "approximate"}:
+                    raise GoldError(f"{where}: unknown fields {sorted(set(raw) - {'value', 'approximate'})}")
+                value, approx = _number(raw.get("value"), where), bool(raw.get("approximate", False))
+            else:
+                value, approx = _number(raw, where), False
+            figures[key] = GoldFigure(key, value, approx, tag)
+    year = data.get("year")
+    return GoldDocument(
+        name=docs[0].name,
+        path=docs[0],
+        gold_path=gold_path,
+        format=fmt,
+        title=data.get("title"),
+        agency=data.get("agency"),
+        year=int(year) if year is not None else None,
+        published=_date(data.get("published")),
+        county=data["county"] if "county" in data else _MISSING,
+        figures=figures,
+    )
+
+
+def find_gold(folder: str | Path) -> list[GoldDocument]:
+    """Every gold document of a folder, by name."""
+    folder = Path(folder)
+    paths = sorted(folder.glob("*" + GOLD_SUFFIX))
+    if not paths:
+        raise GoldError(f"{folder}: no *{GOLD_SUFFIX} files")
+    return [load_gold(p) for p in paths]
+
+
+def expected_derived(figures: dict[str, GoldFigure]) -> dict[str, tuple[int | float, bool, str]]:
+    """Figures the vocabulary defines as sums, computed from gold figures that
+    are all present: key -> (value, approximate, how)."""
+    out: dict[str, tuple[int | float, bool, str]] = {}
+
+    def add(key: str, parts: list[str], how: str) -> None:
+        if key in figures or not all(p in figures for p in parts):
+            return
+        total = sum(figures[p].value for p in parts)
+        out[key] = (total, any(figures[p].approximate for p in parts), how)
+
+    for app in APPLICANTS:
+        add(f"outcome.withheld.{app}", [f"outcome.withheld.{r}.{app}" for r in WITHHELD_REASONS],
+            f"sum of the 8 不予公开 rows | {app}")
+        add(f"outcome.other.{app}", [f"outcome.other.{r}.{app}" for r in OTHER_2021],
+            f"sum of the 3 其他处理 rows | {app}")
+    add("litigation.total", ["litigation.direct.total", "litigation.after_review.total"],
+        "未经复议直接起诉 + 复议后起诉 总计")
+    return out
+
+
+# ---------------------------------------------------------------------------
+# Results
+
+
+@dataclass
+class FigureOutcome:
+    key: str
+    tag: str
+    expected: int | float
+    expected_approximate: bool
+    status: str  # right | wrong | missing
+    got: int | float | None = None
+    got_approximate: bool | None = None
+    source: str | None = None
+    evidence: str | None = None
+
+
+@dataclass
+class Extra:
+    key: str
+    got: int | float
+    approximate: bool
+    source: str
+    evidence: str | None
+
+
+@dataclass
+class DerivedOutcome:
+    key: str
+    expected: int | float
+    expected_approximate: bool
+    got: int | float
+    got_approximate: bool
+    right: bool
+    how: str
+    source: str
+    evidence: str | None
+
+
+@dataclass
+class MetadataOutcome:
+    field: str
+    expected: Any
+    got: Any
+    right: bool
+
+
+@dataclass
+class DocumentResult:
+    name: str
+    form: str
+    era: str
+    figures: list[FigureOutcome] = field(default_factory=list)
+    extras: list[Extra] = field(default_factory=list)
+    derived: list[DerivedOutcome] = field(default_factory=list)
+    metadata: list[MetadataOutcome] = field(default_factory=list)
+    unreadable: str | None = None
+    seconds: float = 0.0
+
+    def wrong(self) -> list[FigureOutcome]:
+        return [f for f in self.figures if f.status == "wrong"]
+
+    def missing(self) -> list[FigureOutcome]:
+        return [f for f in self.figures if f.status == "missing"]
+
+    def meta(self, name: str) -> MetadataOutcome | None:
+        return next((m for m in self.metadata if m.field == name), None)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "form": self.form,
+            "era": self.era,
+            "unreadable": self.unreadable,
+            "seconds": round(self.seconds, 4),
+            "metadata": [vars(m) for m in self.metadata],
+            "figures": [vars(f) for f in self.figures],
+            "extras": [vars(e) for e in self.extras],
+            "derived": [vars(d) for d in self.derived],
+        }
+
+
+def _ratio(a: int, b: int) -> float | None:
+    return a / b if b else None
+
+
+@dataclass
+class Stats:
+    """Counts over a set of documents (and one tag, when given)."""
+
+    documents: int = 0
+    unreadable: int = 0
+    gold: int = 0
+    right: int = 0
+    wrong: int = 0
+    missing: int = 0
+    extras: int = 0
+    derived_right: int = 0
+    derived_wrong: int = 0
+    tag_gold: dict[str, int] = field(default_factory=lambda: {t: 0 for t in TAGS})
+    tag_right: dict[str, int] = field(default_factory=lambda: {t: 0 for t in TAGS})
+    meta_right: dict[str, int] = field(default_factory=dict)
+    meta_total: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def recall(self) -> float | None:
+        return _ratio(self.right, self.gold)
+
+    def tag_recall(self, tag: str) -> float | None:
+        return _ratio(self.tag_right[tag], self.tag_gold[tag])
+
+    @property
+    def wrong_values(self) -> int:
+        """Wrong gold figures plus wrong derived sums."""
+        return self.wrong + self.derived_wrong
+
+    def metadata_accuracy(self, name: str | None = None) -> float | None:
+        if name is not None:
+            return _ratio(self.meta_right.get(name, 0), self.meta_total.get(name, 0))
+        return _ratio(sum(self.meta_right.values()), sum(self.meta_total.values()))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "documents": self.documents,
+            "unreadable": self.unreadable,
+            "gold_figures": self.gold,
+            "right": self.right,
+            "wrong": self.wrong,
+            "missing": self.missing,
+            "extras": self.extras,
+            "recall": self.recall,
+            "derived_right": self.derived_right,
+            "derived_wrong": self.derived_wrong,
+            "table": {"gold": self.tag_gold["table"], "right": self.tag_right["table"], "recall": self.tag_recall("table")},
+            "prose": {"gold": self.tag_gold["prose"], "right": self.tag_right["prose"], "recall": self.tag_recall("prose")},
+            "metadata": {
+                name: {"right": self.meta_right.get(name, 0), "total": self.meta_total.get(name, 0)}
+                for name in METADATA_FIELDS if self.meta_total.get(name)
+            },
+            "metadata_accuracy": self.metadata_accuracy(),
+        }
+
+
+def stats_of(documents: Iterable[DocumentResult]) -> Stats:
+    s = Stats()
+    for d in documents:
+        s.documents += 1
+        s.unreadable += d.unreadable is not None
+        for f in d.figures:
+            s.gold += 1
+            s.tag_gold[f.tag] += 1
+            if f.status == "right":
+                s.right += 1
+                s.tag_right[f.tag] += 1
+            elif f.status == "wrong":
+                s.wrong += 1
+            else:
+                s.missing += 1
+        s.extras += len(d.extras)
+        s.derived_right += sum(1 for x in d.derived if x.right)
+        s.derived_wrong += sum(1 for x in d.derived if not x.right)
+        for m in d.metadata:
+            s.meta_total[m.field] = s.meta_total.get(m.field, 0) + 1
+            s.meta_right[m.field] = s.meta_right.get(m.field, 0) + m.right
+    return s
+
+
+@dataclass
+class Evaluation:
+    folder: str
+    documents: list[DocumentResult]
+
+    def only(self, keep: Callable[[DocumentResult], bool]) -> "Evaluation":
+        """The evaluation restricted to some documents."""
+        return Evaluation(self.folder, [d for d in self.documents if keep(d)])
+
+    def stats(self, era: str | None = None, form: str | None = None) -> Stats:
+        return stats_of(d for d in self.documents
+                        if (era is None or d.era == era) and (form is None or d.form == form))
+
+    def eras(self) -> list[str]:
+        present = {d.era for d in self.documents}
+        return [e for e in FORMATS if e in present]
+
+    def forms(self) -> list[str]:
+        order = ["html", "text", "pdf", "docx"]
+        present = {d.form for d in self.documents}
+        return [f for f in order if f in present] + sorted(present - set(order))
+
+    def document(self, name: str) -> DocumentResult:
+        return next(d for d in self.documents if d.name == name)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "folder": self.folder,
+            "overall": self.stats().to_dict(),
+            "by_era": {e: self.stats(era=e).to_dict() for e in self.eras()},
+            "by_form": {f: self.stats(form=f).to_dict() for f in self.forms()},
+            "documents": [d.to_dict() for d in self.documents],
+        }
+
+
+# ---------------------------------------------------------------------------
+# Evaluation
+
+
+def _same_number(a: int | float, b: int | float) -> bool:
+    return math.isclose(float(a), float(b), rel_tol=1e-9, abs_tol=1e-9)
+
+
+def _squash(text: Any) -> Any:
+    return re.sub(r"\s+", "", text) if isinstance(text, str) else text
+
+
+def evaluate_document(gold: GoldDocument) -> DocumentResult:
+    """Parse one gold document and compare."""
+    result = DocumentResult(name=gold.name, form=gold.form, era=gold.format)
+    start = time.perf_counter()
+    try:
+        report = parse_document(gold.path.read_bytes(), name=gold.path.name)
+    except UnreadableDocument as exc:
+        result.seconds = time.perf_counter() - start
+        result.unreadable = str(exc)
+        result.figures = [FigureOutcome(f.key, f.tag, f.value, f.approximate, "missing") for f in gold.figures.values()]
+        result.metadata = [MetadataOutcome(name, _gold_meta(gold, name), None, False)
+                           for name in METADATA_FIELDS if _gold_meta(gold, name) is not _MISSING]
+        return result
+    result.seconds = time.perf_counter() - start
+
+    got = {}
+    for m in report.metrics:
+        got.setdefault(m.key, m)  # the parser emits each key once; keep the first if not
+    for f in gold.figures.values():
+        m = got.get(f.key)
+        if m is None:
+            result.figures.append(FigureOutcome(f.key, f.tag, f.value, f.approximate, "missing"))
+            continue
+        right = _same_number(m.value, f.value) and bool(m.approximate) == f.approximate
+        result.figures.append(FigureOutcome(f.key, f.tag, f.value, f.approximate, "right" if right else "wrong",
+                                            m.value, bool(m.approximate), m.source, m.evidence))
+    derivable = expected_derived(gold.figures)
+    for key, m in got.items():
+        if key in gold.figures:
+            continue
+        if key in derivable:
+            value, approx, how = derivable[key]
+            right = _same_number(m.value, value) and bool(m.approximate) == approx
+            result.derived.append(DerivedOutcome(key, value, approx, m.value, bool(m.approximate), right, how,
+                                                 m.source, m.evidence))
+        else:
+            result.extras.append(Extra(key, m.value, bool(m.approximate), m.source, m.evidence))
+
+    parsed = {"title": report.title, "agency": report.agency, "year": report.year, "published": report.published,
+              "format": report.format, "county": (report.region or {}).get("county")}
+    for name in METADATA_FIELDS:
+        expected = _gold_meta(gold, name)
+        if expected is _MISSING:
+            continue
+        value = parsed[name]
+        right = _squash(value) == _squash(expected) if name in ("title", "agency") else value == expected
+        result.metadata.append(MetadataOutcome(name, expected, value, right))
+    return result
+
+
+def _gold_meta(gold: GoldDocument, name: str) -> Any:
+    return getattr(gold, name)
+
+
+def evaluate(folder: str | Path, *, documents: Iterable[GoldDocument] | None = None) -> Evaluation:
+    """Evaluate the parser on every gold document of ``folder``."""
+    golds = list(documents) if documents is not None else find_gold(folder)
+    return Evaluation(str(folder), [evaluate_document(g) for g in golds])
+
+
+# ---------------------------------------------------------------------------
+# The plain-text report
+
+
+def _width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _pad(text: str, width: int, right: bool = False) -> str:
+    fill = " " * max(0, width - _width(text))
+    return fill + text if right else text + fill
+
+
+def _table(headers: list[str], rows: list[list[str]], right: set[int] = frozenset()) -> list[str]:
+    widths = [max([_width(h)] + [_width(r[i]) for r in rows]) for i, h in enumerate(headers)]
+    lines = ["  ".join(_pad(h, widths[i], i in right) for i, h in enumerate(headers)).rstrip()]
+    lines.append("  ".join("-" * w for w in widths))
+    for r in rows:
+        lines.append("  ".join(_pad(c, widths[i], i in right) for i, c in enumerate(r)).rstrip())
+    return lines
+
+
+def _pct(x: float | None) -> str:
+    return "-" if x is None else f"{x:.3f}"
+
+
+def _frac(a: int, b: int) -> str:
+    return "-" if not b else f"{a / b:.3f} ({a}/{b})"
+
+
+def _num(v: Any) -> str:
+    if v is None:
+        return "-"
+    if isinstance(v, float) and v == int(v):
+        v = int(v)
+    return str(v)
+
+
+def _fig(value: Any, approx: bool | None) -> str:
+    return _num(value) + ("~" if approx else "")
+
+
+def _clip(text: str | None, n: int = 70) -> str:
+    if not text:
+        return ""
+    text = re.sub(r"\s+", " ", text)
+    return text if len(text) <= n else text[: n - 1] + "…"
+
+
+def _summary_rows(ev: Evaluation, groups: list[tuple[str, Stats]]) -> list[list[str]]:
+    rows = []
+    for label, s in groups:
+        rows.append([
+            label, str(s.documents), str(s.unreadable), str(s.gold), _pct(s.recall), str(s.wrong_values),
+            str(s.missing), str(s.extras), _frac(s.tag_right["table"], s.tag_gold["table"]),
+            _frac(s.tag_right["prose"], s.tag_gold["prose"]),
+            _frac(sum(s.meta_right.values()), sum(s.meta_total.values())),
+        ])
+    return rows
+
+
+_SUMMARY_HEADERS = ["", "docs", "unreadable", "gold figures", "recall", "wrong values", "missing", "extras",
+                    "table recall", "prose recall", "metadata"]
+
+
+def format_report(ev: Evaluation, *, list_missing: bool = True) -> str:
+    """The plain-text report: summary per era and overall, by document form,
+    metadata accuracy per field, then every wrong value, extra, metadata error,
+    missing figure and unreadable document."""
+    overall = ev.stats()
+    out = [f"Gold-set evaluation of {ev.folder}: {overall.documents} documents, {overall.gold} gold figures "
+           f"({overall.tag_gold['table']} table, {overall.tag_gold['prose']} prose)", ""]
+    out.append("By era")
+    groups = [(e, ev.stats(era=e)) for e in ev.eras()] + [("overall", overall)]
+    out += _table(_SUMMARY_HEADERS, _summary_rows(ev, groups), right=set(range(1, 11)))
+    out.append("")
+    out.append("By document form")
+    groups = [(f, ev.stats(form=f)) for f in ev.forms()] + [("overall", overall)]
+    out += _table(_SUMMARY_HEADERS, _summary_rows(ev, groups), right=set(range(1, 11)))
+    out.append("")
+    out.append("Metadata accuracy")
+    rows = [[name, _frac(overall.meta_right.get(name, 0), overall.meta_total[name])]
+            for name in METADATA_FIELDS if overall.meta_total.get(name)]
+    out += _table(["field", "right"], rows)
+    out.append("")
+    out.append(f"Derived sums (figures the vocabulary defines as sums of gold figures): "
+               f"{overall.derived_right + overall.derived_wrong} checked, {overall.derived_right} right, "
+               f"{overall.derived_wrong} wrong")
+    out.append("")
+
+    wrong_rows = []
+    for d in ev.documents:
+        for f in d.wrong():
+            wrong_rows.append([d.name, f.key, f.tag, _fig(f.expected, f.expected_approximate),
+                               _fig(f.got, f.got_approximate), _clip(f.evidence)])
+        for x in d.derived:
+            if not x.right:
+                wrong_rows.append([d.name, x.key, "derived", _fig(x.expected, x.expected_approximate),
+                                   _fig(x.got, x.got_approximate), _clip(x.evidence)])
+    out.append(f"Wrong values ({len(wrong_rows)})  [~ = approximate]")
+    if wrong_rows:
+        out += _table(["document", "key", "tag", "expected", "got", "evidence"], wrong_rows)
+    out.append("")
+
+    extra_rows = [[d.name, x.key, _fig(x.got, x.approximate), x.source, _clip(x.evidence)]
+                  for d in ev.documents for x in d.extras]
+    out.append(f"Extras: figures the gold does not have ({len(extra_rows)})")
+    if extra_rows:
+        out += _table(["document", "key", "got", "source", "evidence"], extra_rows)
+    out.append("")
+
+    meta_rows = [[d.name, m.field, _num(m.expected), _num(m.got)]
+                 for d in ev.documents if d.unreadable is None for m in d.metadata if not m.right]
+    out.append(f"Metadata errors ({len(meta_rows)})")
+    if meta_rows:
+        out += _table(["document", "field", "expected", "got"], meta_rows)
+    out.append("")
+
+    readable = [d for d in ev.documents if d.unreadable is None]
+    per_doc = [[d.name, d.era, str(sum(f.tag == "table" for f in d.missing())),
+                str(sum(f.tag == "prose" for f in d.missing())), str(len(d.figures))]
+               for d in readable if d.missing()]
+    n_missing = sum(len(d.missing()) for d in readable)
+    out.append(f"Missing figures of readable documents ({n_missing}), by document")
+    if per_doc:
+        out += _table(["document", "era", "table", "prose", "of gold"], per_doc, right={2, 3, 4})
+    out.append("")
+    if list_missing and n_missing:
+        miss_rows = [[d.name, f.key, f.tag, _fig(f.expected, f.expected_approximate)]
+                     for d in readable for f in d.missing()]
+        out.append(f"Missing figures ({n_missing})")
+        out += _table(["document", "key", "tag", "expected"], miss_rows)
+        out.append("")
+
+    unreadable = [d for d in ev.documents if d.unreadable is not None]
+    out.append(f"Unreadable documents ({len(unreadable)}): all their figures counted missing")
+    for d in unreadable:
+        out.append(f"  {d.name} [{d.era}, {len(d.figures)} gold figures]: {d.unreadable}")
+    return "\n".join(out).rstrip() + "\n"

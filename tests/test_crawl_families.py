@@ -1,0 +1,143 @@
+"""`xxgk crawl --all` over every CMS family of the sample portal, each on its own host."""
+
+from __future__ import annotations
+
+import sqlite3
+from urllib.parse import urlsplit
+
+import pytest
+import yaml
+
+from conftest import FAST, run_xxgk
+from crawler.attachments import safe_display_name
+
+FAMILIES = ["trs", "hanweb", "jsonapi", "pagelist", "platform"]
+
+
+def target(url: str) -> str:
+    parts = urlsplit(url)
+    return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
+@pytest.fixture(scope="module")
+def families(tmp_path_factory):
+    """One `xxgk crawl --all` of a registry listing every family's site."""
+    from sample_portal.manifest import load_manifest
+    from sample_portal.server import serve_sites_in_thread
+
+    folder = tmp_path_factory.mktemp("families")
+    with serve_sites_in_thread(FAMILIES) as urls:
+        registry = folder / "sites.yaml"
+        registry.write_text(
+            yaml.safe_dump(
+                {"sites": [{"name": f"sample-{f}", "start_url": str(urls[f]), "family": "auto"} for f in FAMILIES]},
+                allow_unicode=True,
+            ),
+            encoding="utf-8",
+        )
+        result = run_xxgk(
+            "crawl", "--all", "--sites", str(registry), "--db", str(folder / "xxgk.db"),
+            "--archive", str(folder / "archive"), *FAST, "-s", "RETRY_BACKOFF_BASE=0.5",
+        )
+    assert result.returncode == 0, result.stderr[-3000:]
+    conn = sqlite3.connect(folder / "xxgk.db")
+    conn.row_factory = sqlite3.Row
+    yield {
+        "db": conn,
+        "urls": urls,
+        "manifests": {f: load_manifest(f) for f in FAMILIES},
+        "stdout": result.stdout,
+        "stderr": result.stderr,
+    }
+    conn.close()
+
+
+@pytest.mark.parametrize("family", FAMILIES)
+def test_each_family_yields_exactly_its_reports(families, family):
+    manifest = families["manifests"][family]
+    rows = families["db"].execute("SELECT url FROM reports WHERE site = ?", [f"sample-{family}"]).fetchall()
+    found = {target(r["url"]) for r in rows}
+    assert found == {r.path for r in manifest.reports}
+    assert not found & {d.path for d in manifest.distractors}
+
+
+@pytest.mark.parametrize("family", FAMILIES)
+def test_each_family_report_is_parsed_with_its_year(families, family):
+    manifest = families["manifests"][family]
+    by_target = {
+        target(r["url"]): dict(r)
+        for r in families["db"].execute("SELECT * FROM reports WHERE site = ?", [f"sample-{family}"])
+    }
+    for report in manifest.reports:
+        row = by_target[report.path]
+        assert row["parse_status"] == "ok", (report.path, row["parse_error"])
+        assert row["year"] == report.year, (report.path, row["title"])
+
+
+def test_attachment_reports_are_archived_and_parsed_from_the_file(families):
+    db = families["db"]
+    checked = 0
+    for family in FAMILIES:
+        for report in families["manifests"][family].attachment_reports:
+            row = db.execute("SELECT * FROM reports WHERE url LIKE ?", ["%" + report.path]).fetchone()
+            assert row is not None and row["complete"] == 1, report.path
+            if report.list_links_to == "page":
+                attachment = db.execute("SELECT * FROM attachments WHERE report_id = ?", [row["id"]]).fetchone()
+                assert attachment is not None and target(attachment["url"]) == report.attachment_path
+                # the page only says 附件：…; the figures come from the file
+                assert row["parsed_sha256"] == attachment["sha256"], report.path
+                assert attachment["filename"] == safe_display_name(report.attachment_filename)
+            else:
+                assert row["parsed_sha256"] == row["sha256"]
+            figures = db.execute("SELECT count(*) FROM metrics WHERE report_id = ?", [row["id"]]).fetchone()[0]
+            assert figures > 0, (report.path, report.attachment_format)
+            checked += 1
+    formats = {r.attachment_format for f in FAMILIES for r in families["manifests"][f].attachment_reports}
+    assert {"pdf", "doc", "docx", "xls", "xlsx", "wps"} <= formats
+    assert checked >= 10
+
+
+def test_hostile_attachment_names_are_never_paths(families):
+    names = [r["filename"] for r in families["db"].execute("SELECT filename FROM attachments WHERE filename IS NOT NULL")]
+    assert names
+    assert all("/" not in n and "\\" not in n and ".." not in n.split(".")[0] for n in names)
+    assert "passwd.pdf" in names
+
+
+def test_only_the_portals_own_hosts_are_fetched(families):
+    hosts = {urlsplit(u).netloc for u in families["urls"].values()}
+    fetched = {urlsplit(r["url"]).netloc for r in families["db"].execute("SELECT url FROM fetches")}
+    assert fetched <= hosts
+    for family in FAMILIES:
+        manifest = families["manifests"][family]
+        for path in manifest.disallowed_paths:
+            hits = families["db"].execute(
+                "SELECT count(*) FROM fetches WHERE url LIKE ?", [families["urls"][family].rstrip("/") + path + "%"]
+            ).fetchone()[0]
+            assert hits == 0, (family, path)
+
+
+def test_traps_end_and_flaky_pages_are_retried(families):
+    db = families["db"]
+    calendar = db.execute("SELECT count(*) FROM fetches WHERE url LIKE '%/calendar%'").fetchone()[0]
+    loop = db.execute("SELECT count(*) FROM fetches WHERE url LIKE '%/zcwj/zcwj/zcwj/%'").fetchone()[0]
+    assert calendar <= 1 and loop == 0
+    for family in FAMILIES:
+        for flaky in families["manifests"][family].flaky:
+            statuses = [
+                r["status"] for r in db.execute(
+                    "SELECT status FROM fetches WHERE url LIKE ? ORDER BY id", ["%" + flaky["path"] + "%"]
+                )
+            ]
+            assert flaky["statuses"][0] in statuses and 200 in statuses, (family, flaky, statuses)
+
+
+def test_a_crawl_run_row_per_site(families):
+    runs = {r["site"]: dict(r) for r in families["db"].execute("SELECT * FROM crawl_runs")}
+    assert set(runs) == {f"sample-{f}" for f in FAMILIES}
+    for family in FAMILIES:
+        run = runs[f"sample-{family}"]
+        assert run["status"] == "finished" and run["ended_at"] >= run["started_at"]
+        assert run["new_reports"] == len(families["manifests"][family].reports)
+        assert run["pages_fetched"] > run["new_reports"]
+        assert f"[sample-{family}] done:" in families["stderr"]  # progress lines
