@@ -17,6 +17,17 @@ the most specific division cpca knows), e.g. ``{"province": "山东省", "city":
 ``admin_level`` is ``national``, ``province``, ``prefecture``, ``county`` or
 ``township`` for a government (人民政府, its 办公厅/办公室, a 街道办事处) and
 ``department`` for a functional body (局, 委员会, 厅, 中心 …) of any level.
+
+Renamed divisions. cpca's gazetteer is frozen at its last release, and county-
+level divisions keep being renamed: a 县 becomes a county-level 市 (宁乡县 →
+宁乡市, 2017), a 县 or 县级市 becomes a 区 (撤县设区, 撤市设区). When the name
+the report gives is unknown to cpca, the same stem with the other suffixes
+(县/市/区) is tried; a variant that cpca knows as a county-level division (and
+only one) places the body. The region then names the county as the report
+states it (宁乡市), with cpca's province, city and adcode -- which is the code
+of the name cpca knows (430124 for 宁乡县; the renamed 宁乡市 is 430182 in the
+current 行政区划代码). A division renamed with another stem, or one cpca does not
+know under any suffix, is not placed.
 """
 
 from __future__ import annotations
@@ -63,6 +74,12 @@ def locate(
     for name in names:
         province, city, county, adcode = _resolve(name)
         parts = [p for p in (province, city, county) if p]
+        if county is None or not _named_in(county, name):
+            renamed = renamed_county(name, province if province and _named_in(province, name) else None,
+                                     city if city and _named_in(city, name) else None)
+            if renamed:
+                province, city, county, adcode = renamed
+                parts = [province, city, county]
         if not parts or not _named_in(parts[-1], name):
             continue
         region = _region(province, city, county, adcode, name)
@@ -77,6 +94,64 @@ def locate(
     if agency and agency.startswith(_NATIONAL):
         return None, "national"
     return None, None
+
+
+_COUNTY_SUFFIXES = ("县", "市", "区")
+_COUNTY_STEM_LENGTHS = (2, 3, 4)
+
+
+def _strip_known_prefix(name: str, province: str | None, city: str | None) -> str:
+    """``name`` without the province and city cpca placed it in, full or short
+    (湖南省宁乡市 / 湖南宁乡市 → 宁乡市); the longest form first, so that 吉林市
+    is not read as 吉林(省) + 市."""
+    rest = name
+    pool = {d: {d, _SHORT_SUFFIX.sub("", d)} for d in (province, city) if d}
+    while pool:
+        matches = [(len(f), f, d) for d, forms in pool.items() for f in forms if len(f) >= 2 and rest.startswith(f)]
+        if not matches:
+            break
+        _, form, division = max(matches)
+        rest = rest[len(form):]
+        del pool[division]
+    return rest
+
+
+def renamed_county(
+    name: str, province: str | None = None, city: str | None = None
+) -> tuple[str | None, str | None, str, str | None] | None:
+    """``(province, city, county as named, adcode)`` when ``name`` starts (after
+    the province and city cpca placed) with a county-level division under a
+    suffix cpca does not know it by (宁乡市 for cpca's 宁乡县), else None.
+
+    The token is a stem of 2-4 characters and 县/市/区; the same stem with the
+    other two suffixes must be known to cpca as exactly one county-level
+    division, in the province and city already placed (if any). A token cpca
+    knows as it is is no rename."""
+    rest = _strip_known_prefix(name, province, city)
+    for n in _COUNTY_STEM_LENGTHS:
+        if len(rest) <= n or rest[n] not in _COUNTY_SUFFIXES:
+            continue
+        stem, suffix = rest[:n], rest[n]
+        token = stem + suffix
+        known = _resolve(token)
+        if known[2] == token or known[1] == token:
+            return None  # known under this very name
+        found = set()
+        for alt in _COUNTY_SUFFIXES:
+            if alt == suffix:
+                continue
+            p, c, county, adcode = _resolve(stem + alt)
+            if county != stem + alt:
+                continue
+            if (province and p != province) or (city and c != city):
+                continue
+            found.add((p, c, adcode))
+        if len(found) == 1:
+            (p, c, adcode), = found
+            return p, c, token, adcode
+        if found:
+            return None  # two divisions share the stem: not placed
+    return None
 
 
 def _region(province, city, county, adcode, name: str) -> dict:

@@ -18,7 +18,6 @@ rows" from "（三）不予公开 written eight times".
 from __future__ import annotations
 
 import re
-from collections import Counter
 from dataclasses import dataclass, field
 from typing import Iterable, Iterator
 
@@ -38,7 +37,14 @@ class Grid:
     position of the cell it was copied from. ``header_cells`` are positions whose
     cell was a ``<th>``. ``context`` is the text just before the table (caption,
     heading or paragraph), useful to tell table 二 from table 三. ``source`` is
-    ``"html"`` or ``"text"``.
+    ``"html"``, ``"text"`` (or the reader's media: ``"pdf"``, ``"docx"`` …).
+
+    ``row_widths`` is set for flattened text tables only: the number of cells
+    each row actually wrote (cells beyond it are padding). In such a table a
+    merged cell is written once, so rows under a rowspan have fewer cells and
+    the header's cells do not sit above their columns; the figure reader places
+    values by the row labels and the header's (or the template's) column order,
+    not by position.
     """
 
     rows: list[list[str]]
@@ -47,6 +53,13 @@ class Grid:
     context: str | None = None
     source: str = "html"
     has_nested_tables: bool = False
+    row_widths: list[int] | None = None
+
+    @property
+    def flattened(self) -> bool:
+        """A flattened text table (see :func:`grid_from_flattened`): its merged
+        cells were written once, so a cell's position is not its column."""
+        return self.row_widths is not None
 
     @property
     def n_rows(self) -> int:
@@ -276,35 +289,58 @@ def is_data_table(grid: Grid) -> bool:
 
 # ----------------------------------------------------------------------------------
 # Flattened text tables (one tab-indented line per cell, blank line between rows)
+#
+# The export the real seeds come from writes each cell as a tab-indented line and
+# ends each row with a blank line; an empty cell is a line holding only the tab
+# (text readers must keep it: see parse.formats.text.normalise_text). A merged
+# cell is written once, so the rows of a template table have different lengths
+# (table 三's header: 3 cells, then 5; its rows under （三）不予公开: 8 cells, the
+# first 9).
 
-def grid_from_flattened(block: str, context: str | None = None) -> Grid:
-    """Grid of a flattened table block: each non-blank line is a cell, blank lines
-    separate rows; short rows are padded with ""."""
+def _flattened_rows(block: str) -> list[list[str]]:
     rows: list[list[str]] = []
     current: list[str] = []
     for line in block.splitlines():
-        if not line.strip():
+        if not line.startswith("\t") and not line.strip():
             if current:
                 rows.append(current)
                 current = []
             continue
-        current.append(squash_cjk_spaces(line))
+        current.append(squash_cjk_spaces(line))  # a tab-only line is an empty cell
     if current:
         rows.append(current)
-    width = max((len(r) for r in rows), default=0)
+    # A row of empty cells only (stray tabs) carries nothing.
+    return [r for r in rows if any(r)]
+
+
+def grid_from_flattened(block: str, context: str | None = None) -> Grid:
+    """Grid of a flattened table block: each tab-indented line is a cell (a line
+    holding only the tab an empty one), a blank line ends a row; short rows are
+    padded with "" and ``row_widths`` says how many cells each row wrote."""
+    rows = _flattened_rows(block)
+    widths = [len(r) for r in rows]
+    width = max(widths, default=0)
     rows = [r + [""] * (width - len(r)) for r in rows]
-    return Grid(rows=rows, context=context, source="text")
+    return Grid(rows=rows, context=context, source="text", row_widths=widths)
+
+
+# A flattened block is a table when at least this share of its rows (and at
+# least two rows) hold several cells. Template tables mix widths: table 二 has a
+# one-cell 第二十条第（一）项 row before each part, table 四 rows of 2, 7, 10 and 15
+# cells.
+_MULTI_CELL_SHARE = 0.5
+_MAX_MEDIAN_CELL = 40  # characters: table cells are short, paragraphs are not
 
 
 def _looks_tabular(grid: Grid) -> bool:
     if grid.n_rows < 2 or grid.n_cols < 2:
         return False
-    widths = Counter(sum(1 for t in row if t) for row in grid.rows)
-    common_width, count = widths.most_common(1)[0]
-    if common_width < 2 or count < 0.6 * grid.n_rows:
+    widths = grid.row_widths or [sum(1 for t in row if t) for row in grid.rows]
+    multi = sum(1 for w in widths if w >= 2)
+    if multi < 2 or multi < _MULTI_CELL_SHARE * grid.n_rows:
         return False
     lengths = sorted(len(t) for row in grid.rows for t in row if t)
-    return lengths[len(lengths) // 2] <= 40
+    return bool(lengths) and lengths[len(lengths) // 2] <= _MAX_MEDIAN_CELL
 
 
 def find_flattened_tables(text: str) -> list[Grid]:
@@ -329,7 +365,6 @@ def find_flattened_tables(text: str) -> list[Grid]:
             last_text_line = squash_cjk_spaces(line)
         i += 1
     return grids
-
 
 
 # ----------------------------------------------------------------------------------

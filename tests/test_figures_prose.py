@@ -62,6 +62,7 @@ SEED_001 = {
 }
 SEED_002 = {
     "proactive.channel.website": 72,  # 通过政务网站主动公开信息72条
+    "response.interpretations": 5,  # 从内容分类看，…政策解读5条 (interpretation items published)
     "proactive.channel.wechat": 312,  # 官方微信“耕读大水泊”发布消息312条
     "requests.new.total": 0,  # 没有收到政府信息公开申请
     "staff.full_time": 1,  # 设专职工作人员1名
@@ -109,7 +110,7 @@ def test_evidence_is_the_sentence():
         "根据《2017 年莱阳市政务公开工作实施方案》（莱政办字〔2017〕51 号）规定。",
         "邀请我镇人大代表、党员代表、50余人次参加。",
         "通过电话回应解读相应事件100余起。",
-        "从内容分类看，公告公示2条，机构职能3条，政策解读5条。",
+        "从内容分类看，公告公示2条，机构职能3条，工作动态44条。",
         "其中机构职能类信息37条，政策、规范性文件类信息65条。",
         "通过门户网站和微信公众号发布信息50条。",
         "通过官方微博、微信发布信息50条。",
@@ -120,6 +121,10 @@ def test_evidence_is_the_sentence():
         "针对“网上民声”和 89000 的咨询和投诉，我委都安排专人及时进行收集。",
         "未收到针对政府信息公开工作的行政复议申请。",
         "整合资金4000余万元，完成了10项镇级项目建设工作。",
+        "其中政策文件48件、重点领域信息412条、回应关切信息26条。",
+        "积极参加市政府组织的培训3次。",  # trainings attended, not held
+        "发出收费通知0件，金额0元。",  # notices, not fees collected
+        "政策解读形式较为单一，图解解读19篇。",
     ],
 )
 def test_numbers_about_something_else_are_not_figures(text):
@@ -185,3 +190,62 @@ def test_sentences():
 )
 def test_template_era_sentences(text, expected):
     assert values(text) == expected
+
+
+# --- wordings of the template-era 总体情况 (gold set: t2019/t2021 and composed pages)
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # the website channel, with or without 信息 after the verb, as the subject too
+        ("全年主动公开政府信息2031条，其中通过政府门户网站公开2020条，发布政策解读13篇；",
+         {"proactive.total": 2031, "proactive.channel.website": 2020, "response.interpretations": 13}),
+        ("全年主动公开政府信息2324条，其中在政府门户网站发布2033条，发布政策解读20篇；",
+         {"proactive.total": 2324, "proactive.channel.website": 2033, "response.interpretations": 20}),
+        ("其中，政府网站公开政府信息2097条，政务微博公开政府信息75条，政务微信公开政府信息180条。",
+         {"proactive.channel.website": 2097, "proactive.channel.weibo": 75, "proactive.channel.wechat": 180}),
+        ("规范区政府门户网站教育局信息公开专栏，同步在“文登教育”微信公众号发布各类信息1,046条。",
+         {"proactive.channel.wechat": 1046}),
+        # a content breakdown: its 政策解读 item is the interpretations published
+        ("全年主动公开政府信息2,315条，其中政策文件54件、政策解读43篇（图解解读19篇）、回应关切信息26条；",
+         {"proactive.total": 2315, "response.interpretations": 43}),
+        ("通过政务网站主动公开信息72条：从内容分类看，公告公示2条，机构职能3条，政策解读5条，重点领域信息公开11条；",
+         {"proactive.channel.website": 72, "response.interpretations": 5}),
+        # trainings held and their attendance (人次 are attendees; 余 makes it approximate)
+        ("组织开展政务公开业务培训3次，培训人员90余人次。", {"trainings.count": 3, "trainings.attendees": 90}),
+        ("举办政务公开业务培训班2期，培训各单位工作人员160余人次。", {"trainings.count": 2, "trainings.attendees": 160}),
+        ("组织政务公开业务培训3次，对各镇街、部门政务公开工作开展季度检查。", {"trainings.count": 3}),
+        # requests completed; 按时办结 is another key
+        ("全年新收政府信息公开申请54件，上年结转4件，办结57件，结转下年度继续办理1件。",
+         {"requests.new.total": 54, "requests.carried_over.total": 4, "requests.completed": 57,
+          "requests.carried_forward.total": 1}),
+        ("全年按时办结申请20件。", {}),
+        # fees: the 2021 信息处理费 wordings
+        ("本机关2021年度未收取信息处理费。", {"fees.collected": 0}),
+        ("依据《政府信息公开信息处理费管理办法》，本机关2024年度没有收取信息处理费。", {"fees.collected": 0}),
+        ("安吉县数字经济发展局2022年度未收取政府信息公开信息处理费。", {"fees.collected": 0}),
+        ("（一）本机关2022年度依据《政府信息公开信息处理费管理办法》收取信息处理费0次，金额0元。", {"fees.collected": 0}),
+        ("本机关收取信息处理费2次，金额共计150元。", {"fees.collected": 150}),
+    ],
+)
+def test_template_era_overview_wordings(text, expected):
+    assert values(text) == expected
+
+
+def test_staff_of_a_training_centre_are_not_trainees():
+    assert "trainings.attendees" not in values("为培训中心配备专职人员2名。")
+
+
+def test_training_attendance_in_person_times_is_approximate_when_it_says_so():
+    found, _ = figures("组织开展政务公开业务培训2次，培训人员260余人次。")
+    assert found["trainings.attendees"].value == 260 and found["trainings.attendees"].approximate is True
+    assert found["trainings.count"].approximate is False
+
+
+def test_website_statement_is_the_channel_not_the_total():
+    # 通过区政府门户网站主动公开政府信息N条 states what the portal published; the
+    # same sentence names a WeChat channel, so N is not the proactive total.
+    text = "全年通过区政府门户网站主动公开政府信息1,236条，其中政策文件48件、政策解读36篇；通过“文登发布”政务微信公众号发布信息2,108条。"
+    assert values(text) == {"proactive.channel.website": 1236, "response.interpretations": 36,
+                            "proactive.channel.wechat": 2108}

@@ -354,3 +354,164 @@ def test_table2_split_mid_section():
     metrics, warnings = extract_table_figures([first, second])
     assert stated(metrics) == G.TABLE2_2021_EXPECTED
     assert codes(warnings) == ["dash_cells"]
+
+
+def test_legacy_annex_row_wording_variants():
+    """The 2016-2018 统计表 words its totals 四、行政复议数量 / 六、被举报投诉数量; the
+    result rows under 举报投诉 have no key."""
+    rows = [
+        ["指标名称", "单位", "数量"],
+        ["四、行政复议数量", "件", "1"],
+        ["（一）维持具体行政行为数", "件", "1"],
+        ["六、被举报投诉数量", "件", "0"],
+        ["（一）维持具体行政行为数", "件", "0"],
+        ["（二）被纠错数", "件", "0"],
+    ]
+    metrics, warnings = extract_table_figures([rows])
+    assert stated(metrics) == {"review.total": 1, "review.upheld": 1, "complaints.total": 0}
+    assert by_key(metrics)["complaints.total"].evidence == "六、被举报投诉数量 | 数量"
+    assert warnings == []
+
+
+# ------------------------------------------------- flattened text tables (merged cells written once)
+
+_T3_HEADER = (
+    "\t（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）\n\t申请人情况\n\n"
+    "\t自然人\n\t法人或其他组织\n\t总计\n\n"
+    "\t商业企业\n\t科研机构\n\t社会公益组织\n\t法律服务机构\n\t其他\n\n"
+)
+
+
+def _flat(*rows):
+    """A flattened table as the export writes it: each cell a tab-indented line,
+    a blank line after each row."""
+    return "".join("".join(f"\t{c}\n" for c in row) + "\n" for row in rows)
+
+
+def _flat_tables(text):
+    from parse.tables import find_flattened_tables
+
+    return find_flattened_tables(text)
+
+
+def test_flattened_table3_reads_values_in_the_header_order():
+    text = "三、收到和处理政府信息公开申请情况\n\n" + _T3_HEADER + _flat(
+        ["一、本年新收政府信息公开申请数量", 23, 4, 0, 1, 3, 0, 31],
+        ["三、本年度办理结果", "（一）予以公开", 4, 0, 0, 0, 1, 0, 5],
+        ["（三）不予公开", "1.属于国家秘密", 3, 0, "—", "—", 0, 0, 3],
+        ["2.其他法律行政法规禁止公开", "３", 0, 0, 0, 0, 0, "３"],
+        ["（七）总计", 23, 5, 0, 0, 3, 1, 32],
+        ["四、结转下年度继续办理", 0, 0, 0, 1, 0, 0, ""],
+    )
+    metrics, warnings = extract_table_figures(_flat_tables(text))
+    got = stated(metrics)
+    assert got == expected_t3({
+        "requests.new": [23, 4, 0, 1, 3, 0, 31],
+        "outcome.disclosed": [4, 0, 0, 0, 1, 0, 5],
+        "outcome.withheld.state_secret": [3, 0, None, None, 0, 0, 3],
+        "outcome.withheld.prohibited_by_law": [3, 0, 0, 0, 0, 0, 3],
+        "outcome.total": [23, 5, 0, 0, 3, 1, 32],
+        "requests.carried_forward": [0, 0, 0, 1, 0, 0, None],  # the last cell written blank
+    })
+    m = by_key(metrics)
+    assert "outcome.withheld.state_secret.research_institution" not in m  # a dash: no figure
+    assert m["requests.new.other_org"].evidence == "一、本年新收政府信息公开申请数量 | 法人或其他组织 / 其他"
+    assert m["outcome.total.total"].evidence == "（七）总计 | 总计"
+    assert sorted(codes(warnings)) == ["blank_cells", "dash_cells", "flattened_columns"]
+
+
+def test_flattened_table3_row_with_a_missing_cell_is_skipped_not_guessed():
+    text = _T3_HEADER + _flat(
+        ["一、本年新收政府信息公开申请数量", 23, 4, 0, 1, 3, 0, 31],
+        ["二、上年结转政府信息公开申请数量", 0, 1, 0, 0, 1, 2],  # six cells for seven columns
+    )
+    metrics, warnings = extract_table_figures(_flat_tables(text))
+    assert not any(k.startswith("requests.carried_over") for k in stated(metrics))
+    assert stated(metrics)["requests.new.total"] == 31
+    assert "unaligned_row" in codes(warnings)
+
+
+def test_flattened_table3_header_without_the_seven_columns_gives_nothing():
+    header = "\t申请人情况\n\n\t自然人\n\t法人或其他组织\n\t总计\n\n\t商业企业\n\t科研机构\n\t其他\n\n"
+    text = header + _flat(["一、本年新收政府信息公开申请数量", 23, 4, 0, 1, 3, 0, 31],
+                          ["二、上年结转政府信息公开申请数量", 0, 1, 0, 0, 0, 1, 2])
+    metrics, warnings = extract_table_figures(_flat_tables(text))
+    assert stated(metrics) == {}
+    assert codes(warnings).count("unaligned_row") == 2
+
+
+def test_flattened_table3_2021_other_rows():
+    text = _T3_HEADER + _flat(
+        ["（六）其他处理", "1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请", 0, 1, 0, 0, 0, 0, 1],
+        ["2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请", 0, 0, 0, 0, 0, 0, 0],
+        ["3.其他", 2, 0, 0, 0, 0, 0, 2],
+    )
+    metrics, _ = extract_table_figures(_flat_tables(text))
+    got = stated(metrics)
+    assert got["outcome.other.no_correction.commercial_enterprise"] == 1
+    assert got["outcome.other.misc.natural_person"] == 2
+    assert derived(metrics)["outcome.other.total"] == 3
+
+
+_T4_HEADER = (
+    ["行政复议", "行政诉讼"],
+    ["结果维持", "结果纠正", "其他结果", "尚未审结", "总计", "未经复议直接起诉", "复议后起诉"],
+    ["结果维持", "结果纠正", "其他结果", "尚未审结", "总计"] * 2,
+)
+
+
+def test_flattened_table4_reads_the_template_order():
+    text = "四、政府信息公开行政复议、行政诉讼情况\n\n" + _flat(*_T4_HEADER, [0, 0, 1, 0, 1, 0, 0, 0, 0, 0, 2, 0, 0, 0, 2])
+    metrics, warnings = extract_table_figures(_flat_tables(text))
+    got = stated(metrics)
+    assert got["review.other"] == 1 and got["review.total"] == 1
+    assert got["litigation.direct.total"] == 0 and got["litigation.after_review.upheld"] == 2
+    assert len(got) == 15
+    assert derived(metrics) == {"litigation.total": 2}
+    assert by_key(metrics)["litigation.after_review.upheld"].evidence == "行政诉讼 / 复议后起诉 / 结果维持"
+    assert codes(warnings) == ["flattened_columns"]
+
+
+def test_flattened_table4_with_a_missing_value_gives_nothing():
+    text = _flat(*_T4_HEADER, [0, 0, 1, 0, 1, 0, 0, 0, 0, 0, 2, 0, 0, 2])  # 14 values
+    metrics, warnings = extract_table_figures(_flat_tables(text))
+    assert stated(metrics) == {}
+    assert codes(warnings) == ["unaligned_row"]
+
+
+def test_flattened_table4_header_in_another_order_gives_nothing():
+    header = (["行政诉讼", "行政复议"], _T4_HEADER[1], _T4_HEADER[2])
+    text = _flat(["复议后起诉", "未经复议直接起诉", "行政复议"], *header[1:], list(range(15)))
+    metrics, warnings = extract_table_figures(_flat_tables(text))
+    assert stated(metrics) == {}
+    assert "unaligned_row" in codes(warnings)
+
+
+def test_flattened_table2_reads_by_position():
+    text = "二、主动公开政府信息情况\n\n" + _flat(
+        ["第二十条第（一）项"],
+        ["信息内容", "本年制发件数", "本年废止件数", "现行有效件数"],
+        ["规章", 0, 0, 0],
+        ["行政规范性文件", "8件", "3件", "29件"],
+        ["第二十条第（八）项"],
+        ["信息内容", "本年收费金额（单位：万元）"],
+        ["行政事业性收费", "0.5"],
+    )
+    metrics, warnings = extract_table_figures(_flat_tables(text))
+    assert stated(metrics) == {
+        "proactive.rules.issued": 0, "proactive.rules.repealed": 0, "proactive.rules.in_force": 0,
+        "proactive.normative_documents.issued": 8, "proactive.normative_documents.repealed": 3,
+        "proactive.normative_documents.in_force": 29, "proactive.fees.amount": 5000,
+    }
+    assert warnings == []
+
+
+def test_flattened_table3_group_heading_on_a_row_of_its_own():
+    text = _T3_HEADER + _flat(
+        ["三、本年度办理结果"],
+        ["（三）不予公开"],
+        ["1.属于国家秘密", 1, 0, 0, 0, 0, 0, 1],
+    )
+    metrics, warnings = extract_table_figures(_flat_tables(text))
+    assert stated(metrics)["outcome.withheld.state_secret.total"] == 1
+    assert codes(warnings) == ["flattened_columns"]

@@ -195,3 +195,37 @@ def test_signature_before_a_long_flattened_annex():
     text = "某镇2018年政府信息公开工作年度报告\n正文一。\n正文二。\n某镇人民政府\n2019年1月20日\n附表\n" + annex
     sig = find_signature(text)
     assert (sig.name, sig.date) == ("某镇人民政府", "2019-01-20")
+
+
+# --- region: divisions renamed after cpca's data (县 → 市, 撤县设区)
+
+
+def test_region_of_a_county_renamed_into_a_city():
+    from parse.region import locate
+
+    # cpca knows 宁乡县 (430124); it became the county-level city 宁乡市 in 2017.
+    region, level = locate("宁乡市金湖街道办事处")
+    assert region == {"province": "湖南省", "city": "长沙市", "county": "宁乡市", "township": "金湖街道",
+                      "adcode": "430124"}
+    assert level == "township"
+    assert locate("湖南宁乡市教育局")[0]["county"] == "宁乡市"
+    assert locate(None, "宁乡市金湖街道办事处2019年政府信息公开工作年度报告")[0]["county"] == "宁乡市"
+
+
+def test_region_of_a_former_name_keeps_the_reports_wording():
+    from parse.region import locate
+
+    # 文登市 became 文登区 in 2014; cpca knows only 文登区.
+    region, level = locate("文登市人民政府")
+    assert (region["county"], region["city"], region["adcode"], level) == ("文登市", "威海市", "371003", "county")
+
+
+def test_renamed_county_is_not_guessed():
+    from parse.region import renamed_county
+
+    assert renamed_county("宁乡县人民政府") is None  # known as it is
+    assert renamed_county("吉林市人民政府") is None  # a prefecture-level city
+    assert renamed_county("某某市民政局") is None  # no variant known
+    assert renamed_county("开发区管委会") is None
+    # the variant must lie in the province the name states
+    assert renamed_county("宁乡市金湖街道", province="山东省") is None

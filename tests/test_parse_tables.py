@@ -178,3 +178,62 @@ def test_cell_per_line_needs_the_legacy_header_and_row_shape():
 
     assert find_cell_per_line_tables("主动公开文件数\n条\n198\n受理申请数\n件\n0\n") == []
     assert find_cell_per_line_tables("指标名称\n单位\n2018年\n主动公开文件数\n条\n很多\n") == []
+
+
+# --- flattened template tables (the export of the real seeds: merged cells written once)
+
+# Table 二 of the 2019 template as the export writes it: a one-cell 第二十条 row
+# before each part, and 规章 with three empty cells (lines holding only the tab).
+FLAT_T2_2019 = (
+    "\t第二十条第（一）项\n\n"
+    "\t信息内容\n\t本年新制作数量\n\t本年新公开数量\n\t对外公开总数量\n\n"
+    "\t规章\n\t\n\t\n\t\n\n"
+    "\t规范性文件\n\t3\n\t3\n\t54\n\n"
+    "\t第二十条第（八）项\n\n"
+    "\t信息内容\n\t上一年项目数量\n\t本年增/减\n\n"
+    "\t行政事业性收费\n\t4\n\t\n"
+)
+# Table 四: rows of 2, 7, 10 and 15 cells.
+FLAT_T4 = (
+    "\t行政复议\n\t行政诉讼\n\n"
+    "\t结果维持\n\t结果纠正\n\t其他结果\n\t尚未审结\n\t总计\n\t未经复议直接起诉\n\t复议后起诉\n\n"
+    + "".join(f"\t{w}\n" for w in ["结果维持", "结果纠正", "其他结果", "尚未审结", "总计"] * 2) + "\n"
+    + "".join(f"\t{v}\n" for v in [0, 0, 1, 0, 1] + [0] * 10) + "\n"
+)
+
+
+def test_flattened_empty_cell_is_a_tab_only_line():
+    g = grid_from_flattened(FLAT_T2_2019)
+    assert g.rows[2] == ["规章", "", "", ""]
+    assert g.rows[6] == ["行政事业性收费", "4", "", ""]
+    assert g.row_widths == [1, 4, 4, 4, 1, 3, 3]
+    assert g.flattened
+
+
+def test_flattened_rows_keep_their_written_width():
+    g = grid_from_flattened(FLAT_T4)
+    assert g.row_widths == [2, 7, 10, 15]
+    assert g.n_cols == 15
+    assert g.rows[0][:3] == ["行政复议", "行政诉讼", ""]  # padding, not cells
+
+
+def test_template_tables_of_mixed_row_widths_are_found():
+    text = ("二、主动公开政府信息情况\n\n" + FLAT_T2_2019 + "\n三、收到和处理政府信息公开申请情况\n\n正文。\n"
+            "四、政府信息公开行政复议、行政诉讼情况\n\n" + FLAT_T4 + "五、存在的主要问题及改进情况\n")
+    t2, t4 = find_flattened_tables(text)
+    assert t2.context == "二、主动公开政府信息情况" and t2.n_rows == 7
+    assert t4.context == "四、政府信息公开行政复议、行政诉讼情况" and t4.row_widths == [2, 7, 10, 15]
+
+
+def test_html_grids_are_not_flattened():
+    assert not grid("<table><tr><td>a</td><td>1</td></tr></table>").flattened
+
+
+def test_text_reader_keeps_empty_cells():
+    from parse.formats.text import from_string, normalise_text
+
+    raw = "二、主动公开政府信息情况\r\n\r\n\t规章\r\n\t \r\n\t3\r\n\r\n\t规范性文件\r\n\t1\r\n\t2\r\n"
+    assert normalise_text(raw, keep_empty_cells=True).split("\n")[2:6] == ["\t规章", "\t", "\t3", ""]
+    assert normalise_text(raw).split("\n")[3] == ""  # other readers: a blank line as before
+    (g,) = from_string(raw).tables
+    assert g.rows == [["规章", "", "3"], ["规范性文件", "1", "2"]]

@@ -37,6 +37,9 @@ FIGURE_WARNING_CODES = {
     "unaligned_row": "a row whose values cannot be placed under the header; no figure from it",
     "unrecognised_row": "a table-三 row with figures but a label the parser does not know",
     "assumed_columns": "a table with no recognisable column header, read in the template's column order",
+    "flattened_columns": "a flattened text table (merged cells written once): each row's values read in the "
+                         "column order its header names (table 三) or the template's (table 四), only when the "
+                         "row has exactly one value per column",
     "extra_row": "table 四 with more than one data row; only the first is read",
     "conflicting_cells": "a spanned table-二 cell whose copies hold different values",
     "duplicate_figure": "two tables give one key different values; the first is kept",

@@ -13,8 +13,18 @@ at most (channel patterns run before the total, so ``通过政务网站主动公
 is the website channel, not the proactive total). Numbers that are about
 something else never match, because no pattern reaches them: shares
 (``占…总数的比例为86%``), postcodes and telephone numbers, dates, document
-numbers (``〔2017〕51号``), people at an open day (``50余人次参加``), breakdowns
-by content category (``政策解读5条`` in a ``从内容分类看`` list).
+numbers (``〔2017〕51号``), people at an open day (``50余人次参加``), the other
+items of a breakdown by content category (``公告公示2条``, ``政策文件48件``).
+
+One item of such a breakdown is read: ``政策解读N篇/条`` (``从内容分类看，…政策解读5条``,
+``其中政策文件48件、政策解读36篇``). The breakdown lists the items published by
+kind, so its 政策解读 item is the number of interpretations published --
+``response.interpretations`` (政策解读稿件发布数), as the vocabulary's label 政策解读
+says -- just as ``通过…“政策解读”专栏发布政策解读文件4篇`` is.
+
+A website statement ``通过区政府门户网站主动公开政府信息N条`` is the website channel,
+not the proactive total, even when no other total is stated: the report counts
+what the portal published, and its other channels (微信公众号, 微博) come on top.
 
 Approximate statements (``100余``, ``约30``) keep their number and are marked
 ``approximate=True``; ones that map to no vocabulary key are skipped. Evidence is
@@ -51,6 +61,8 @@ _GAP_WEB = r"(?:(?!微博|微信|公众号|和|及|与)[^,，。;；、\d]){0,20
 _GAP_SOCIAL = r"(?:(?!网站|和|及|与)[^,，。;；、\d]){0,15}?"
 
 _COUNT_UNITS = r"条|件|项|篇|个"
+# A qualifier between a publishing verb and its object: 发布各类信息1,046条.
+_KIND = r"(?:各类|各项|相关|各种)?"
 
 
 @dataclass(frozen=True)
@@ -65,7 +77,7 @@ class Pattern:
 
 def _p(key: str, regex: str, **kw) -> Pattern:
     regex = regex.replace("{F}", _F).replace("{Q}", _Q).replace("{END}", _END)
-    regex = regex.replace("{GW}", _GAP_WEB).replace("{GS}", _GAP_SOCIAL)
+    regex = regex.replace("{GW}", _GAP_WEB).replace("{GS}", _GAP_SOCIAL).replace("{KIND}", _KIND)
     return Pattern(key, re.compile(regex), **kw)
 
 
@@ -78,12 +90,15 @@ def _u(units: str, optional: bool = False) -> str:
 # Order matters: a number is used once, by the first pattern that takes it.
 PATTERNS: tuple[Pattern, ...] = (
     # ---- proactive disclosure: channels first, then cumulative, then the total
-    _p("proactive.channel.weibo", r"(?<![和及与、])(?:官方微博|政务微博|微博)(?:账号)?{GS}(?:发布|公开|推送)了?(?:政府)?(?:信息|消息|微博)?{F}{Q}" + _u("条|篇")),
-    _p("proactive.channel.wechat", r"(?<![和及与、])(?:官方微信|政务微信|微信公众号|微信公众平台|微信)(?:账号)?{GS}(?:发布|公开|推送)了?(?:政府)?(?:信息|消息)?{F}{Q}" + _u("条|篇|期")),
+    _p("proactive.channel.weibo", r"(?<![和及与、])(?:官方微博|政务微博|微博)(?:账号)?{GS}(?:发布|公开|推送)了?{KIND}(?:政府)?(?:信息|消息|微博)?{F}{Q}" + _u("条|篇")),
+    _p("proactive.channel.wechat", r"(?<![和及与、])(?:官方微信|政务微信|微信公众号|微信公众平台|微信)(?:账号)?{GS}(?:发布|公开|推送)了?{KIND}(?:政府)?(?:信息|消息)?{F}{Q}" + _u("条|篇|期")),
     _p("proactive.channel.weibo", r"政务微博公开政府信息数{F}{Q}" + _u("条", True) + "{END}"),
     _p("proactive.channel.wechat", r"政务微信公开政府信息数{F}{Q}" + _u("条", True) + "{END}"),
-    _p("proactive.channel.website", r"(?:通过|在|利用|依托){GW}(?:网站|门户网|政务网|政府网|信息网|公开网)(?:上)?(?:主动)?(?:发布|公开)了?(?:政府)?(?:信息|消息){F}{Q}" + _u("条|篇|项|件")),
+    # 通过政务网站主动公开信息72条 / 在政府门户网站发布2033条 / 通过政府门户网站公开2020条
+    _p("proactive.channel.website", r"(?:通过|在|利用|依托){GW}(?:网站|门户网|政务网|政府网|信息网|公开网)(?:上)?(?:主动)?(?:发布|公开)了?{KIND}(?:(?:政府)?(?:信息|消息))?{F}{Q}" + _u("条|篇|项|件")),
     _p("proactive.channel.website", r"政府网站公开(?:政府信息)?数{F}{Q}" + _u("条|件", True) + "{END}"),
+    # the website as the subject: 政府网站公开政府信息2097条，政务微博公开政府信息75条
+    _p("proactive.channel.website", r"(?<![和及与、])(?:政府|门户|政务)网站(?:上)?(?:主动)?(?:公开|发布)了?{KIND}(?:政府)?(?:信息|消息){F}{Q}" + _u("条|篇|项|件")),
     _p("proactive.channel.gazette", r"政府公报公开(?:政府信息)?数{F}{Q}" + _u("条|件", True) + "{END}"),
     _p("proactive.cumulative", r"(?:历年累计|累计(?:已)?(?:主动)?公开)(?:政府)?(?:信息)?{F}{Q}" + _u("条|件")),
     _p("proactive.normative_documents", r"(?<![、和及与策])规范性文件类(?:信息)?{F}{Q}" + _u("条|件")),
@@ -95,19 +110,25 @@ PATTERNS: tuple[Pattern, ...] = (
     _p("response.interpretations", r"发布(?:政策)?解读(?:文件|稿件|材料|文章|信息)?{F}{Q}" + _u("篇|条|件|期|次")),
     _p("response.interpretations", r"政策解读(?:稿件)?(?:发布)?(?:数量|数){F}{Q}" + _u("篇|条|件", True) + "{END}"),
     _p("response.interpretations", r"政策解读(?:稿件)?(?:发布)?(?:数量|数):?(?:无|没有)" + "{END}", zero=True),
+    # an item of a breakdown of published items by content (其中政策文件48件、政策解读36篇;
+    # 从内容分类看，…，政策解读5条): the interpretation items published
+    _p("response.interpretations", r"(?:^|[,，、:：;；]|其中)政策解读(?:类)?(?:信息|稿件|文章|材料)?{Q}" + _u("篇|条|件")),
     _p("response.press_conferences", r"(?:召开|举办)(?:新闻)?发布会{F}{Q}" + _u("次|场|期")),
     _p("response.press_conferences", r"新闻发布会(?:次数|数)?{F}{Q}" + _u("次|场")),
     _p("response.public_concerns", r"回应(?:公众关注)?热点(?:或重大舆情)?(?:数)?{F}{Q}" + _u("起|次|件|条|个")),
     # ---- requests
     _p("requests.new.total", r"(?:接到|收到|受理|接收)了?(?:各类)?(?:政府信息公开|信息公开|依申请公开(?:政府信息)?|公开)?申请(?:共计|共|总数|数量|数)?{F}{Q}" + _u("条|件|个|份|起|次|宗")),
     _p("requests.new.total", r"(?:受理|收到)申请的?(?:数量|数|总数){F}{Q}" + _u("条|件|个|份", True) + "{END}"),
-    _p("requests.new.total", r"本年(?:度)?新收(?:政府信息公开)?申请(?:数量|数)?{F}{Q}" + _u("条|件|个|份")),
-    _p("requests.carried_over.total", r"上年(?:度)?结转(?:政府信息公开)?申请(?:数量|数)?{F}{Q}" + _u("条|件|个|份")),
+    _p("requests.new.total", r"(?:本年(?:度)?|全年|年内)?新收(?:政府信息公开)?申请(?:数量|数)?{F}{Q}" + _u("条|件|个|份")),
+    # 上年结转政府信息公开申请2件 / 全年新收…54件，上年结转4件
+    _p("requests.carried_over.total", r"上年(?:度)?结转(?:的)?(?:政府信息公开)?(?:申请)?(?:数量|数)?{F}{Q}" + _u("条|件|个|份")),
     _p("requests.carried_forward.total", r"结转下年度?(?:继续办理)?(?:的)?(?:申请)?{F}{Q}" + _u("条|件|个|份")),
     _p("requests.new.total", r"(?:没有|未|尚未|无)(?:收到|接到|受理|接收)[^,，。;；]{0,40}申请", zero=True,
        rejects="复议|诉讼|投诉|举报|收费|费用|减免"),
     _p("requests.new.total", r"(?:没有|未)出现[^,，。;；]{0,40}申请公开", zero=True, rejects="复议|诉讼|投诉|举报"),
     _p("requests.new.total", r"无(?:受理)?(?:政府信息公开|依申请公开)(?:申请|事项)", zero=True),
+    # 办结57件 (not 按时办结 / 延期办结, which have keys of their own)
+    _p("requests.completed", r"(?<!按时)(?<!按期)(?<!延期)(?<!逾期)(?<![未不])办结(?:了)?(?:政府信息公开申请|申请)?{F}{Q}" + _u("件|条|个")),
     _p("outcome.total.total", r"(?:已答复件数|申请答复数|对申请的答复总数){F}{Q}" + _u("条|件", True) + "{END}"),
     _p("outcome.withheld.total", r"[“\"]?不予公开[”\"]?的?(?:政府信息|答复数)?:{Q}" + _u("条|件", True) + "{END}"),
     # ---- review, litigation, complaints (zero statements: see _review_zero)
@@ -118,7 +139,10 @@ PATTERNS: tuple[Pattern, ...] = (
     _p("fees.collected", r"收取(?:了)?(?:费用|检索费|复制费|信息处理费)?(?:共计|共)?{Q}" + _u("元|万元"), money=True),
     _p("fees.collected", r"收取的?费用{F}{Q}" + _u("元|万元"), money=True),
     _p("fees.collected", r"收费(?:金额|总额|总金额)?{F}{Q}" + _u("元|万元"), money=True),
-    _p("fees.collected", r"(?:没有|未|无)[^,，。;；]{0,30}收取(?:任何)?(?:费用|费)", zero=True),
+    # 收取信息处理费0次，金额0元
+    _p("fees.collected", r"收取(?:了)?(?:政府信息公开)?(?:信息处理费|费用)" + NUMERAL_RE + r"次[,，]?(?:收费)?(?:金额|总金额|总额)?{F}{Q}" + _u("元|万元"), money=True),
+    # 没有收取任何费用 / 未收取政府信息公开信息处理费 / 未收取…检索、复制、邮寄等任何费用
+    _p("fees.collected", r"(?:没有|未|无)[^,，。;；]{0,30}收取(?:任何)?[^,，。;；\d]{0,16}?(?:费用|费)", zero=True),
     _p("fees.collected", r"不收取(?:任何)?(?:费用|费)", zero=True),
     _p("fees.collected", r"(?:无|没有|未发生)(?:政府信息公开|依申请公开)?的?(?:收费|费用)", zero=True),
     # ---- organisation, staff, meetings, trainings
@@ -129,7 +153,11 @@ PATTERNS: tuple[Pattern, ...] = (
     _p("org.reading_points", r"查阅(?:点|场所|室)(?:数)?{F}{Q}" + _u("个|处")),
     _p("meetings.count", r"召开(?:政府信息公开|信息公开|政务公开)(?:工作)?(?:会议|专题会议?)(?:或专题会议?)?(?:数)?{F}{Q}" + _u("次|场|期")),
     _p("trainings.count", r"(?:举办|开展|组织)?(?:各类|业务)?培训(?:班|会)(?:数)?{F}{Q}" + _u("次|期|场|个")),
+    # 组织开展政务公开业务培训3次 / 组织政务公开业务培训3次 (not 参加…组织的培训3次)
+    _p("trainings.count", r"(?:举办|开展|组织)了?[^,，。;；\d的]{0,12}?培训(?:班|会)?{F}{Q}" + _u("次|期|场")),
     _p("trainings.attendees", r"(?:参加|接受)培训的?人员(?:数)?{F}{Q}" + _u("人次|人|名")),
+    # 培训人员90余人次 / 培训各单位工作人员160余人次
+    _p("trainings.attendees", r"培训(?:(?!专职|兼职|配备)[^,，。;；\d]){0,8}?(?:人员|干部|职工)(?:数)?{F}{Q}" + _u("人次|人|名")),
     _p("trainings.attendees", r"参加人员(?:数)?{F}{Q}" + _u("人次|人|名"), needs="培训"),
     _p("budget.special_funds", r"(?:政府信息公开|信息公开|政务公开)专项经费{F}{Q}" + _u("万元|元"), money=True),
 )

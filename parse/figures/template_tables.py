@@ -17,6 +17,18 @@ value cells as the header has columns, they are read in order and a
 template's column order only when its rows have exactly the template's number of
 value cells (``assumed_columns`` warning).
 
+Flattened text tables (:attr:`parse.tables.Grid.row_widths`; the export of the
+real seeds) write a merged cell once, so positions are not columns at all: table
+三's header is 3 cells (自然人, 法人或其他组织, 总计) over 5 (商业企业 … 其他), its rows
+8 or 9 cells. There the row labels identify the row (the template's labels:
+一、本年新收…, （一）予以公开, 1.属于国家秘密 …) and the cells the row wrote after
+them are its values, one per column, in the order the header names the columns
+(法人或其他组织 standing for the five cells under it) -- for table 四 in the
+template's order, when the header names its 15 columns in that order. A row
+whose count of values is not the count of columns gives no figure
+(``unaligned_row``); a header that does not name the template's columns gives
+none at all. A ``flattened_columns`` warning states the assumption.
+
 Every metric has ``source='table'`` (or ``'derived'`` for sums the vocabulary
 defines) and ``evidence`` = row labels joined by `` / ``, then `` | ``, then the
 column labels, e.g. ``三、本年度办理结果 / （三）不予公开 / 1.属于国家秘密 |
@@ -150,6 +162,14 @@ _T4_ORDER = tuple(
     for g in ("review", "litigation.direct", "litigation.after_review")
     for r in ("upheld", "corrected", "other", "pending", "total")
 )
+_T4_GROUP_LABEL = {"review": "行政复议", "litigation.direct": "行政诉讼 / 未经复议直接起诉",
+                   "litigation.after_review": "行政诉讼 / 复议后起诉"}
+_T4_RESULT_LABEL = {"upheld": "结果维持", "corrected": "结果纠正", "other": "其他结果", "pending": "尚未审结",
+                    "total": "总计"}
+# (key, evidence label) of the template's columns, in order.
+_T4_TEMPLATE_COLUMNS = tuple(
+    (k, f"{_T4_GROUP_LABEL[k.rsplit('.', 1)[0]]} / {_T4_RESULT_LABEL[k.rsplit('.', 1)[1]]}") for k in _T4_ORDER
+)
 
 # Table 二 categories (row labels) and column kinds (header labels).
 _T2_CATEGORIES = {
@@ -237,6 +257,18 @@ class _Table:
     copies: list[list[bool]]
     kind: str | None = None
     index: int = 0  # position in the input of the last grid joined into it
+    # Flattened text tables: cells each row wrote (None: a positional row).
+    widths: list[int | None] = field(default_factory=list)
+
+    @property
+    def flattened(self) -> bool:
+        return any(w is not None for w in self.widths)
+
+    def values(self, r: int, start: int) -> list[str]:
+        """The cells of row ``r`` from ``start`` on: for a flattened row only the
+        cells it wrote (the padding is not a blank cell of the table)."""
+        width = self.widths[r] if r < len(self.widths) else None
+        return list(self.rows[r][start:width] if width is not None else self.rows[r][start:])
 
     @property
     def width(self) -> int:
@@ -254,7 +286,9 @@ def _as_table(grid: Any, index: int) -> _Table:
     rows = [[("" if c is None else str(c)) for c in row] for row in rows_src]
     spans = getattr(grid, "span_copies", None) or {}
     copies = [[(r, c) in spans for c in range(len(row))] for r, row in enumerate(rows)]
-    t = _Table(rows, copies, index=index)
+    row_widths = getattr(grid, "row_widths", None)
+    widths: list[int | None] = list(row_widths) if row_widths is not None else [None] * len(rows)
+    t = _Table(rows, copies, index=index, widths=widths)
     t.pad()
     return t
 
@@ -474,15 +508,49 @@ def _is_t3_header_row(row: list[str]) -> bool:
     return sum(1 for c in row if core(c) in _APPLICANT_LABELS and core(c) not in ("总计", "合计", "其他")) >= 1
 
 
+_LEGAL_PERSON_GROUP = {"法人或其他组织", "法人或者其他组织", "法人和其他组织", "法人或其它组织"}
+
+
+def _flattened_t3_columns(header_rows: list[list[str]]) -> list[tuple[str, str]] | None:
+    """Applicant columns of a flattened table 三, in the order its header names
+    them: the row naming 自然人 gives the top level, and its 法人或其他组织 (written
+    once over five columns) stands for the next row's five cells. None unless
+    that yields each of the template's seven applicant columns exactly once."""
+    lines = [[c for c in row if c.strip()] for row in header_rows]
+    for i, cells in enumerate(lines):
+        if not any(_APPLICANT_LABELS.get(core(c)) == "natural_person" for c in cells):
+            continue
+        sub = lines[i + 1] if i + 1 < len(lines) else []
+        out: list[tuple[str, str]] = []
+        for c in cells:
+            app = _APPLICANT_LABELS.get(core(c))
+            if app:
+                out.append((app, _display(c)))
+            elif core(c) in _LEGAL_PERSON_GROUP:
+                for sc in sub:
+                    sub_app = _APPLICANT_LABELS.get(core(sc))
+                    if sub_app is None:
+                        return None
+                    out.append((sub_app, f"{_display(c)} / {_display(sc)}"))
+        apps = [a for a, _ in out]
+        if len(apps) == len(APPLICANT_ORDER) and set(apps) == set(APPLICANT_ORDER):
+            return out
+        return None
+    return None
+
+
 def _read_t3(table: _Table, out: _Out) -> None:
     name = "table 三"
     state = _T3State()
     cols: dict[int, tuple[str, str]] = {}
+    # Flattened text tables: the columns in header order (None: no header seen;
+    # [] a header that does not name the template's seven columns).
+    flat_cols: list[tuple[str, str]] | None = None
     pending: list[list[str]] = []
     found: dict[str, dict[str, Reading]] = {}
     col_labels: dict[str, str] = {}
     assumed_warned = False
-    for row in table.rows:
+    for r, row in enumerate(table.rows):
         start = _value_region_start(row)
         labels = _distinct(row[:start])
         header_row = _is_t3_header_row(row)
@@ -493,18 +561,36 @@ def _read_t3(table: _Table, out: _Out) -> None:
             else:
                 pending.append(row)
             continue
-        if pending and any(_is_t3_header_row(r) for r in pending):
-            new_cols = _t3_columns(pending)
-            if new_cols:
-                cols = new_cols
+        if pending and any(_is_t3_header_row(p) for p in pending):
+            if table.flattened:
+                flat_cols = _flattened_t3_columns(pending) or []
+                if flat_cols:
+                    out.warnings.append(ParseWarning(
+                        "flattened_columns",
+                        f"{name}: a flattened text table (merged cells written once, so cells do not sit under "
+                        f"their columns); each row's values read in its header's column order "
+                        f"({'、'.join(label for _, label in flat_cols)})",
+                        {"table": name, "order": [app for app, _ in flat_cols]}))
+            else:
+                new_cols = _t3_columns(pending)
+                if new_cols:
+                    cols = new_cols
         pending = []
         row_label = " / ".join(labels)
-        if cols:
+        if table.flattened and flat_cols is not None:
+            # The row label identifies the row; the cells it wrote after the
+            # label are its values, one per column -- only when the count fits.
+            vals = table.values(r, start)
+            if flat_cols and len(vals) == len(flat_cols):
+                cells, realigned, col_defs = vals, False, list(flat_cols)
+            else:
+                cells, realigned, col_defs = None, False, []
+        elif cols:
             order = sorted(cols)
             cells, realigned = _align(row, start, order, len(order))
             col_defs = [cols[c] for c in order]
         else:
-            vals = [c for c in row[start:]]
+            vals = table.values(r, start)
             while len(vals) > len(APPLICANT_ORDER) and not vals[-1].strip():
                 vals.pop()
             while len(vals) > len(APPLICANT_ORDER) and not vals[0].strip():
@@ -521,6 +607,8 @@ def _read_t3(table: _Table, out: _Out) -> None:
             else:
                 cells, realigned, col_defs = None, False, []
         if cells is None:
+            if key in _HEADING_GROUPS and not any(c.strip() for c in table.values(r, start)):
+                continue  # a group heading on a row of its own
             _warn_row(out, "unaligned_row", name, row_label, row, "values do not line up with the header; row skipped")
             continue
         if key in _HEADING_GROUPS and not any(c.strip() for c in cells):
@@ -533,8 +621,8 @@ def _read_t3(table: _Table, out: _Out) -> None:
         for (app, col_label), cell in zip(col_defs, cells):
             full = f"{key}.{app}"
             evidence = f"{row_label} | {col_label}"
-            r = out.cell(full, cell, evidence)
-            found.setdefault(key, {})[app] = r
+            reading = out.cell(full, cell, evidence)
+            found.setdefault(key, {})[app] = reading
             col_labels[app] = col_label
     _t3_derived(found, col_labels, out)
     out.flush_cells(name)
@@ -601,17 +689,35 @@ def _t4_column(path: list[str]) -> str | None:
     return None
 
 
+def _flattened_t4_header(header: list[list[str]]) -> bool:
+    """Does the header of a flattened table 四 name the template's columns in the
+    template's order? 行政复议, then 未经复议直接起诉, then 复议后起诉, and fifteen
+    result cells (结果维持 … 总计 for each of the three)."""
+    cells = [core(c) for row in header for c in row if c.strip()]
+    results = [c for c in cells if c in _T4_RESULTS]
+
+    def first(pred) -> int | None:
+        return next((i for i, c in enumerate(cells) if pred(c)), None)
+
+    review = first(lambda c: "行政复议" in c and "起诉" not in c)
+    direct = first(lambda c: "直接起诉" in c)
+    after = first(lambda c: "复议后起诉" in c)
+    if review is None or direct is None or after is None or not review < direct < after:
+        return False
+    return len(results) == len(_T4_ORDER)
+
+
 def _read_t4(table: _Table, out: _Out) -> None:
     name = "table 四"
     header: list[list[str]] = []
     cols: dict[int, tuple[str, str]] = {}
     done = False
-    for row in table.rows:
+    for r, row in enumerate(table.rows):
         start = _value_region_start(row)
         if not any(read_cell(c).has_value for c in row[start:]):
             header.append(row)
             continue
-        if not cols and header:
+        if not cols and header and not table.flattened:
             width = max(len(r) for r in header)
             for c in range(width):
                 path = _distinct(r[c] for r in header if c < len(r))
@@ -622,19 +728,35 @@ def _read_t4(table: _Table, out: _Out) -> None:
             _warn_row(out, "extra_row", name, " / ".join(_distinct(row[:start])) or "(values)", row,
                       "a second data row; only the first is read")
             continue
-        if cols:
+        if table.flattened and header:
+            # Merged cells written once: positions say nothing; the header must
+            # name the template's columns in its order, and the row must have
+            # exactly one value per column.
+            vals = table.values(r, start)
+            if _flattened_t4_header(header) and len(vals) == len(_T4_ORDER):
+                cells, realigned = vals, False
+                defs = list(_T4_TEMPLATE_COLUMNS)
+                out.warnings.append(ParseWarning(
+                    "flattened_columns",
+                    f"{name}: a flattened text table (merged cells written once, so cells do not sit under their "
+                    f"columns); its header names the template's 15 columns in the template's order, so the values "
+                    f"are read in that order",
+                    {"table": name, "order": list(_T4_ORDER)}))
+            else:
+                cells, realigned, defs = None, False, []
+        elif cols:
             order = sorted(cols)
             cells, realigned = _align(row, start, order, len(order))
             defs = [cols[c] for c in order]
         else:
-            vals = list(row[start:])
+            vals = table.values(r, start)
             while len(vals) > len(_T4_ORDER) and not vals[-1].strip():
                 vals.pop()
             while len(vals) > len(_T4_ORDER) and not vals[0].strip():
                 vals.pop(0)
             if len(vals) == len(_T4_ORDER):
                 cells, realigned = vals, False
-                defs = [(k, k) for k in _T4_ORDER]
+                defs = list(_T4_TEMPLATE_COLUMNS)
                 out.warnings.append(ParseWarning("assumed_columns", f"{name}: no header found; columns read in template order",
                                                  {"table": name, "order": list(_T4_ORDER)}))
             else:
@@ -766,6 +888,23 @@ def _legacy_header(row: list[str]) -> dict[str, int] | None:
     return pos if "value" in pos else None
 
 
+def _legacy_variants(c: str) -> list[str]:
+    """Wordings of one 附表 row label to look up, the label itself first. The
+    统计表 editions word the same row differently: a passive 被 (六、被举报投诉数量
+    beside 举报投诉数), 数量 for 数 (行政复议数量 / 行政复议数)."""
+    out = [c]
+    bases = [c] + ([c[1:]] if c.startswith("被") and len(c) > 2 else [])
+    for b in bases:
+        for v in (b, b[:-2] + "数" if b.endswith("数量") else None, b + "量" if b.endswith("数") and not b.endswith("数量") else None):
+            if v and v not in out:
+                out.append(v)
+    return out
+
+
+def _legacy_key(c: str, labels: dict[str, str]) -> str | None:
+    return next((labels[v] for v in _legacy_variants(c) if v in labels), None)
+
+
 def _legacy_guess_columns(rows: list[list[str]]) -> dict[str, int] | None:
     """No header: the unit column is where unit words are, the value follows it."""
     counts: dict[int, int] = {}
@@ -813,7 +952,7 @@ def _read_legacy(table: _Table, out: _Out) -> None:
             section = "litigation"
         elif re.match(r"^[一二三四五六七八九十]+[、.]", folded):
             section = None
-        key = labels.get(c)
+        key = _legacy_key(c, labels)
         if key is None:
             continue
         if key in _LEGACY_REVIEW_ONLY and section != "review":
@@ -860,7 +999,7 @@ def classify(rows: list[list[str]]) -> str | None:
     if "指标名称" in cset:
         return "legacy"
     labels = _legacy_label_map()
-    hits = sum(1 for row in rows if row and core(row[0]) in labels and any(fold(c) in _UNIT_WORDS for c in row))
+    hits = sum(1 for row in rows if row and _legacy_key(core(row[0]), labels) and any(fold(c) in _UNIT_WORDS for c in row))
     if hits >= 2:
         return "legacy"
     if apps >= 3:
@@ -902,7 +1041,7 @@ def _continuation(prev: _Table, rows: list[list[str]], kind: str | None) -> bool
             return any(state.resolve(_distinct(r[:_value_region_start(r)])) for r in rows) or _all_values(rows)
         if prev.kind == "legacy":
             labels = _legacy_label_map()
-            return any(row and core(row[0]) in labels for row in rows) or _all_values(rows)
+            return any(row and _legacy_key(core(row[0]), labels) for row in rows) or _all_values(rows)
         return _all_values(rows)
     return False
 
@@ -942,6 +1081,7 @@ def extract_table_figures(grids: list[Any]) -> tuple[list[Metric], list[ParseWar
             prev = tables[-1]
             prev.rows.extend(t.rows)
             prev.copies.extend(t.copies)
+            prev.widths.extend(t.widths)
             prev.pad()
             prev.index = i
             continue

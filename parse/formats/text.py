@@ -4,8 +4,9 @@ Text exports keep images as ``[image: alt]`` markers, sometimes glued to a
 heading (``二、主动公开政府信息情况[image: 工作簿1_Sheet1(1)]``, seed 002): the
 markers are moved onto lines of their own and listed as images. Tables survive
 only in flattened form (one tab-indented cell per line, blank line between rows,
-seed 003; or one cell per line with no row separator at all) and are rebuilt as
-grids.
+seed 003; an empty cell is a line holding only the tab; merged cells are written
+once) or one cell per line with no row separator at all, and are rebuilt as
+grids (:func:`parse.tables.grid_from_flattened`).
 """
 
 from __future__ import annotations
@@ -20,14 +21,21 @@ from .common import decode_body
 IMAGE_MARKER = re.compile(r"\[image:\s*([^\]\n]*)\]")
 
 
-def normalise_text(text: str) -> str:
+def normalise_text(text: str, *, keep_empty_cells: bool = False) -> str:
     """Unix newlines, no trailing spaces, image markers on lines of their own, no
-    leading/trailing blank lines. Leading tabs (flattened table cells) are kept."""
+    leading/trailing blank lines. Leading tabs (flattened table cells) are kept.
+
+    ``keep_empty_cells``: a line holding only a tab (and spaces) stays ``"\t"``
+    -- in a text export it is an empty table cell, not the blank line that ends
+    a row (t2019 宁乡: ``规章`` followed by three empty cells)."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     out: list[str] = []
     for line in text.split("\n"):
         if "[image:" not in line:
-            out.append(line.rstrip())
+            stripped = line.rstrip()
+            if keep_empty_cells and not stripped and line.startswith("\t"):
+                stripped = "\t"
+            out.append(stripped)
             continue
         pos = 0
         for m in IMAGE_MARKER.finditer(line):
@@ -48,7 +56,7 @@ def images_from_markers(text: str) -> list[ImageRef]:
 
 def from_string(text: str, *, encoding: str | None = None, replaced: int = 0) -> ExtractedDocument:
     """An :class:`ExtractedDocument` from already decoded text."""
-    text = normalise_text(text)
+    text = normalise_text(text, keep_empty_cells=True)
     return ExtractedDocument(
         media="text",
         text=text,

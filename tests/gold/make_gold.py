@@ -117,7 +117,9 @@ COMPOSED_PROSE: dict[str, dict[str, Any]] = {
     "composed_2019_wdqzfb": {
         # 全年通过区政府门户网站主动公开政府信息1,236条，其中政策文件48件、政策解读36篇、重点领域信息412条；
         # 通过“文登发布”政务微信公众号发布信息2,108条，召开新闻发布会8场
-        "proactive.total": 1236, "response.interpretations": 36, "proactive.channel.wechat": 2108,
+        # The 1,236 is what the portal alone published (the sentence names the channel, and
+        # gives WeChat separately), as in seed 002's 通过政务网站主动公开信息72条: not a total.
+        "proactive.channel.website": 1236, "response.interpretations": 36, "proactive.channel.wechat": 2108,
         "response.press_conferences": 8,
         # 全年新收政府信息公开申请38件，上年结转2件，…，结转下年度继续办理1件
         "requests.new.total": 38, "requests.carried_over.total": 2, "requests.carried_forward.total": 1,
