@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -24,6 +25,16 @@ def run_xxgk(*args: str, timeout: int = 300) -> subprocess.CompletedProcess:
         text=True,
         timeout=timeout,
     )
+
+
+def query(db, sql: str, params=()) -> list[dict]:
+    """Rows of a query on a catalogue file, as dicts."""
+    conn = sqlite3.connect(db)
+    conn.row_factory = sqlite3.Row
+    try:
+        return [dict(r) for r in conn.execute(sql, params)]
+    finally:
+        conn.close()
 
 
 @dataclass

@@ -3,19 +3,10 @@
 from __future__ import annotations
 
 import hashlib
-import sqlite3
 from urllib.parse import urlsplit
 
 from conftest import crawl
-
-
-def rows(db, sql, params=()):
-    conn = sqlite3.connect(db)
-    conn.row_factory = sqlite3.Row
-    try:
-        return [dict(r) for r in conn.execute(sql, params)]
-    finally:
-        conn.close()
+from conftest import query as rows
 
 
 def test_crawl_finds_exactly_the_reports(crawled, manifest):

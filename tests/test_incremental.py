@@ -2,18 +2,7 @@
 
 from __future__ import annotations
 
-import sqlite3
-
-from conftest import crawl
-
-
-def query(db, sql, params=()):
-    conn = sqlite3.connect(db)
-    conn.row_factory = sqlite3.Row
-    try:
-        return [dict(r) for r in conn.execute(sql, params)]
-    finally:
-        conn.close()
+from conftest import crawl, query
 
 
 def test_changed_report_becomes_a_new_version(tmp_path):
