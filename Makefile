@@ -9,9 +9,11 @@ BIN := $(VENV)/bin
 
 install: $(VENV)/.installed system-deps
 
-# Debian packages: LibreOffice (headless) reads legacy .doc/.wps attachments.
+# Debian packages: LibreOffice (headless) reads legacy .doc/.wps attachments;
+# Chromium and a CJK font run the browser test of the published site.
 system-deps:
 	scripts/install-system-deps
+	scripts/install-browser
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)

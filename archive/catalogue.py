@@ -58,6 +58,25 @@ def _create_tables(db: sqlite_utils.Database) -> None:
             {"sha256": str, "size": int, "first_stored_at": str},
             pk="sha256",
         )
+    if "crawl_runs" not in db.table_names():
+        db["crawl_runs"].create(
+            {
+                "id": int,
+                "site": str,
+                "start_url": str,
+                "started_at": str,
+                "ended_at": str,
+                "status": str,
+                "pages_fetched": int,
+                "new_reports": int,
+                "changed_reports": int,
+                "unchanged_reports": int,
+                "skipped_reports": int,
+                "errors": int,
+                "finish_reason": str,
+            },
+            pk="id",
+        )
     if "fetches" not in db.table_names():
         db["fetches"].create(
             {
@@ -79,7 +98,7 @@ def _create_tables(db: sqlite_utils.Database) -> None:
                 "fetched_at": str,
             },
             pk="id",
-            foreign_keys=[("sha256", "bodies", "sha256")],
+            foreign_keys=[("sha256", "bodies", "sha256"), ("crawl_run_id", "crawl_runs", "id")],
         )
         db["fetches"].create_index(["url"])
         db["fetches"].create_index(["sha256"])
@@ -116,7 +135,11 @@ def _create_tables(db: sqlite_utils.Database) -> None:
                 "parsed_at": str,
             },
             pk="id",
-            foreign_keys=[("sha256", "bodies", "sha256"), ("fetch_id", "fetches", "id")],
+            foreign_keys=[
+                ("sha256", "bodies", "sha256"),
+                ("fetch_id", "fetches", "id"),
+                ("parsed_sha256", "bodies", "sha256"),
+            ],
             defaults={"parse_status": "pending"},
         )
         db["reports"].create_index(["url"], unique=True)
@@ -163,25 +186,6 @@ def _create_tables(db: sqlite_utils.Database) -> None:
             foreign_keys=[("report_id", "reports", "id"), ("sha256", "bodies", "sha256"), ("fetch_id", "fetches", "id")],
         )
         db["attachments"].create_index(["report_id", "url"], unique=True)
-    if "crawl_runs" not in db.table_names():
-        db["crawl_runs"].create(
-            {
-                "id": int,
-                "site": str,
-                "start_url": str,
-                "started_at": str,
-                "ended_at": str,
-                "status": str,
-                "pages_fetched": int,
-                "new_reports": int,
-                "changed_reports": int,
-                "unchanged_reports": int,
-                "skipped_reports": int,
-                "errors": int,
-                "finish_reason": str,
-            },
-            pk="id",
-        )
     if "warnings" not in db.table_names():
         db["warnings"].create(
             {"id": int, "report_id": int, "code": str, "message": str, "detail": str},

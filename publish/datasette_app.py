@@ -28,8 +28,44 @@ def checkpoint(db_path: str | Path) -> None:
         conn.close()
 
 
-def serve_argv(db_path: str | Path, *, host: str = "127.0.0.1", port: int = 8001) -> list[str]:
-    """The ``datasette serve`` command line for the archive (immutable, with metadata)."""
+PLUGINS_DIR = PROJECT_ROOT / "publish" / "plugins"
+
+# Datasette settings of the published site (also used by `xxgk publish`).
+SETTINGS = {
+    "sql_time_limit_ms": "5000",
+    "truncate_cells_html": "300",
+    "facet_time_limit_ms": "1000",
+    "default_page_size": "50",
+}
+
+
+def settings_args() -> list[str]:
+    args: list[str] = []
+    for name, value in SETTINGS.items():
+        args += ["--setting", name, value]
+    return args
+
+
+def serve_argv(
+    db_path: str | Path,
+    *,
+    host: str = "127.0.0.1",
+    port: int = 8001,
+    archive_dir: str | Path | None = None,
+    prepare_db: bool = True,
+) -> list[str]:
+    """The ``datasette serve`` command line for the archive (immutable, with
+    metadata and the project's plugins).
+
+    Unless ``prepare_db`` is false, first builds the published schema
+    (:func:`publish.prepare.prepare`; a no-op when nothing changed), with
+    ``archive_dir`` or else the ``archive/`` folder beside the database.
+    Call :func:`checkpoint` before this.
+    """
+    if prepare_db:
+        from publish.prepare import default_archive_dir, prepare
+
+        prepare(db_path, archive_dir if archive_dir is not None else default_archive_dir(db_path))
     return [
         sys.executable,
         "-m",
@@ -39,11 +75,11 @@ def serve_argv(db_path: str | Path, *, host: str = "127.0.0.1", port: int = 8001
         str(db_path),
         "--metadata",
         str(METADATA),
+        "--plugins-dir",
+        str(PLUGINS_DIR),
         "--host",
         host,
         "--port",
         str(port),
-        "--setting",
-        "sql_time_limit_ms",
-        "5000",
+        *settings_args(),
     ]

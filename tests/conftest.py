@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import os
+import signal
+import socket
 import sqlite3
 import subprocess
 import sys
+import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+import httpx
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -35,6 +41,44 @@ def query(db, sql: str, params=()) -> list[dict]:
         return [dict(r) for r in conn.execute(sql, params)]
     finally:
         conn.close()
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextmanager
+def running(argv: list[str], port: int, cwd=ROOT):
+    """Run a web server command line until the block ends; yields its base URL once it answers."""
+    # A session of its own, stopped as a whole at the end: nothing is left running.
+    proc = subprocess.Popen(argv, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                            start_new_session=True)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                httpx.get(base + "/-/versions.json", timeout=2)
+                break
+            except httpx.TransportError:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    raise AssertionError(f"{argv[:4]} did not start: {proc.stdout.read() if proc.poll() is not None else ''}")
+                time.sleep(0.2)
+        yield base
+    finally:
+        try:
+            os.killpg(proc.pid, signal.SIGTERM)
+        except ProcessLookupError:
+            pass
+        proc.wait(timeout=10)
+
+
+def serve(db: Path, *options: str):
+    """`xxgk serve` on ``db``, as the command line runs it; yields the base URL."""
+    port = free_port()
+    return running([sys.executable, "-m", "xxgk", "serve", "--db", str(db), "--port", str(port), *options], port)
 
 
 @dataclass

@@ -102,3 +102,26 @@ def test_refresh_refetches_and_finds_nothing_changed(portal_url, manifest, tmp_p
     assert rows(again.db, "SELECT count(*) AS n FROM reports")[0]["n"] == len(manifest.reports)
     assert rows(again.db, "SELECT count(*) AS n FROM report_versions")[0]["n"] == len(manifest.reports)
     assert rows(again.db, "SELECT sha256 FROM bodies ORDER BY sha256") == bodies
+
+
+def test_reparse_rebuilds_figures_from_the_archive_alone(crawled, tmp_path):
+    """`xxgk reparse` reads stored bytes only: it works with no portal running."""
+    import shutil
+
+    from conftest import run_xxgk
+
+    db = tmp_path / "xxgk.db"
+    shutil.copy(crawled.db, db)
+    before = rows(db, "SELECT report_id, key, value FROM metrics ORDER BY report_id, key")
+    import sqlite3
+
+    conn = sqlite3.connect(db)
+    conn.execute("DELETE FROM metrics")
+    conn.execute("UPDATE reports SET title = NULL, parse_status = 'pending'")
+    conn.commit()
+    conn.close()
+    result = run_xxgk("reparse", "--db", str(db), "--archive", str(crawled.archive))
+    assert result.returncode == 0, result.stderr
+    assert "0 failed" in result.stdout
+    assert rows(db, "SELECT report_id, key, value FROM metrics ORDER BY report_id, key") == before
+    assert rows(db, "SELECT count(*) AS n FROM reports WHERE title IS NULL")[0]["n"] == 0

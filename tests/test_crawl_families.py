@@ -141,3 +141,19 @@ def test_a_crawl_run_row_per_site(families):
         assert run["new_reports"] == len(families["manifests"][family].reports)
         assert run["pages_fetched"] > run["new_reports"]
         assert f"[sample-{family}] done:" in families["stderr"]  # progress lines
+
+
+def test_sites_lists_last_crawl_and_report_counts(families, tmp_path):
+    db = families["db"].execute("PRAGMA database_list").fetchone()["file"]
+    registry = tmp_path / "sites.yaml"
+    registry.write_text(
+        yaml.safe_dump({"sites": [{"name": f"sample-{f}", "start_url": str(families["urls"][f])} for f in FAMILIES]}),
+        encoding="utf-8",
+    )
+    result = run_xxgk("sites", "--sites", str(registry), "--db", db)
+    assert result.returncode == 0, result.stderr
+    lines = {line.split()[0]: line for line in result.stdout.splitlines()[1:]}
+    for family in FAMILIES:
+        line = lines[f"sample-{family}"]
+        assert "never" not in line
+        assert f" {len(families['manifests'][family].reports)}  http" in line

@@ -85,3 +85,59 @@ def test_site_domain():
     assert same_site("http://www.wendeng.gov.cn/x", "wendeng.gov.cn")
     assert not same_site("http://www.gov.cn/x", "wendeng.gov.cn")
     assert not same_site("http://evilwendeng.gov.cn/", "wendeng.gov.cn")
+
+
+def test_registry_has_every_province_and_the_seed_portals():
+    from crawler.sites import load_sites
+
+    sites = load_sites()
+    assert len(sites) >= 30
+    provinces = {s.province for s in sites}
+    assert len(provinces - {"全国"}) == 31
+    urls = {s.start_url for s in sites}
+    assert {"http://xxgk.wendeng.gov.cn/", "http://www.wendeng.gov.cn/", "http://www.jlcity.gov.cn/",
+            "http://xxgk.jiaohe.gov.cn/"} <= urls
+    assert all(s.verified is False and s.source for s in sites)  # nothing checked from here
+
+
+def test_registry_errors_name_the_file_and_entry(tmp_path):
+    from crawler.sites import RegistryError, load_sites
+
+    bad = tmp_path / "sites.yaml"
+    bad.write_text("sites:\n  - name: x\n    start_url: ftp://x.gov.cn/\n", encoding="utf-8")
+    with pytest.raises(RegistryError, match=r"sites.yaml: entry 'x': start_url is not http"):
+        load_sites(bad)
+
+
+def test_per_site_politeness_from_the_registry():
+    from crawler.sites import Site
+    from xxgk.crawl_runner import _apply_site_settings, project_settings
+
+    settings = project_settings("x.db", "archive")
+    _apply_site_settings(settings, Site(name="s", start_url="http://x.gov.cn/", download_delay=3.0, concurrency=1))
+    assert settings.getfloat("DOWNLOAD_DELAY") == 3.0 and settings.getint("CONCURRENT_REQUESTS_PER_DOMAIN") == 1
+    cmdline = project_settings("x.db", "archive", {"DOWNLOAD_DELAY": "0"})
+    _apply_site_settings(cmdline, Site(name="s", start_url="http://x.gov.cn/", download_delay=3.0))
+    assert cmdline.getfloat("DOWNLOAD_DELAY") == 0  # the command line wins
+
+
+@pytest.mark.parametrize(
+    "header, name",
+    [
+        (b'attachment; filename="' + "文登区2022年报.pdf".encode("gbk") + b'"', "文登区2022年报.pdf"),
+        (b"attachment; filename*=UTF-8''%E6%96%87%E7%99%BB.docx", "文登.docx"),
+        (b"attachment;filename=%E6%96%87%E7%99%BB.xlsx", "文登.xlsx"),
+        (b'attachment; filename="' + "年报.doc".encode("utf-8") + b'"', "年报.doc"),
+    ],
+)
+def test_content_disposition_filenames(header, name):
+    from crawler.attachments import filename_from_disposition
+
+    assert filename_from_disposition(header) == name
+
+
+def test_hostile_filenames_lose_their_paths():
+    from crawler.attachments import safe_display_name
+
+    assert safe_display_name("../../etc/passwd.pdf") == "passwd.pdf"
+    assert safe_display_name("a/b\\c:d.docx") == "cd.docx"

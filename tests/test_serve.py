@@ -3,21 +3,11 @@
 from __future__ import annotations
 
 import shutil
-import socket
-import subprocess
-import sys
-import time
 
 import httpx
 import pytest
 
-from conftest import ROOT
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+from conftest import serve
 
 
 @pytest.fixture(scope="module")
@@ -25,29 +15,8 @@ def datasette(crawled, tmp_path_factory):
     folder = tmp_path_factory.mktemp("serve")
     db = folder / "xxgk.db"
     shutil.copy(crawled.db, db)
-    port = free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "xxgk", "serve", "--db", str(db), "--port", str(port)],
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                httpx.get(base + "/-/versions.json", timeout=2)
-                break
-            except httpx.TransportError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    raise AssertionError(f"datasette did not start: {proc.stdout.read()}")
-                time.sleep(0.2)
+    with serve(db, "--archive", str(crawled.archive)) as base:
         yield base
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
 
 
 def test_reports_json_lists_every_report(datasette, manifest):

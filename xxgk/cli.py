@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -202,20 +202,32 @@ def parse_command(path, as_json):
         click.echo(f"    warning {warning['code']}: {warning['message']}")
 
 
-@main.command("serve")
-@db_option
-@click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=8001, show_default=True, type=int)
-def serve_command(db, host, port):
-    """Browse the archive in Datasette (read-only, with metadata.json)."""
+def _serve(db: Path, archive: Path, host: str, port: int):
+    """Prepare the catalogue for publishing, then become the Datasette server."""
     from publish.datasette_app import checkpoint, serve_argv
 
     try:
         checkpoint(db)
     except FileNotFoundError as error:
         raise click.ClickException(str(error)) from None
-    click.echo(f"Datasette on http://{host}:{port}/{Path(db).stem}")
-    raise SystemExit(subprocess.call(serve_argv(db, host=host, port=port)))
+    argv = serve_argv(db, host=host, port=port, archive_dir=archive)
+    base = f"http://{host}:{port}"
+    click.echo(f"Datasette on {base}/{db.stem} (reports: {base}/{db.stem}/report_figures, charts: {base}/-/charts)")
+    sys.stdout.flush()
+    # exec, not a child process: stopping `xxgk serve` stops the server.
+    os.execv(argv[0], argv)
+
+
+@main.command("serve")
+@db_option
+@click.option("--archive", default=None, type=click.Path(file_okay=False),
+              help="Folder of archived bodies, for the links to archived copies [default: archive/ beside the db].")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8001, show_default=True, type=int)
+def serve_command(db, archive, host, port):
+    """Browse the archive in Datasette (read-only, with metadata.json, search, charts)."""
+    db = Path(db)
+    _serve(db, Path(archive) if archive else db.parent / "archive", host, port)
 
 
 @main.command("demo")
@@ -246,13 +258,13 @@ def demo_command(data_dir, port, serve):
     if code != 0:
         raise click.ClickException(f"the crawl failed (exit code {code})")
     if serve:
-        from publish.datasette_app import checkpoint, serve_argv
-
-        checkpoint(db)
-        click.echo(f"Datasette on http://127.0.0.1:{port}/{db.stem}/reports (Ctrl-C to stop)")
-        raise SystemExit(subprocess.call(serve_argv(db, port=port)))
+        _serve(db, archive, "127.0.0.1", port)
 
 
 # Commands kept in their own modules register themselves below.
 from xxgk.eval_command import eval_command  # noqa: E402
 main.add_command(eval_command)
+from xxgk.publish_commands import export_command, prepare_command, publish_command  # noqa: E402
+main.add_command(prepare_command)
+main.add_command(publish_command)
+main.add_command(export_command)

@@ -1,0 +1,624 @@
+"""Build the human-facing schema of the archive catalogue before it is served.
+
+Datasette serves the catalogue immutable, so everything a visitor sees is
+built beforehand, here, in one transaction, idempotently: running
+:func:`prepare` twice changes nothing the second time (a fingerprint of the
+inputs is kept in ``publish_info`` and the rebuild is skipped when it
+matches).
+
+What it adds (the crawler's own tables are never rewritten):
+
+``metric_definitions``
+    the vocabulary of ``parse/metrics.yaml``, one row per valid key (table 三
+    families expanded with their applicant columns): Chinese label, English
+    description, unit, era, note.
+``sites``
+    the site registry (``crawler/sites.yaml``) plus every site name the
+    catalogue has seen that is not registered (``registered = 0``).
+``report_figures``
+    one row per report with the headline figures as columns.
+``figures`` (view)
+    the figures in long form, with the report's agency/year/place and the
+    metric's Chinese label and unit.
+``archive_files``
+    how each archived body is served at ``/-/archive/<sha256>``: as text
+    (decoded with the encoding :func:`archive.encoding.choose_encoding`
+    picks, stored here so the server needs no detection) or as a download.
+``reports_fts``
+    SQLite FTS5, trigram tokenizer, over reports' title/agency/text (external
+    content: the text is not stored twice): substring search for terms of
+    three characters or more.
+``reports_ngrams``
+    FTS5 (unicode61, contentless, detail=none) over every one- and
+    two-character sequence of the same text: substring search for terms the
+    trigram index cannot answer (复议, 年报).
+``publish_info``
+    key/value facts about the prepared database (when, from what, where the
+    archive folder is).
+
+Foreign keys the catalogue does not declare yet (``reports.parsed_sha256 →
+bodies``, ``fetches.crawl_run_id → crawl_runs``) are added when absent and
+when no existing row violates them, by rewriting the table's schema text (no
+data is copied; see "Making Other Kinds Of Table Schema Changes" in SQLite's
+ALTER TABLE documentation).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import sqlite3
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterator
+
+import yaml
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+METRICS_YAML = PROJECT_ROOT / "parse" / "metrics.yaml"
+SITES_YAML = PROJECT_ROOT / "crawler" / "sites.yaml"
+
+# Bump when what prepare() builds changes: forces a rebuild of prepared databases.
+PREPARE_VERSION = 3
+
+# ---------------------------------------------------------------------------
+# Headline figures: column of report_figures -> the metric keys it sums.
+# A column is NULL when the report states none of its keys (never a silent 0).
+# ---------------------------------------------------------------------------
+
+
+def _vocabulary_keys(prefix: str, suffix: str = ".total") -> tuple[str, ...]:
+    data = yaml.safe_load(METRICS_YAML.read_text(encoding="utf-8"))
+    return tuple(f"{key}{suffix}" for key in data["metrics"] if key.startswith(prefix))
+
+
+HEADLINE_COLUMNS: list[tuple[str, tuple[str, ...], str]] = [
+    ("requests_received", ("requests.new.total",), "本年新收政府信息公开申请数量 (requests.new.total), 件"),
+    ("requests_carried_over", ("requests.carried_over.total",), "上年结转政府信息公开申请数量 (requests.carried_over.total), 件"),
+    ("disclosed", ("outcome.disclosed.total",), "（一）予以公开 (outcome.disclosed.total), 件"),
+    ("partly_disclosed", ("outcome.partially_disclosed.total",), "（二）部分公开 (outcome.partially_disclosed.total), 件"),
+    ("withheld", ("outcome.withheld.total",), "（三）不予公开 (outcome.withheld.total), 件"),
+    ("unavailable", _vocabulary_keys("outcome.unavailable."),
+     "（四）无法提供: sum of outcome.unavailable.*.total (不掌握, 需另行制作, 仍不明确), 件"),
+    ("not_processed", _vocabulary_keys("outcome.not_processed."),
+     "（五）不予处理: sum of outcome.not_processed.*.total (信访举报, 重复申请, 公开出版物, 大量反复, 确认或重新出具), 件"),
+    ("other_outcome", ("outcome.other.total",), "（六）其他处理 (outcome.other.total), 件"),
+    ("answered_total", ("outcome.total.total",), "（七）总计: requests answered (outcome.total.total), 件"),
+    ("carried_forward", ("requests.carried_forward.total",), "结转下年度继续办理 (requests.carried_forward.total), 件"),
+    ("reconsiderations", ("review.total",), "行政复议 总计: administrative reconsideration cases (review.total), 件"),
+    ("lawsuits", ("litigation.total",), "行政诉讼 总计: lawsuits, direct and after reconsideration (litigation.total), 件"),
+    ("proactive_items", ("proactive.total",), "主动公开政府信息数: items disclosed proactively (proactive.total), 条"),
+    ("fees_yuan", ("fees.collected",), "依申请公开收取的费用: fees collected (fees.collected), 元"),
+]
+
+# Outcome columns whose sum is the denominator of the outcome shares.
+OUTCOME_COLUMNS = ("disclosed", "partly_disclosed", "withheld", "unavailable", "not_processed", "other_outcome")
+
+# Indexes for the canned queries and facets (names prefixed so they are recognisably ours).
+INDEXES = [
+    ("idx_publish_reports_agency_year", "reports", ("agency", "year")),
+    ("idx_publish_reports_site_year", "reports", ("site", "year")),
+    ("idx_publish_reports_province_year", "reports", ("province", "year")),
+    ("idx_publish_reports_admin_level", "reports", ("admin_level",)),
+    ("idx_publish_warnings_code", "warnings", ("code", "report_id")),
+    ("idx_publish_metrics_key_report", "metrics", ("key", "report_id")),
+    ("idx_publish_fetches_sha256_id", "fetches", ("sha256", "id")),
+    ("idx_publish_report_figures_year_level", "report_figures", ("year", "admin_level")),
+    ("idx_publish_report_figures_province_year", "report_figures", ("province", "year")),
+    ("idx_publish_report_figures_agency_year", "report_figures", ("agency", "year")),
+]
+
+# Content types served as text (decoded); everything else is a download.
+TEXT_TYPES = ("text/html", "text/plain", "application/xhtml+xml", "text/xml", "application/xml", "application/json")
+
+# ---------------------------------------------------------------------------
+# English descriptions of metric keys, composed from their segments.
+# ---------------------------------------------------------------------------
+
+SEGMENTS_EN = {
+    "proactive": "proactive disclosure", "response": "responding to public concern", "requests": "disclosure requests",
+    "outcome": "outcome of requests", "legacy": "legacy", "replies": "replies", "review": "administrative reconsideration",
+    "litigation": "administrative litigation", "complaints": "complaints and reports", "fees": "fees", "org": "organisation",
+    "staff": "staff", "budget": "budget", "meetings": "meetings", "trainings": "training",
+    "total": "total", "cumulative": "cumulative", "normative_documents": "normative documents", "channel": "channel",
+    "website": "government website", "gazette": "government gazette", "weibo": "government Weibo",
+    "wechat": "government WeChat", "other": "other", "interpretations": "policy interpretations published",
+    "press_conferences": "press conferences", "public_concerns": "public concerns answered", "rules": "rules (规章)",
+    "issued": "issued this year", "repealed": "repealed this year", "in_force": "in force",
+    "new_made": "newly made this year", "new_published": "newly published this year",
+    "total_published": "published in total", "licensing": "administrative licensing", "decisions": "decisions",
+    "other_services": "other external management services", "penalties": "administrative penalties",
+    "enforcement": "administrative enforcement", "items_last_year": "items last year",
+    "items_change": "change in items this year", "amount": "amount", "procurement": "centralised procurement",
+    "projects": "projects", "new": "received this year", "carried_over": "carried over from last year",
+    "carried_forward": "carried forward to next year", "disclosed": "disclosed", "partially_disclosed": "partly disclosed",
+    "withheld": "withheld", "state_secret": "state secret", "prohibited_by_law": "prohibited by other laws",
+    "security_stability": "endangers security or stability", "third_party_rights": "third-party rights",
+    "internal_affairs": "internal affairs", "process_information": "process information",
+    "enforcement_files": "law-enforcement files", "administrative_inquiry": "administrative inquiry matter",
+    "unavailable": "cannot be provided", "not_held": "not held by the agency",
+    "needs_creation": "would need to be created", "unclear": "still unclear after correction",
+    "not_processed": "not processed", "petition": "petition or complaint", "repeated": "repeated request",
+    "publication": "asks for a publication", "mass_repeated": "mass repeated requests",
+    "confirmation": "asks to confirm or reissue", "no_correction": "applicant did not correct in time",
+    "no_fee_paid": "applicant did not pay the fee", "misc": "other", "in_person": "in person", "online": "online",
+    "letter": "by letter", "fax": "by fax", "letter_fax": "by letter or fax", "completed": "completed",
+    "completed_on_time": "completed on time", "completed_extended": "completed after extension",
+    "already_public": "already public", "not_own_agency": "not this agency's information",
+    "not_exist": "information does not exist", "correction_requested": "asked to correct the request",
+    "other_channel": "told to use another channel", "upheld": "upheld", "corrected": "corrected",
+    "pending": "pending", "direct": "directly (without reconsideration)", "after_review": "after reconsideration",
+    "collected": "collected", "notices_issued": "fee notices issued", "notices_amount": "fee notices, amount",
+    "units": "dedicated units", "reading_points": "reading points", "full_time": "full-time", "part_time": "part-time",
+    "special_funds": "special funds", "count": "count", "attendees": "attendees",
+}
+
+APPLICANTS_EN = {
+    "natural_person": "natural persons", "commercial_enterprise": "commercial enterprises",
+    "research_institution": "research institutions", "social_welfare_org": "social-welfare organisations",
+    "legal_service_org": "legal-service organisations", "other_org": "other organisations",
+    "total": "all applicants",
+}
+
+# Chinese headings of outcome groups that have no key of their own in the vocabulary.
+GROUPS_ZH = {"outcome.unavailable": "（四）无法提供", "outcome.not_processed": "（五）不予处理"}
+
+SECTIONS_ZH = {
+    "proactive": "主动公开", "response": "回应关切", "requests": "依申请公开", "outcome": "申请办理结果",
+    "legacy": "申请答复（旧版附表）", "review": "行政复议", "litigation": "行政诉讼", "complaints": "举报投诉",
+    "fees": "收费", "org": "机构建设", "staff": "人员", "budget": "经费", "meetings": "会议", "trainings": "培训",
+}
+
+
+def _english(base: str, column: str | None) -> str:
+    words = [SEGMENTS_EN.get(part, part.replace("_", " ")) for part in base.split(".")]
+    text = " › ".join(words)
+    if column:
+        text += f" — {APPLICANTS_EN.get(column, column)}"
+    return text[:1].upper() + text[1:]
+
+
+@dataclass
+class MetricDefinition:
+    key: str
+    family: str
+    applicant_column: str | None
+    label: str
+    label_en: str
+    unit: str | None
+    era: str | None
+    note: str | None
+    labels: str
+    section: str
+    section_zh: str | None
+    sort_order: int
+
+
+def metric_definitions(path: Path = METRICS_YAML) -> list[MetricDefinition]:
+    """Every valid metric key of the vocabulary, with its labels (the rules of
+    :mod:`parse.vocabulary`: table-三 families only exist with an applicant column)."""
+    from parse.vocabulary import load_vocabulary
+
+    vocabulary = load_vocabulary(path)
+    order = 0
+    rows: list[MetricDefinition] = []
+    for base, spec in vocabulary.metrics.items():
+        first = spec.labels[0] if spec.labels else base
+        parent, _, _ = base.rpartition(".")
+        context = None
+        if base.startswith("outcome.") and parent != "outcome":
+            if parent in GROUPS_ZH:
+                context = GROUPS_ZH[parent]
+            elif parent in vocabulary.metrics and vocabulary.metrics[parent].labels:
+                context = vocabulary.metrics[parent].labels[0]
+        label = f"{context} › {first}" if context else first
+        section = base.split(".", 1)[0]
+        columns = list(vocabulary.applicant_columns) if spec.takes_applicant_column else [None]
+        for column in columns:
+            order += 1
+            if column:
+                column_zh = vocabulary.applicant_columns[column][0]
+                key, full_label = f"{base}.{column}", f"{label} · {column_zh}"
+            else:
+                key, full_label = base, label
+            rows.append(
+                MetricDefinition(
+                    key=key, family=base, applicant_column=column, label=full_label,
+                    label_en=_english(base, column), unit=spec.unit, era=spec.era, note=spec.note,
+                    labels=" | ".join(spec.labels), section=section, section_zh=SECTIONS_ZH.get(section),
+                    sort_order=order,
+                )
+            )
+    return rows
+
+
+# ---------------------------------------------------------------------------
+# Character n-grams for the short-term index.
+# ---------------------------------------------------------------------------
+
+
+def _is_token_char(char: str) -> bool:
+    """What FTS5's unicode61 tokenizer keeps as token characters: letters, numbers, private use."""
+    return unicodedata.category(char)[0] in "LN" or unicodedata.category(char) == "Co"
+
+
+def ngrams(text: str) -> Iterator[str]:
+    """Every distinct one- and two-character sequence of token characters in ``text``."""
+    seen: set[str] = set()
+    run: list[str] = []
+
+    def flush() -> Iterator[str]:
+        for i, char in enumerate(run):
+            for gram in (char, "".join(run[i:i + 2]) if i + 1 < len(run) else None):
+                if gram and gram not in seen:
+                    seen.add(gram)
+                    yield gram
+
+    for char in text:
+        if _is_token_char(char):
+            run.append(char.lower())
+        else:
+            yield from flush()
+            run = []
+    yield from flush()
+
+
+# ---------------------------------------------------------------------------
+# prepare()
+# ---------------------------------------------------------------------------
+
+
+@dataclass
+class PrepareResult:
+    rebuilt: bool
+    fingerprint: str
+    counts: dict[str, int] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _table_names(conn: sqlite3.Connection) -> set[str]:
+    return {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type IN ('table', 'view')")}
+
+
+def _archive_setting(db_path: Path, archive_dir: Path | None) -> str | None:
+    """The archive folder as publish_info records it: relative to the database's
+    folder when that is shorter (a copied data folder keeps working)."""
+    if archive_dir is None:
+        return None
+    archive_dir = archive_dir.resolve()
+    try:
+        return os.path.relpath(archive_dir, db_path.resolve().parent)
+    except ValueError:  # another drive (Windows)
+        return str(archive_dir)
+
+
+def _fingerprint(conn: sqlite3.Connection, archive_setting: str | None, metrics_yaml: Path, sites_yaml: Path) -> str:
+    digest = hashlib.sha256()
+    digest.update(f"v{PREPARE_VERSION}|{archive_setting}".encode())
+    digest.update(metrics_yaml.read_bytes())
+    digest.update(sites_yaml.read_bytes())
+    for sql in (
+        "SELECT count(*), max(id), max(parsed_at), max(last_seen), total(length(text)), total(length(title)) FROM reports",
+        "SELECT count(*), max(id), total(value) FROM metrics",
+        "SELECT count(*), max(id) FROM warnings",
+        "SELECT count(*), max(id) FROM fetches",
+        "SELECT count(*) FROM bodies",
+        "SELECT count(*), max(id) FROM attachments",
+        "SELECT count(*), max(id), max(started_at) FROM crawl_runs",
+    ):
+        digest.update(repr(conn.execute(sql).fetchone()).encode())
+    return digest.hexdigest()
+
+
+def _build_metric_definitions(conn: sqlite3.Connection, metrics_yaml: Path) -> int:
+    conn.execute("DROP TABLE IF EXISTS metric_definitions")
+    conn.execute(
+        """CREATE TABLE metric_definitions (
+            key TEXT PRIMARY KEY,
+            label TEXT NOT NULL,
+            label_en TEXT NOT NULL,
+            unit TEXT,
+            era TEXT,
+            note TEXT,
+            family TEXT NOT NULL,
+            applicant_column TEXT,
+            labels TEXT,
+            section TEXT NOT NULL,
+            section_zh TEXT,
+            sort_order INTEGER NOT NULL
+        )"""
+    )
+    rows = metric_definitions(metrics_yaml)
+    conn.executemany(
+        "INSERT INTO metric_definitions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            (r.key, r.label, r.label_en, r.unit, r.era, r.note, r.family, r.applicant_column, r.labels,
+             r.section, r.section_zh, r.sort_order)
+            for r in rows
+        ],
+    )
+    return len(rows)
+
+
+def _build_sites(conn: sqlite3.Connection, sites_yaml: Path) -> int:
+    from crawler.sites import load_sites
+
+    conn.execute("DROP TABLE IF EXISTS sites")
+    conn.execute(
+        """CREATE TABLE sites (
+            name TEXT PRIMARY KEY,
+            agency TEXT,
+            province TEXT,
+            city TEXT,
+            county TEXT,
+            start_url TEXT,
+            family TEXT,
+            verified INTEGER,
+            registered INTEGER NOT NULL,
+            source TEXT,
+            note TEXT
+        )"""
+    )
+    registry = load_sites(sites_yaml)
+    conn.executemany(
+        "INSERT INTO sites VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)",
+        [(s.name, s.agency, s.province, s.city, s.county, s.start_url, s.family, int(s.verified), s.source, s.note)
+         for s in registry],
+    )
+    # Sites crawled from a bare --start-url are named by host: list them too.
+    conn.execute(
+        """INSERT INTO sites (name, start_url, registered)
+           SELECT site, min(start_url), 0 FROM (
+               SELECT site, NULL AS start_url FROM reports WHERE site IS NOT NULL
+               UNION ALL SELECT site, start_url FROM crawl_runs WHERE site IS NOT NULL
+           ) WHERE site NOT IN (SELECT name FROM sites) GROUP BY site"""
+    )
+    return conn.execute("SELECT count(*) FROM sites").fetchone()[0]
+
+
+def _build_report_figures(conn: sqlite3.Connection) -> int:
+    conn.execute("DROP TABLE IF EXISTS report_figures")
+    figure_columns = ",\n".join(f"            {name} NUMERIC" for name, _, _ in HEADLINE_COLUMNS)
+    conn.execute(
+        f"""CREATE TABLE report_figures (
+            report_id INTEGER PRIMARY KEY REFERENCES reports(id),
+            year INTEGER,
+            title TEXT,
+            agency TEXT,
+            province TEXT,
+            city TEXT,
+            county TEXT,
+            township TEXT,
+            admin_level TEXT,
+            format TEXT,
+            parse_status TEXT,
+{figure_columns},
+            figures INTEGER NOT NULL,
+            warning_codes TEXT,
+            url TEXT,
+            archived_sha256 TEXT REFERENCES bodies(sha256)
+        )"""
+    )
+    selects, params = [], []
+    for name, keys, _ in HEADLINE_COLUMNS:
+        marks = ", ".join("?" for _ in keys)
+        selects.append(f"sum(CASE WHEN m.key IN ({marks}) THEN m.value END) AS {name}")
+        params.extend(keys)
+    names = ", ".join(name for name, _, _ in HEADLINE_COLUMNS)
+    conn.execute(
+        f"""INSERT INTO report_figures
+            SELECT r.id, r.year, r.title, r.agency, r.province, r.city, r.county, r.township, r.admin_level, r.format,
+                   r.parse_status, {names}, coalesce(f.n, 0), w.codes, r.url,
+                   CASE WHEN coalesce(r.parsed_sha256, r.sha256) IN (SELECT sha256 FROM bodies)
+                        THEN coalesce(r.parsed_sha256, r.sha256) END
+            FROM reports r
+            LEFT JOIN (
+                SELECT m.report_id, count(*) AS n, {", ".join(selects)}
+                FROM metrics m GROUP BY m.report_id
+            ) f ON f.report_id = r.id
+            LEFT JOIN (
+                SELECT report_id, group_concat(code, ', ') AS codes
+                FROM (SELECT DISTINCT report_id, code FROM warnings ORDER BY report_id, code)
+                GROUP BY report_id
+            ) w ON w.report_id = r.id""",
+        params,
+    )
+    return conn.execute("SELECT count(*) FROM report_figures").fetchone()[0]
+
+
+def _build_figures_view(conn: sqlite3.Connection) -> None:
+    conn.execute("DROP VIEW IF EXISTS figures")
+    conn.execute(
+        """CREATE VIEW figures AS
+        SELECT m.id AS metric_id, m.report_id, r.year, r.agency, r.province, r.admin_level, r.format,
+               m.key, d.label, d.label_en, m.value, coalesce(m.unit, d.unit) AS unit, m.source, m.approximate,
+               m.evidence, d.section, d.family, d.applicant_column
+        FROM metrics m
+        JOIN reports r ON r.id = m.report_id
+        LEFT JOIN metric_definitions d ON d.key = m.key"""
+    )
+
+
+def _build_archive_files(conn: sqlite3.Connection, archive_dir: Path | None, result: PrepareResult) -> int:
+    """One row per archived body: content type, filename, how it is served and
+    the encoding to decode it with. Incremental: bodies already described keep
+    their row (a body's bytes never change)."""
+    from archive.encoding import choose_encoding
+
+    conn.execute(
+        """CREATE TABLE IF NOT EXISTS archive_files (
+            sha256 TEXT PRIMARY KEY REFERENCES bodies(sha256),
+            size INTEGER,
+            content_type TEXT,
+            served_as TEXT NOT NULL,
+            encoding TEXT,
+            filename TEXT,
+            url TEXT
+        )"""
+    )
+    # Rows written without an archive folder at hand have no encoding: retry them.
+    if archive_dir is not None:
+        conn.execute("DELETE FROM archive_files WHERE served_as = 'text' AND encoding IS NULL")
+    pending = conn.execute(
+        """SELECT b.sha256, b.size,
+                  (SELECT f.content_type FROM fetches f WHERE f.sha256 = b.sha256 ORDER BY f.id DESC LIMIT 1),
+                  (SELECT f.declared_encoding FROM fetches f WHERE f.sha256 = b.sha256 ORDER BY f.id DESC LIMIT 1),
+                  (SELECT coalesce(f.final_url, f.url) FROM fetches f WHERE f.sha256 = b.sha256 ORDER BY f.id LIMIT 1),
+                  (SELECT a.filename FROM attachments a WHERE a.sha256 = b.sha256 ORDER BY a.id LIMIT 1)
+           FROM bodies b WHERE b.sha256 NOT IN (SELECT sha256 FROM archive_files)"""
+    ).fetchall()
+    missing = 0
+    rows = []
+    for sha256, size, content_type, declared, url, filename in pending:
+        mime = (content_type or "").split(";", 1)[0].strip().lower()
+        served_as = "text" if mime in TEXT_TYPES else "download"
+        encoding = None
+        if served_as == "text" and archive_dir is not None:
+            path = archive_dir / "sha256" / sha256[:2] / sha256[2:4] / sha256
+            try:
+                encoding = choose_encoding(path.read_bytes(), declared)
+            except FileNotFoundError:
+                missing += 1
+        if not filename and url:
+            filename = url.rstrip("/").rsplit("/", 1)[-1] or None
+        rows.append((sha256, size, content_type, served_as, encoding, filename, url))
+    conn.executemany("INSERT INTO archive_files VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+    if missing:
+        result.notes.append(f"{missing} bodies listed in the catalogue are missing from {archive_dir}")
+    return conn.execute("SELECT count(*) FROM archive_files").fetchone()[0]
+
+
+def _build_search(conn: sqlite3.Connection) -> int:
+    for name in ("reports_fts", "reports_ngrams"):
+        conn.execute(f"DROP TABLE IF EXISTS {name}")
+    # content='reports' in single quotes: Datasette's own search (which only
+    # knows MATCH, and so nothing under three characters) must not pick this
+    # table up; publish/plugins/xxgk_archive.py answers ?_search= instead.
+    conn.execute(
+        "CREATE VIRTUAL TABLE reports_fts USING fts5("
+        "title, agency, text, tokenize='trigram', content='reports', content_rowid='id')"
+    )
+    conn.execute("INSERT INTO reports_fts(reports_fts) VALUES ('rebuild')")
+    conn.execute(
+        "CREATE VIRTUAL TABLE reports_ngrams USING fts5(grams, tokenize='unicode61', content='', detail=none)"
+    )
+    rows = conn.execute("SELECT id, coalesce(title, ''), coalesce(agency, ''), coalesce(text, '') FROM reports")
+    batch = []
+    for report_id, title, agency, text in rows:
+        batch.append((report_id, " ".join(ngrams(f"{title}\n{agency}\n{text}"))))
+    conn.executemany("INSERT INTO reports_ngrams(rowid, grams) VALUES (?, ?)", batch)
+    return len(batch)
+
+
+def _build_indexes(conn: sqlite3.Connection) -> None:
+    for name, table, columns in INDEXES:
+        cols = ", ".join(f"[{c}]" for c in columns)
+        conn.execute(f"CREATE INDEX IF NOT EXISTS {name} ON [{table}] ({cols})")
+
+
+def prepare(
+    db_path: str | os.PathLike[str],
+    archive_dir: str | os.PathLike[str] | None = None,
+    *,
+    metrics_yaml: str | os.PathLike[str] = METRICS_YAML,
+    sites_yaml: str | os.PathLike[str] = SITES_YAML,
+    force: bool = False,
+) -> PrepareResult:
+    """Build the published schema in the catalogue at ``db_path`` (see the module doc).
+
+    ``archive_dir`` is the folder of archived bodies (``archive/sha256/...``);
+    its location is recorded for the ``/-/archive/<sha256>`` route. Nothing is
+    rebuilt when neither the catalogue nor the vocabulary, registry or archive
+    location changed since the last run, unless ``force``.
+    """
+    db_path = Path(db_path)
+    if not db_path.exists():
+        raise FileNotFoundError(f"no archive database at {db_path}: run `xxgk crawl` or `xxgk demo` first")
+    archive = Path(archive_dir) if archive_dir is not None else None
+    if archive is not None and not (archive / "sha256").is_dir():
+        raise FileNotFoundError(f"{archive} is not an archive folder (no sha256/ inside)")
+    metrics_yaml, sites_yaml = Path(metrics_yaml), Path(sites_yaml)
+    archive_setting = _archive_setting(db_path, archive)
+
+    conn = sqlite3.connect(db_path, isolation_level=None)
+    try:
+        conn.execute("PRAGMA busy_timeout = 30000")
+        conn.execute("PRAGMA foreign_keys = OFF")
+        missing = {"reports", "metrics", "bodies", "fetches", "warnings"} - _table_names(conn)
+        if missing:
+            raise ValueError(f"{db_path} is not an xxgk catalogue (no {', '.join(sorted(missing))} table)")
+        fingerprint = _fingerprint(conn, archive_setting, metrics_yaml, sites_yaml)
+        built = {"metric_definitions", "sites", "report_figures", "figures", "archive_files", "reports_fts",
+                 "reports_ngrams", "publish_info"}
+        stored = None
+        if "publish_info" in _table_names(conn):
+            row = conn.execute("SELECT value FROM publish_info WHERE key = 'fingerprint'").fetchone()
+            stored = row[0] if row else None
+        result = PrepareResult(rebuilt=False, fingerprint=fingerprint)
+        if not force and stored == fingerprint and built <= _table_names(conn):
+            return result
+
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            result.counts["metric_definitions"] = _build_metric_definitions(conn, metrics_yaml)
+            result.counts["sites"] = _build_sites(conn, sites_yaml)
+            result.counts["report_figures"] = _build_report_figures(conn)
+            _build_figures_view(conn)
+            result.counts["archive_files"] = _build_archive_files(conn, archive, result)
+            result.counts["reports_fts"] = _build_search(conn)
+            _build_indexes(conn)
+            conn.execute("DROP TABLE IF EXISTS publish_info")
+            conn.execute("CREATE TABLE publish_info (key TEXT PRIMARY KEY, value TEXT)")
+            info = {
+                "fingerprint": fingerprint,
+                "prepared_at": _now(),
+                "prepare_version": str(PREPARE_VERSION),
+                "archive_dir": archive_setting,
+                "metrics_yaml_sha256": hashlib.sha256(metrics_yaml.read_bytes()).hexdigest(),
+                "sites_yaml_sha256": hashlib.sha256(sites_yaml.read_bytes()).hexdigest(),
+                "counts": json.dumps(result.counts, sort_keys=True),
+            }
+            conn.executemany("INSERT INTO publish_info VALUES (?, ?)", list(info.items()))
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        problems = conn.execute("PRAGMA integrity_check").fetchall()
+        if problems != [("ok",)]:
+            raise RuntimeError(f"{db_path}: integrity check failed after prepare: {problems[:5]}")
+        conn.execute("ANALYZE")
+        # Leave a single file behind: Datasette opens it immutable and would ignore a -wal.
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        conn.execute("PRAGMA journal_mode = DELETE")
+        result.rebuilt = True
+        return result
+    finally:
+        conn.close()
+
+
+def archive_dir_for(db_path: str | os.PathLike[str]) -> Path | None:
+    """Where prepare() recorded the archive folder of ``db_path`` (None if unknown)."""
+    conn = sqlite3.connect(f"file:{Path(db_path)}?mode=ro", uri=True)
+    try:
+        row = conn.execute("SELECT value FROM publish_info WHERE key = 'archive_dir'").fetchone()
+    except sqlite3.OperationalError:
+        return None
+    finally:
+        conn.close()
+    if not row or not row[0]:
+        return None
+    path = Path(row[0])
+    return path if path.is_absolute() else (Path(db_path).resolve().parent / path).resolve()
+
+
+def default_archive_dir(db_path: str | os.PathLike[str]) -> Path | None:
+    """The project's layout keeps ``archive/`` beside ``xxgk.db`` (data/, data/demo/)."""
+    candidate = Path(db_path).resolve().parent / "archive"
+    return candidate if (candidate / "sha256").is_dir() else None

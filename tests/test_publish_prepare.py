@@ -1,0 +1,194 @@
+"""publish.prepare on a real crawl: the schema for humans, built idempotently."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from conftest import run_xxgk
+
+
+@pytest.fixture()
+def catalogue(crawled, tmp_path):
+    shutil.copy(crawled.db, tmp_path / "xxgk.db")
+    shutil.copytree(crawled.archive, tmp_path / "archive")
+    from publish.datasette_app import checkpoint
+
+    checkpoint(tmp_path / "xxgk.db")
+    return tmp_path / "xxgk.db", tmp_path / "archive"
+
+
+def query(db: Path, sql: str, params=()) -> list:
+    conn = sqlite3.connect(db)
+    try:
+        return conn.execute(sql, params).fetchall()
+    finally:
+        conn.close()
+
+
+def dump(db: Path) -> list[str]:
+    """Schema and content of everything prepare() builds (publish_info's timestamp aside)."""
+    conn = sqlite3.connect(db)
+    try:
+        lines = [row[0] for row in conn.execute("SELECT sql FROM sqlite_master WHERE sql IS NOT NULL ORDER BY name")]
+        for table in ("metric_definitions", "sites", "report_figures", "archive_files"):
+            lines += [repr(r) for r in conn.execute(f"SELECT * FROM {table} ORDER BY 1")]
+        lines += [repr(r) for r in conn.execute("SELECT * FROM figures ORDER BY metric_id")]
+        lines += [repr(r) for r in conn.execute("SELECT rowid FROM reports_ngrams WHERE reports_ngrams MATCH '复议'")]
+        return lines
+    finally:
+        conn.close()
+
+
+def test_prepare_is_idempotent(catalogue):
+    from publish.prepare import prepare
+
+    db, archive = catalogue
+    first = prepare(db, archive)
+    assert first.rebuilt
+    snapshot = dump(db)
+    again = prepare(db, archive)
+    assert not again.rebuilt and again.fingerprint == first.fingerprint
+    forced = prepare(db, archive, force=True)
+    assert forced.rebuilt
+    assert dump(db) == snapshot
+    assert query(db, "PRAGMA journal_mode") == [("delete",)]
+    assert query(db, "PRAGMA integrity_check") == [("ok",)]
+    assert query(db, "PRAGMA foreign_key_check") == []
+
+
+def test_foreign_keys_in_place_and_the_crawler_still_writes(catalogue):
+    from publish.prepare import prepare
+
+    db, archive = catalogue
+    prepare(db, archive)
+    fks = {(row[3], row[2], row[4]) for row in query(db, "PRAGMA foreign_key_list(reports)")}
+    assert ("parsed_sha256", "bodies", "sha256") in fks and ("sha256", "bodies", "sha256") in fks
+    fks = {(row[3], row[2], row[4]) for row in query(db, "PRAGMA foreign_key_list(fetches)")}
+    assert ("crawl_run_id", "crawl_runs", "id") in fks
+    # The parser writes reports, metrics and warnings with foreign keys on.
+    reparse = run_xxgk("reparse", "--db", str(db), "--archive", str(archive))
+    assert reparse.returncode == 0, reparse.stderr
+    assert "0 failed" in reparse.stdout
+    assert prepare(db, archive).rebuilt  # the catalogue changed: rebuilt
+    assert query(db, "PRAGMA foreign_key_check") == []
+
+
+def test_metric_definitions_cover_the_vocabulary(catalogue):
+    from parse.vocabulary import known_keys
+    from publish.prepare import prepare
+
+    db, archive = catalogue
+    prepare(db, archive)
+    keys = {k for (k,) in query(db, "SELECT key FROM metric_definitions")}
+    assert keys == set(known_keys())
+    assert {k for (k,) in query(db, "SELECT DISTINCT key FROM metrics")} <= keys
+    label, unit, english = query(db, "SELECT label, unit, label_en FROM metric_definitions WHERE key = 'requests.new.total'")[0]
+    assert (label, unit) == ("一、本年新收政府信息公开申请数量 · 总计", "件")
+    assert "all applicants" in english
+    label, era = query(db, "SELECT label, era FROM metric_definitions WHERE key = 'outcome.withheld.state_secret.total'")[0]
+    assert label == "（三）不予公开 › 1.属于国家秘密 · 总计"
+    assert query(db, "SELECT unit, era FROM metric_definitions WHERE key = 'fees.notices_amount'") == [("元", "2021-template")]
+
+
+def test_report_figures_are_the_metrics(catalogue):
+    from publish.prepare import HEADLINE_COLUMNS, prepare
+
+    db, archive = catalogue
+    prepare(db, archive)
+    assert query(db, "SELECT count(*) FROM report_figures") == query(db, "SELECT count(*) FROM reports")
+    columns = [row[1] for row in query(db, "PRAGMA table_info(report_figures)")]
+    for report_id, in query(db, "SELECT id FROM reports"):
+        row = dict(zip(columns, query(db, "SELECT * FROM report_figures WHERE report_id = ?", [report_id])[0]))
+        metrics = dict(query(db, "SELECT key, value FROM metrics WHERE report_id = ?", [report_id]))
+        for name, keys, _ in HEADLINE_COLUMNS:
+            stated = [metrics[k] for k in keys if k in metrics]
+            assert row[name] == (sum(stated) if stated else None), (report_id, name)
+    unavailable = {name: keys for name, keys, _ in HEADLINE_COLUMNS}["unavailable"]
+    assert set(unavailable) == {"outcome.unavailable.not_held.total", "outcome.unavailable.needs_creation.total",
+                                "outcome.unavailable.unclear.total"}
+    # The pivot found figures for at least some reports in every headline column used by the charts.
+    for name in ("requests_received", "disclosed", "withheld", "unavailable", "not_processed", "reconsiderations"):
+        assert query(db, f"SELECT count({name}) FROM report_figures")[0][0] > 0, name
+
+
+def test_sites_registry_and_crawled_hosts(catalogue):
+    from crawler.sites import load_sites
+    from publish.prepare import prepare
+
+    db, archive = catalogue
+    prepare(db, archive)
+    registered = {n for (n,) in query(db, "SELECT name FROM sites WHERE registered = 1")}
+    assert registered == {s.name for s in load_sites()}
+    crawled = {n for (n,) in query(db, "SELECT DISTINCT site FROM reports")}
+    assert crawled <= {n for (n,) in query(db, "SELECT name FROM sites")}
+
+
+def test_archive_files_record_the_decoding(catalogue):
+    from archive.encoding import choose_encoding
+    from publish.prepare import prepare
+
+    db, archive = catalogue
+    prepare(db, archive)
+    assert query(db, "SELECT count(*) FROM archive_files") == query(db, "SELECT count(*) FROM bodies")
+    for sha, declared, encoding, served_as in query(
+        db, "SELECT r.sha256, f.declared_encoding, a.encoding, a.served_as FROM reports r "
+            "JOIN fetches f ON f.id = r.fetch_id JOIN archive_files a ON a.sha256 = r.sha256"):
+        raw = (archive / "sha256" / sha[:2] / sha[2:4] / sha).read_bytes()
+        assert served_as == "text"
+        assert encoding == choose_encoding(raw, declared)
+
+
+def test_search_indexes(catalogue):
+    from publish.prepare import prepare
+
+    db, archive = catalogue
+    prepare(db, archive)
+    texts = {rid: f"{t}\n{a}\n{x}" for rid, t, a, x in query(db, "SELECT id, title, agency, text FROM reports")}
+    for word in ("复议", "年报", "公"):
+        found = {r for (r,) in query(db, "SELECT rowid FROM reports_ngrams WHERE reports_ngrams MATCH ?", [f'"{word}"'])}
+        assert found == {rid for rid, text in texts.items() if word in text}
+    for word in ("行政复议", "信息公开"):
+        found = {r for (r,) in query(db, "SELECT rowid FROM reports_fts WHERE reports_fts MATCH ?", [f'"{word}"'])}
+        assert found == {rid for rid, text in texts.items() if word in text}
+    # Datasette must not take reports_fts for the reports table's own FTS (it only knows MATCH).
+    from datasette.utils import detect_fts
+
+    conn = sqlite3.connect(db)
+    assert detect_fts(conn, "reports") is None
+    conn.close()
+
+
+def test_ngrams():
+    from publish.prepare import ngrams
+
+    assert set(ngrams("行政复议")) == {"行", "政", "复", "议", "行政", "政复", "复议"}
+    assert set(ngrams("复议，A1")) == {"复", "议", "复议", "a", "1", "a1"}
+    assert list(ngrams("")) == []
+
+
+def test_prepare_refuses_what_is_not_a_catalogue(tmp_path):
+    from publish.prepare import prepare
+
+    other = tmp_path / "other.db"
+    sqlite3.connect(other).execute("CREATE TABLE t (x)").connection.close()
+    with pytest.raises(ValueError, match="not an xxgk catalogue"):
+        prepare(other)
+    with pytest.raises(FileNotFoundError):
+        prepare(tmp_path / "missing.db")
+    with pytest.raises(FileNotFoundError, match="not an archive folder"):
+        prepare(other, tmp_path)
+
+
+def test_serve_argv_prepares_and_loads_the_plugins(catalogue):
+    from publish.datasette_app import PLUGINS_DIR, serve_argv
+
+    db, archive = catalogue
+    argv = serve_argv(db, port=9999)
+    assert argv[argv.index("--plugins-dir") + 1] == str(PLUGINS_DIR)
+    assert "--immutable" in argv
+    archive_dir = query(db, "SELECT value FROM publish_info WHERE key = 'archive_dir'")[0][0]
+    assert (db.parent / archive_dir).resolve() == archive.resolve()
