@@ -25,7 +25,7 @@ conditional requests (see :class:`crawler.middlewares.ConditionalRequestMiddlewa
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 import scrapy
 from parsel import Selector
@@ -175,8 +175,7 @@ class AnnualReportsSpider(scrapy.Spider):
 
     @staticmethod
     def _snippet_links(snippets: list[str], base_url: str) -> list[Link]:
-        from urllib.parse import urljoin
-
+        """Links of the HTML snippets a Hanweb datastore or dataproxy answer holds."""
         links = []
         for snippet in snippets:
             for anchor in Selector(text=snippet).xpath("//a[@href]"):
