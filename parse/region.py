@@ -33,8 +33,8 @@ know under any suffix, is not placed.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 
+from .memo import memoise
 from .metadata import strip_government, title_subject
 
 _FILLERS = {"市辖区", "县", "省直辖县级行政区划", "自治区直辖县级行政区划"}
@@ -43,7 +43,7 @@ _SHORT_SUFFIX = re.compile(r"(省|市|区|县|自治州|自治县|自治区|旗|
 _NATIONAL = ("国务院", "国家", "中华人民共和国", "中央")
 
 
-@lru_cache(maxsize=4096)
+@memoise(4096)
 def _resolve(name: str) -> tuple[str | None, str | None, str | None, str | None]:
     import cpca  # imported lazily: it loads its dictionaries on import
 

@@ -156,32 +156,36 @@ def _span(value: str | None, limit: int, zero: int) -> int:
 def _text_parts(el, out: list[str]) -> None:
     """Text of ``el``'s content (not its tail), leaving out nested tables,
     scripts and comments; block boundaries and <br> become spaces."""
-    if el.text and isinstance(el.tag, str):
-        out.append(el.text)
+    text = el.text
+    if text and isinstance(el.tag, str):
+        out.append(text)
     for child in el:
-        tag = _tag(child)
-        if not isinstance(child.tag, str):  # comment / processing instruction
-            pass
-        elif tag in _SKIP_TAGS:
-            out.append(" ")
-        else:
-            if tag in _BREAK_TAGS:
+        tag = child.tag
+        if isinstance(tag, str):  # not a comment / processing instruction
+            tag = tag.lower()
+            if tag in _SKIP_TAGS:
                 out.append(" ")
-            _text_parts(child, out)
-            if tag in _BREAK_TAGS:
+            elif tag in _BREAK_TAGS:
                 out.append(" ")
-        if child.tail:
-            out.append(child.tail)
+                _text_parts(child, out)
+                out.append(" ")
+            else:
+                _text_parts(child, out)
+        tail = child.tail
+        if tail:
+            out.append(tail)
 
 
 def cell_text(cell) -> str:
     """Normalised text of a table cell, without the text of tables nested in it."""
+    if len(cell) == 0:  # no child elements: the cell's own text is all of it
+        return squash_cjk_spaces(cell.text or "")
     parts: list[str] = []
     _text_parts(cell, parts)
     return squash_cjk_spaces("".join(parts))
 
 
-def _preceding_text(table, max_levels: int = 4) -> str | None:
+def preceding_text(table, max_levels: int = 4) -> str | None:
     """The last line of text right before ``table`` (a heading or a paragraph)."""
     for child in table:
         if _tag(child) == "caption":
@@ -207,10 +211,16 @@ def _preceding_text(table, max_levels: int = 4) -> str | None:
     return None
 
 
-def grid_from_html_table(table) -> Grid:
+def grid_from_html_table(table, *, context: bool = True) -> Grid:
     """Build the grid of one ``<table>`` element (its own rows only: nested tables
-    are separate grids, and their text is left out of the enclosing cell)."""
-    trs = _own_rows(table)
+    are separate grids, and their text is left out of the enclosing cell).
+
+    ``context=False`` leaves ``Grid.context`` unset, for a caller that does not
+    need it or reads it later with :func:`preceding_text` (the text before a
+    table changes when the tables before it are replaced by markers)."""
+    nested = [t for t in table.iter("table", "TABLE") if t is not table]
+    # Without nested tables every row is the table's own.
+    trs = _own_rows(table) if nested else list(table.iter("tr", "TR"))
     n_tr = len(trs)
     texts: dict[Pos, str] = {}
     origins: dict[Pos, Pos] = {}
@@ -224,6 +234,12 @@ def grid_from_html_table(table) -> Grid:
             colspan = _span(cell.get("colspan"), MAX_COLSPAN, 1)
             text = cell_text(cell)
             is_th = _tag(cell) == "th"
+            if rowspan == 1 and colspan == 1:  # most cells; (r, c) is free (see above)
+                texts[(r, c)] = text
+                if is_th:
+                    headers.add((r, c))
+                c += 1
+                continue
             for i in range(rowspan):
                 for j in range(colspan):
                     pos = (r + i, c + j)
@@ -235,9 +251,10 @@ def grid_from_html_table(table) -> Grid:
                     if is_th:
                         headers.add(pos)
             c += colspan
-    has_nested = any(_nearest_table(t) is table for t in table.iter("table", "TABLE") if t is not table)
+    has_nested = any(_nearest_table(t) is table for t in nested)
     grid = _assemble(texts, origins, headers, n_tr)
-    grid.context = _preceding_text(table)
+    if context:
+        grid.context = preceding_text(table)
     grid.has_nested_tables = has_nested
     return grid
 

@@ -32,6 +32,8 @@ def squash_cjk_spaces(text: str) -> str:
     ``莱阳市河洛镇 2017 年度`` → ``莱阳市河洛镇2017年度``; spaces between two
     Latin words or numbers stay.
     """
+    if not _WS.search(text):  # no whitespace at all: nothing to collapse or drop
+        return text
     text = collapse_ws(text)
     text = _SPACE_BEFORE_CJK.sub("", text)
     # U+3000 itself is in the CJK range: strip it as whitespace, not as a neighbour.
@@ -55,17 +57,17 @@ def han_count(text: str) -> int:
     return len(HAN.findall(text))
 
 
+# C0 controls except tab, newline, form feed and CR; DEL and the C1 controls;
+# U+FFFD, the replacement character.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f\ufffd]")
+
+
 def control_ratio(text: str) -> float:
     """Share of characters that signal binary data decoded as text: C0/C1 control
     characters other than tab/newline/CR/FF, and U+FFFD replacement characters."""
     if not text:
         return 0.0
-    bad = 0
-    for ch in text:
-        o = ord(ch)
-        if ch == "\ufffd" or (o < 32 and ch not in "\t\n\r\f") or 0x7F <= o < 0xA0:
-            bad += 1
-    return bad / len(text)
+    return len(_CONTROL.findall(text)) / len(text)
 
 
 def nonempty_lines(text: str) -> list[str]:

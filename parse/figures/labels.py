@@ -15,6 +15,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from parse.memo import memoise
+
 _WS = re.compile(r"\s+")
 _NUMBERING = re.compile(
     r"^(?:"
@@ -26,6 +28,7 @@ _NUMBERING = re.compile(
     r")"
 )
 _PAREN_TAIL = re.compile(r"[(（][^()（）]*[)）]$")
+_PAREN_NOTE = re.compile(r"[(（]([^()（）]*)[)）]")
 _PUNCT = re.compile(r"[\"'“”‘’「」『』《》〈〉、,，.．。:：;；·!！?？_\-—–－/／\\＋+*＊]")
 
 
@@ -43,6 +46,7 @@ def strip_numbering(text: str) -> str:
     return text
 
 
+@memoise()  # the table code asks for the core of each cell many times
 def core(text: str | None) -> str:
     """The matching form of a label (see module docstring)."""
     s = strip_numbering(fold(text))
@@ -57,7 +61,7 @@ def core(text: str | None) -> str:
 def paren_notes(text: str | None) -> str:
     """The folded text of all parenthetical notes in a label, for reading units
     such as ``本年收费金额（单位：万元）``."""
-    return "".join(re.findall(r"[(（]([^()（）]*)[)）]", fold(text)))
+    return "".join(_PAREN_NOTE.findall(fold(text)))
 
 
 def unit_in_label(text: str | None) -> str | None:

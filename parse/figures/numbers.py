@@ -65,6 +65,8 @@ from decimal import Decimal, InvalidOperation
 
 import cn2an
 
+from parse.memo import memoise
+
 __all__ = [
     "Reading",
     "COUNT_UNITS",
@@ -105,6 +107,7 @@ _QUANTITY = re.compile(
     r"(?P<tail>左右|以上)?$"
 )
 _SIGN_WORD = re.compile(r"^(?P<word>增加|新增|增|减少|减)(?P<rest>.+)$")
+_WS = re.compile(r"\s+")
 
 
 @dataclass(frozen=True)
@@ -131,7 +134,7 @@ class Reading:
 def fold(text: str) -> str:
     """NFKC-fold (full-width digits and punctuation to half-width) and drop all
     whitespace. For matching and number reading only, never for evidence."""
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text or ""))
+    return _WS.sub("", unicodedata.normalize("NFKC", text or ""))
 
 
 def to_number(value: Decimal) -> int | float:
@@ -219,6 +222,7 @@ def read_quantity(
     return Reading("number", to_number(value), approximate, raw, unit_known=unit_known)
 
 
+@memoise()  # cells repeat, and are read several times; a Reading is immutable
 def read_cell(
     cell: str | None,
     *,

@@ -48,6 +48,9 @@ __all__ = ["extract_text_figures", "sentences", "PATTERNS"]
 _CJK = "\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef\u201c\u201d\u2018\u2019"
 _SPACE_NEAR_CJK = re.compile(f"\\s+(?=[{_CJK}])|(?<=[{_CJK}])\\s+")
 _SENTENCE_END = re.compile(r"(?<=[。！？；;!?])|\n")
+_WS = re.compile(r"\s+")
+_CLAUSE_END = re.compile(r"[,，;；]")
+_DIGIT = re.compile(r"\d")
 
 # A number with its approximation marks; the unit follows in each pattern.
 _Q = rf"(?P<q>(?:大约|将近|超过|约|近|逾)?{NUMERAL_RE}(?:余|多)?)"
@@ -180,7 +183,7 @@ def sentences(text: str) -> list[str]:
     collapsed, empty ones dropped."""
     out = []
     for piece in _SENTENCE_END.split(text or ""):
-        s = re.sub(r"\s+", " ", piece).strip()
+        s = _WS.sub(" ", piece).strip()
         if s:
             out.append(s)
     return out
@@ -194,7 +197,7 @@ def _matchable(sentence: str) -> str:
 
 
 def _clauses(s: str) -> list[str]:
-    return [c for c in re.split(r"[,，;；]", s) if c]
+    return [c for c in _CLAUSE_END.split(s) if c]
 
 
 def _review_zero(s: str) -> list[str]:
@@ -214,7 +217,7 @@ def _review_zero(s: str) -> list[str]:
         neg = _NEGATION.search(clause)
         if not neg:
             continue
-        if re.search(r"\d", _DATES.sub("", clause)):
+        if _DIGIT.search(_DATES.sub("", clause)):
             continue  # a clause with a figure in it is not a zero statement
         after = clause[neg.end():]
         for rx, key in ((_REVIEW, "review.total"), (_LITIGATION, "litigation.total"), (_COMPLAINTS, "complaints.total")):
@@ -258,6 +261,8 @@ def extract_text_figures(text: str) -> tuple[list[Metric], list[ParseWarning]]:
         used: list[tuple[int, int]] = []
         for pat in PATTERNS:
             if pat.needs and pat.needs not in s:
+                continue
+            if not pat.regex.search(s):  # most patterns: no match; cheaper than finditer
                 continue
             for m in pat.regex.finditer(s):
                 if pat.rejects and re.search(pat.rejects, m.group(0)):

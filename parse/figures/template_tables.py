@@ -55,6 +55,7 @@ from functools import lru_cache
 from decimal import Decimal
 from typing import Any, Callable, Iterable
 
+from parse.memo import memoise
 from parse.model import Metric, ParseWarning
 from parse.vocabulary import known_keys, load_vocabulary
 
@@ -293,10 +294,15 @@ def _as_table(grid: Any, index: int) -> _Table:
     return t
 
 
+_WS = re.compile(r"\s+")
+
+
+@memoise()
 def _display(text: str) -> str:
-    return re.sub(r"\s+", " ", text or "").strip()
+    return _WS.sub(" ", text or "").strip()
 
 
+@memoise()
 def _value_like(cell: str) -> bool:
     """A cell that holds a value (any kind: count, amount, signed change) or
     could (blank, dash, 无), as opposed to a label."""
@@ -435,6 +441,7 @@ def _t3_match_group(c: str) -> tuple[str, str | None] | None:
     return None
 
 
+@memoise(1 << 12)
 def _t3_match_leaf(c: str, group: str | None) -> tuple[str, str] | None:
     def match(sigs: tuple[str, ...]) -> bool:
         return any((c == s[1:]) if s.startswith("=") else (s in c) for s in sigs)
@@ -450,6 +457,22 @@ def _t3_match_leaf(c: str, group: str | None) -> tuple[str, str] | None:
     return None
 
 
+@memoise(1 << 12)
+def _t3_label(c: str) -> tuple[str, Any]:
+    """What a table-三 label (its core) is, as far as it does not depend on the
+    group above it: ``("top", key)``, ``("result", None)``, ``("group", (name,
+    key))``, or ``("leaf", None)`` -- a leaf, or nothing, depending on the group."""
+    top = next((k for k, sigs in _T3_TOP if any(s in c for s in sigs)), None)
+    if top:
+        return "top", top
+    if any(c.startswith(r) for r in _T3_RESULT):
+        return "result", None
+    g = _t3_match_group(c)
+    if g:
+        return "group", g
+    return "leaf", None
+
+
 class _T3State:
     def __init__(self) -> None:
         self.group: str | None = None
@@ -461,20 +484,17 @@ class _T3State:
             c = core(label)
             if not c:
                 continue
-            top = next((k for k, sigs in _T3_TOP if any(s in c for s in sigs)), None)
-            if top:
-                key, self.group = top, None
-                continue
-            if any(c.startswith(r) for r in _T3_RESULT):
+            kind, found = _t3_label(c)
+            if kind == "top":
+                key, self.group = found, None
+            elif kind == "result":
                 self.group, key = None, None
-                continue
-            g = _t3_match_group(c)
-            if g:
-                self.group, key = g[0], g[1]
-                continue
-            leaf = _t3_match_leaf(c, self.group)
-            if leaf:
-                self.group, key = leaf
+            elif kind == "group":
+                self.group, key = found[0], found[1]
+            else:
+                leaf = _t3_match_leaf(c, self.group)
+                if leaf:
+                    self.group, key = leaf
         return key
 
 
@@ -550,6 +570,7 @@ def _read_t3(table: _Table, out: _Out) -> None:
     found: dict[str, dict[str, Reading]] = {}
     col_labels: dict[str, str] = {}
     assumed_warned = False
+    flattened = table.flattened
     for r, row in enumerate(table.rows):
         start = _value_region_start(row)
         labels = _distinct(row[:start])
@@ -562,7 +583,7 @@ def _read_t3(table: _Table, out: _Out) -> None:
                 pending.append(row)
             continue
         if pending and any(_is_t3_header_row(p) for p in pending):
-            if table.flattened:
+            if flattened:
                 flat_cols = _flattened_t3_columns(pending) or []
                 if flat_cols:
                     out.warnings.append(ParseWarning(
@@ -577,7 +598,7 @@ def _read_t3(table: _Table, out: _Out) -> None:
                     cols = new_cols
         pending = []
         row_label = " / ".join(labels)
-        if table.flattened and flat_cols is not None:
+        if flattened and flat_cols is not None:
             # The row label identifies the row; the cells it wrote after the
             # label are its values, one per column -- only when the count fits.
             vals = table.values(r, start)
@@ -862,6 +883,7 @@ def _read_t2(table: _Table, out: _Out) -> None:
 # ---------------------------------------------------------------------------------
 # Legacy 附表
 
+_SECTION_NUMBER = re.compile(r"^[一二三四五六七八九十]+[、.]")
 _VALUE_HEADER = re.compile(r"^(?:数量|统计数|数据|数值|本年|本年度|本期|\d{4}年度?|合计|总数|完成数|统计数据|本年数)$")
 
 
@@ -950,7 +972,7 @@ def _read_legacy(table: _Table, out: _Out) -> None:
             section = "review"
         elif c.startswith("行政诉讼"):
             section = "litigation"
-        elif re.match(r"^[一二三四五六七八九十]+[、.]", folded):
+        elif _SECTION_NUMBER.match(folded):
             section = None
         key = _legacy_key(c, labels)
         if key is None:

@@ -16,6 +16,7 @@
 from __future__ import annotations
 
 import copy
+import dataclasses
 import posixpath
 import re
 from urllib.parse import urljoin, urlsplit
@@ -27,11 +28,11 @@ from lxml import etree
 from ..document import IMAGE_MARKER_FORMAT, TABLE_MARKER_FORMAT, ExtractedDocument
 from ..errors import UnreadableDocument
 from ..model import ImageRef
-from ..tables import find_cell_per_line_tables, grid_from_html_table, is_data_table
+from ..tables import find_cell_per_line_tables, is_data_table, preceding_text
 from ..textutil import han_count
 from . import text as text_reader
 from .common import decode_body
-from .pagemeta import is_metadata_grid, page_lines, read_page_meta
+from .pagemeta import is_metadata_grid, page_lines, read_page_meta, table_grids
 
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
 _TAG = re.compile(r"<[A-Za-z!/][^>]*>")
@@ -78,24 +79,25 @@ def _fallback_text(root, base: str | None) -> tuple[str, list[ImageRef]]:
     return "\n".join(page_lines(root)), images
 
 
-def _tables_and_marked_copy(root):
-    """The report tables of the page as grids, and a copy of the page in which
-    each of them is replaced by a ``[table: n]`` paragraph (1-based), so that the
-    main text shows where the tables were and carries no table residue.
+def _mark_report_tables(root, grids) -> list:
+    """The report tables of the page as grids; in the page (changed in place)
+    each of them is replaced by a ``[table: n]`` paragraph (1-based), so that
+    the main text shows where the tables were and carries no table residue.
 
-    Layout tables (wrapping other tables) and the metadata block stay in place."""
-    content = copy.deepcopy(root)
-    grids = []
-    for table in list(content.iter("table")):
-        grid = grid_from_html_table(table)
+    ``grids`` are the grids of ``root``'s tables (:func:`table_grids`, no
+    context). Layout tables (wrapping other tables) and the metadata block stay
+    in place. A table's context is read when the report tables before it are
+    markers already."""
+    kept = []
+    for table, grid in zip(list(root.iter("table")), grids):
         if not is_data_table(grid) or is_metadata_grid(grid):
             continue
-        grids.append(grid)
+        kept.append(dataclasses.replace(grid, context=preceding_text(table)))
         marker = lxml.html.Element("p")
-        marker.text = TABLE_MARKER_FORMAT.format(len(grids))
+        marker.text = TABLE_MARKER_FORMAT.format(len(kept))
         marker.tail = table.tail
         table.getparent().replace(table, marker)
-    return grids, content
+    return kept
 
 
 def _trafilatura(content, **options) -> str | None:
@@ -125,10 +127,34 @@ def _main_text(content) -> str | None:
     return max(candidates, key=lambda c: (bool(_MD_IMAGE.search(c)), han_count(c)))
 
 
+def _html_parser() -> lxml.html.HTMLParser:
+    """lxml.html's parser with a C-level element class lookup.
+
+    lxml.html's own lookup (``HtmlElementClassLookup``) is a Python method that
+    lxml calls for every element proxy it creates -- every element, every time
+    a tree is walked (the tables, the rendered lines, trafilatura). The classes
+    are the same (HtmlElement, HtmlComment, …) except for the form controls
+    (FormElement, InputElement …), whose form API neither this reader nor
+    trafilatura uses."""
+    parser = lxml.html.HTMLParser()
+    parser.set_element_class_lookup(
+        etree.ElementDefaultClassLookup(
+            element=lxml.html.HtmlElement,
+            comment=lxml.html.HtmlComment,
+            pi=lxml.html.HtmlProcessingInstruction,
+            entity=lxml.html.HtmlEntity,
+        )
+    )
+    return parser
+
+
+_PARSER = _html_parser()
+
+
 def parse_tree(html: str, name: str | None):
     html = _XML_DECLARATION.sub("", html, count=1)
     try:
-        root = lxml.html.document_fromstring(html)
+        root = lxml.html.document_fromstring(html, parser=_PARSER)
     except (etree.ParserError, ValueError) as exc:
         raise UnreadableDocument(name, f"not parseable as HTML ({exc})") from exc
     return html, root
@@ -149,8 +175,11 @@ def extract(
         return text_reader.from_string(html, encoding=encoding, replaced=replaced)
     html, root = parse_tree(html, name)
     base = _base_url(name, root)
-    page = read_page_meta(root)
-    tables, content = _tables_and_marked_copy(root)
+    grids = table_grids(root)  # built once: for the metadata block and the report tables
+    page = read_page_meta(root, grids)
+    # From here on the page is the content: its report tables are markers.
+    tables = _mark_report_tables(root, grids)
+    content = root
 
     main = _main_text(content)
     if main and (han_count(main) or _MD_IMAGE.search(main)):

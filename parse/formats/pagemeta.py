@@ -65,8 +65,7 @@ def inline_fields(line: str) -> dict[str, str]:
     return found
 
 
-def _table_fields(table) -> dict[str, str]:
-    grid = grid_from_html_table(table)
+def _table_fields(grid) -> dict[str, str]:
     found: dict[str, str] = {}
     if not is_metadata_grid(grid):  # a data table's 名称 | 单位 is not metadata
         return found
@@ -96,22 +95,26 @@ def _table_fields(table) -> dict[str, str]:
     return found
 
 
+_NOT_RENDERED = {"script", "style", "noscript", "template"}
+
+
 def _render(el, out: list[str]) -> None:
     tag = _tag(el)
-    if tag in ("script", "style", "noscript", "template"):
+    if not tag or tag in _NOT_RENDERED:  # a comment, or script and the like
         return
     block = tag in _BLOCK_TAGS
     if block or tag == "br":
         out.append("\n")
-    if tag in ("td", "th"):
+    elif tag == "td" or tag == "th":
         out.append("\t")
-    if el.text and isinstance(el.tag, str):
-        out.append(el.text)
+    text = el.text
+    if text:
+        out.append(text)
     for child in el:
-        if isinstance(child.tag, str):
-            _render(child, out)
-        if child.tail:
-            out.append(child.tail)
+        _render(child, out)
+        tail = child.tail
+        if tail:
+            out.append(tail)
     if block:
         out.append("\n")
 
@@ -125,19 +128,32 @@ def page_lines(root) -> list[str]:
     _render(body if body is not None else root, out)
     lines = []
     for raw in "".join(out).split("\n"):
-        cells = [collapse_ws(part) for part in raw.split("\t")]
-        line = "\t".join(c for c in cells if c)
+        if not raw or raw.isspace():  # (str.isspace and \s are the same characters)
+            continue
+        if "\t" in raw:
+            line = "\t".join(cell for cell in map(collapse_ws, raw.split("\t")) if cell)
+        else:
+            line = collapse_ws(raw)
         if line:
             lines.append(line)
     return lines
 
 
-def metadata_fields(root) -> dict[str, str]:
+def table_grids(root) -> list:
+    """The grid of every ``<table>`` of the page, in document order, without
+    context: what :func:`metadata_fields` reads (a reader that has built them
+    already passes them on)."""
+    return [grid_from_html_table(table, context=False) for table in root.iter("table")]
+
+
+def metadata_fields(root, grids: list | None = None) -> dict[str, str]:
     """The labelled metadata block: first from small tables of label/value cells,
-    then from ``label：value`` text anywhere in the page (first occurrence wins)."""
+    then from ``label：value`` text anywhere in the page (first occurrence wins).
+
+    ``grids``: :func:`table_grids` of ``root``, if the caller has them."""
     fields: dict[str, str] = {}
-    for table in root.iter("table"):
-        for label, value in _table_fields(table).items():
+    for grid in table_grids(root) if grids is None else grids:
+        for label, value in _table_fields(grid).items():
             fields.setdefault(label, value)
     for line in page_lines(root):
         if len(line) > 300 or "：" not in line and ":" not in line:
@@ -147,7 +163,9 @@ def metadata_fields(root) -> dict[str, str]:
     return fields
 
 
-def read_page_meta(root) -> PageMeta:
+def read_page_meta(root, grids: list | None = None) -> PageMeta:
+    """Title, first heading, ``<meta>`` tags and the metadata block of a page
+    (``grids``: :func:`table_grids` of ``root``, if the caller has them)."""
     title_el = root.find(".//title")
     # Whitespace kept: it separates the site name (… 年度报告 - 乳山市人民政府).
     title = collapse_ws(title_el.text_content()) if title_el is not None else None
@@ -159,13 +177,15 @@ def read_page_meta(root) -> PageMeta:
         value = (el.get("content") or "").strip()
         if key and value and key not in meta:
             meta[key] = squash_cjk_spaces(value)
-    return PageMeta(title=title or None, h1=h1 or None, meta=meta, fields=metadata_fields(root))
+    return PageMeta(title=title or None, h1=h1 or None, meta=meta, fields=metadata_fields(root, grids))
 
 
 def is_metadata_grid(grid) -> bool:
     """A small table of metadata labels and values (not a report table)."""
+    if grid.n_rows > 20:
+        return False
     labels = 0
     for _, _, text in grid.own_cells():
         if label_of(text) or (len(text) < 80 and _LABEL_RE.match(text)):
             labels += 1
-    return labels >= 2 and grid.n_rows <= 20
+    return labels >= 2
