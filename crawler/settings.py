@@ -35,8 +35,12 @@ RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
 RETRY_BACKOFF_BASE = 2.0  # seconds before the first retry; doubles each time
 RETRY_BACKOFF_MAX = 60.0
 
-# Bounded crawl: a calendar-style trap or a runaway pager ends.
-DEPTH_LIMIT = 8
+# Bounded crawl: a calendar-style trap or a runaway pager ends. The spider
+# follows only navigation (at most 3 hops), list pages (planned from a list's
+# first page, capped by XXGK_MAX_LIST_PAGES), reports and their attachments
+# (fetched one after another, one level each), so real depths stay near 10;
+# the limit is a backstop set high enough never to cut an attachment chain.
+DEPTH_LIMIT = 20
 XXGK_MAX_LIST_PAGES = 500  # list pages (and list API calls) per site
 CLOSESPIDER_PAGECOUNT = 20000  # responses per site and run
 

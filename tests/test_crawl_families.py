@@ -157,3 +157,15 @@ def test_sites_lists_last_crawl_and_report_counts(families, tmp_path):
         line = lines[f"sample-{family}"]
         assert "never" not in line
         assert f" {len(families['manifests'][family].reports)}  http" in line
+
+
+def test_list_apis_are_paged_from_the_column_not_in_a_chain(families):
+    """A chain of list calls would grow one depth level per call and hit DEPTH_LIMIT on a long list."""
+    db = families["db"]
+    proxy = db.execute("SELECT url, referer FROM fetches WHERE url LIKE '%dataproxy.jsp%'").fetchall()
+    api = db.execute("SELECT url, referer FROM fetches WHERE url LIKE '%/api/content/list%'").fetchall()
+    assert len({r["url"] for r in proxy}) >= 2 and len({r["url"] for r in api}) >= 4
+    for row in proxy:  # every call is made from the column page
+        assert "dataproxy.jsp" not in row["referer"], dict(row)
+    for row in api:  # from the column page, or (once the page count is known) from page 1
+        assert "/api/" not in row["referer"] or row["referer"].endswith("pageNum=1"), dict(row)

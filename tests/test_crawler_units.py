@@ -141,3 +141,22 @@ def test_hostile_filenames_lose_their_paths():
 
     assert safe_display_name("../../etc/passwd.pdf") == "passwd.pdf"
     assert safe_display_name("a/b\\c:d.docx") == "cd.docx"
+
+
+def test_numbered_pager_is_planned_whole_from_its_last_page():
+    from crawler.families.pager import numbered_pages, pager_links
+    from crawler.links import Link
+
+    base = "http://x.gov.cn/xxgk/ndbg/list.html?page=1"
+    links = [
+        Link("http://x.gov.cn/xxgk/ndbg/list.html?page=2", "2"),
+        Link("http://x.gov.cn/xxgk/ndbg/list.html?page=3", "下一页"),
+        Link("http://x.gov.cn/xxgk/ndbg/list.html?page=40", "尾页"),
+        Link("http://x.gov.cn/xxgk/show.asp?id=2", "2"),  # an article numbered 2, in another folder
+    ]
+    linked = pager_links(base, links)
+    assert "http://x.gov.cn/xxgk/show.asp?id=2" not in linked
+    pages = numbered_pages(base, linked, limit=500)
+    assert pages[0].endswith("page=2") and pages[-1].endswith("page=40") and len(pages) == 39
+    assert len(numbered_pages(base, linked, limit=10)) == 9
+    assert numbered_pages(base, [], limit=10) == []

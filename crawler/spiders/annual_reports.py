@@ -25,7 +25,7 @@ conditional requests (see :class:`crawler.middlewares.ConditionalRequestMiddlewa
 
 from __future__ import annotations
 
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlencode, urljoin, urlsplit
 
 import scrapy
 from parsel import Selector
@@ -148,7 +148,7 @@ class AnnualReportsSpider(scrapy.Spider):
         if store is not None:
             yield from self._report_requests(self._snippet_links(store.records, response.url), response.url)
             if store.proxy_url and (store.total is None or len(store.records) < store.total):
-                yield self._hanweb_request(store.proxy_url, store.form, len(store.records) + 1, store, response.url)
+                yield from self._hanweb_requests(store, response.url)
             return
         trs_pager = trs.find_pager(html)
         if trs_pager is not None:
@@ -168,7 +168,9 @@ class AnnualReportsSpider(scrapy.Spider):
             if request:
                 yield request
             return
-        for url in pager.pager_links(response.url, links):
+        linked = pager.pager_links(response.url, links)
+        limit = self.settings.getint("XXGK_MAX_LIST_PAGES", 500)
+        for url in linked + pager.numbered_pages(response.url, linked, limit):
             request = self._list_request(url, callback=self.parse_page, cb_kwargs={"is_list": True})
             if request:
                 yield request
@@ -186,39 +188,63 @@ class AnnualReportsSpider(scrapy.Spider):
                 links.append(Link(url=urljoin(base_url, anchor.attrib["href"].strip()), text=text))
         return links
 
-    def _hanweb_request(self, proxy_url: str, form: dict, start: int, store, list_url: str):
+    def _hanweb_requests(self, store, list_url: str):
+        """The dataproxy calls for the rest of a Hanweb list.
+
+        With the total known they are all asked for from the column page (a
+        chain of calls would grow one crawl-depth level per call and hit
+        DEPTH_LIMIT on a long list); without it, one at a time until a short answer.
+        """
+        start = len(store.records) + 1
+        if store.total is None:
+            request = self._hanweb_request(store, start, list_url, chain=True)
+            if request:
+                yield request
+            return
+        while start <= store.total:
+            request = self._hanweb_request(store, start, list_url, chain=False)
+            if request is None:
+                return
+            yield request
+            start = hanweb.next_range(start, store.perpage)[1] + 1
+
+    def _hanweb_request(self, store, start: int, list_url: str, chain: bool):
         first, last = hanweb.next_range(start, store.perpage)
-        return scrapy.FormRequest(
-            f"{proxy_url}?{hanweb.proxy_query(first, last, store.perpage)}",
-            formdata=form,
+        return self._list_request(
+            f"{store.proxy_url}?{hanweb.proxy_query(first, last, store.perpage)}",
+            method="POST",
+            body=urlencode(store.form),
+            headers={"Content-Type": "application/x-www-form-urlencoded"},
             callback=self.parse_hanweb_proxy,
-            cb_kwargs={"proxy_url": proxy_url, "form": form, "first": first, "last": last, "store": store,
-                       "list_url": list_url},
+            cb_kwargs={"first": first, "last": last, "store": store, "list_url": list_url, "chain": chain},
         )
 
-    def parse_hanweb_proxy(self, response, proxy_url, form, first, last, store, list_url):
+    def parse_hanweb_proxy(self, response, first, last, store, list_url, chain):
         records, total = hanweb.proxy_records(response.text)
         yield from self._report_requests(self._snippet_links(records, list_url), list_url)
-        total = total if total is not None else store.total
-        asked = last - first + 1
-        if records and len(records) >= asked and (total is None or last < total):
-            if self.list_pages < self.settings.getint("XXGK_MAX_LIST_PAGES", 500):
-                self.list_pages += 1
-                yield self._hanweb_request(proxy_url, form, last + 1, store, list_url)
+        if chain and records and len(records) >= last - first + 1 and (total is None or last < total):
+            request = self._hanweb_request(store, last + 1, list_url, chain=True)
+            if request:
+                yield request
 
-    def parse_json_list(self, response, endpoint, page, list_url):
+    def parse_json_list(self, response, endpoint, page, list_url, chain=True):
         found, pages = jsonapi.entries(response.body, response.url)
         links = [Link(url=url, text=title) for title, url in found]
         yield from self._report_requests(links, list_url)
-        more = page < pages if pages is not None else bool(found)
-        if more:
+        if not chain:
+            return
+        # With the page count known, every page is asked for from the first one
+        # (no depth-growing chain); without it, one page at a time until an empty one.
+        following = range(page + 1, pages + 1) if pages is not None else ([page + 1] if found else [])
+        for number in following:
             request = self._list_request(
-                endpoint.page_url(page + 1),
+                endpoint.page_url(number),
                 callback=self.parse_json_list,
-                cb_kwargs={"endpoint": endpoint, "page": page + 1, "list_url": list_url},
+                cb_kwargs={"endpoint": endpoint, "page": number, "list_url": list_url, "chain": pages is None},
             )
-            if request:
-                yield request
+            if request is None:
+                return
+            yield request
 
     # -- reports and attachments ------------------------------------------------------
 
