@@ -53,6 +53,21 @@ TITLE_STYLES = {
 }
 
 
+def id_allocator(base: int, origin: datetime, per_day: int, spread: int) -> Callable[[datetime, random.Random], int]:
+    """Document ids that grow with the publication date, as CMS ids do, never repeating:
+    ``base + days since origin * per_day + a random 0..spread``, bumped past ids in use."""
+    used: set[int] = set()
+
+    def new_id(t: datetime, rng: random.Random) -> int:
+        n = base + (t.date() - origin.date()).days * per_day + rng.randint(0, spread)
+        while n in used:
+            n += 1
+        used.add(n)
+        return n
+
+    return new_id
+
+
 def report_title(agency: str, year: int, style: str = "std") -> str:
     return TITLE_STYLES[style].format(agency=agency, year=year)
 

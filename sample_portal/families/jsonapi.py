@@ -33,7 +33,8 @@ from markupsafe import Markup
 from .. import render
 from ..manifest import Column, Document, ListEntry, Manifest, Report
 from ..routing import Request, Response, RouteTable
-from ..sitekit import (attachment_handler, html_handler, load_site_yaml, make_report, parse_time,
+from ..sitekit import (
+    attachment_handler, id_allocator, html_handler, load_site_yaml, make_report, parse_time,
                        published_time, report_title, rng_for, robots_txt)
 from ..templating import get_env
 from ..util import placeholder_png
@@ -53,14 +54,7 @@ def load_manifest() -> Manifest:
     site = cfg["site"]
     seed = site["seed"]
     attach = {(a["report"][0], int(a["report"][1])): a for a in cfg.get("attachments", [])}
-    used: set[int] = set()
-
-    def new_id(t: datetime, rng) -> int:
-        n = 20000 + (t.date() - datetime(2017, 1, 1).date()).days * 13 + rng.randint(0, 12)
-        while n in used:
-            n += 1
-        used.add(n)
-        return n
+    new_id = id_allocator(20_000, datetime(2017, 1, 1), 13, 12)
 
     reports: list[Report] = []
     by_key: dict[tuple[str, int], Report] = {}

@@ -19,7 +19,7 @@ from datetime import datetime
 
 from ..manifest import Manifest, build_trs_manifest
 from ..routing import RouteTable
-from ..sitekit import published_time, report_title, rng_for
+from ..sitekit import id_allocator, published_time, report_title, rng_for
 from . import trs
 
 FAMILY = "large"
@@ -45,14 +45,7 @@ AGENCIES = [CITY + d for d in DEPARTMENTS] + [CITY + t for t in TOWNS]  # 40
 
 @functools.lru_cache(maxsize=1)
 def config() -> dict:
-    used: set[int] = set()
-
-    def doc_id(t: datetime, rng) -> int:
-        n = 1_000_000 + (t.date() - datetime(2016, 1, 1).date()).days * 2900 + rng.randint(0, 2800)
-        while n in used:
-            n += 1
-        used.add(n)
-        return n
+    doc_id = id_allocator(1_000_000, datetime(2016, 1, 1), 2900, 2800)
 
     reports = []
     for i, agency in enumerate(AGENCIES):

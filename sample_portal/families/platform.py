@@ -27,7 +27,8 @@ from markupsafe import Markup
 from .. import render
 from ..manifest import Column, Document, ListEntry, Manifest, Report
 from ..routing import Response, RouteTable
-from ..sitekit import (attachment_handler, html_handler, load_site_yaml, make_report, parse_time,
+from ..sitekit import (
+    attachment_handler, id_allocator, html_handler, load_site_yaml, make_report, parse_time,
                        published_time, report_title, rng_for, robots_txt, list_text)
 from ..templating import get_env
 
@@ -44,14 +45,7 @@ def load_manifest() -> Manifest:
     bm_root = root + "bmzjnb/"
     size = int(cfg["year_page_size"])
     attach = {(a["report"][0], int(a["report"][1])): a for a in cfg.get("attachments", [])}
-    used: set[int] = set()
-
-    def post_id(t: datetime, rng) -> int:
-        n = 2_000_000 + (t.date() - datetime(2018, 1, 1).date()).days * 420 + rng.randint(0, 400)
-        while n in used:
-            n += 1
-        used.add(n)
-        return n
+    post_id = id_allocator(2_000_000, datetime(2018, 1, 1), 420, 400)
 
     def post(n: int) -> str:
         return f"{root}content/post_{n}.html"
