@@ -44,9 +44,11 @@ class ArchiveMiddleware:
     row in the catalogue, and the request/response pair in the WARC files.
 
     Runs after decompression and before retries and error filtering, so error
-    pages and responses that will be retried are kept too. The body is stored
-    before its catalogue row is written, and each row is one transaction: a
-    crawl killed at any moment leaves no row pointing at a missing body. The
+    pages and responses that will be retried are kept too. The body is stored,
+    then the WARC records are written and flushed, then the catalogue row, in
+    one transaction: a crawl killed at any moment leaves no row pointing at a
+    missing body or WARC record (a rerun fetches what has no row; a WARC file
+    may then hold an exchange twice, which WARC readers expect). The
     fetch id and body digest travel on in ``request.meta`` (``xxgk_fetch_id``,
     ``xxgk_sha256``).
     """
@@ -80,6 +82,22 @@ class ArchiveMiddleware:
         if content_type is None or any(t in content_type.lower() for t in _TEXT_TYPES):
             declared = encoding.declared_encoding(content_type, body)
             detected = encoding.detect_encoding(body)
+        try:
+            reason = HTTPStatus(response.status).phrase
+        except ValueError:
+            reason = ""
+        self.warc.write_exchange(
+            url=response.url,
+            method=request.method,
+            request_headers=_headers(request.headers),
+            request_body=request.body or b"",
+            status=response.status,
+            reason=reason,
+            response_headers=_headers(response.headers),
+            body=body,
+            sha256=sha256 or "",
+            ip=str(response.ip_address) if response.ip_address else None,
+        )
         redirects = request.meta.get("redirect_urls") or []
         fetch_id = record_fetch(
             self.db,
@@ -96,22 +114,6 @@ class ArchiveMiddleware:
             etag=_header(response, "ETag"),
             last_modified=_header(response, "Last-Modified"),
             crawl_run_id=self._run_id(),
-        )
-        try:
-            reason = HTTPStatus(response.status).phrase
-        except ValueError:
-            reason = ""
-        self.warc.write_exchange(
-            url=response.url,
-            method=request.method,
-            request_headers=_headers(request.headers),
-            request_body=request.body or b"",
-            status=response.status,
-            reason=reason,
-            response_headers=_headers(response.headers),
-            body=body,
-            sha256=sha256 or "",
-            ip=str(response.ip_address) if response.ip_address else None,
         )
         request.meta["xxgk_fetch_id"] = fetch_id
         request.meta["xxgk_sha256"] = sha256

@@ -45,11 +45,13 @@ def test_kill_and_resume_matches_an_uninterrupted_crawl(tmp_path):
     assert len(manifest.reports) >= 300
     rng = random.Random(os.environ.get("XXGK_TEST_SEED", "resume"))
     # A small per-response delay makes the crawl last long enough to be killed mid-way.
-    with serve_sites_in_thread(["large"], delay=0.02) as urls:
+    with serve_sites_in_thread(["large"], delay=0.04) as urls:
         url = str(urls["large"])
         reference = tmp_path / "reference"
+        started = time.monotonic()
         done = start_crawl(url, reference)
         out, err = done.communicate(timeout=600)
+        duration = time.monotonic() - started
         assert done.returncode == 0, err[-3000:]
         expected, total, expected_bodies, _ = catalogue(reference)
         assert len(expected) == total == len(manifest.reports)
@@ -59,7 +61,8 @@ def test_kill_and_resume_matches_an_uninterrupted_crawl(tmp_path):
         progress = []
         for _ in range(4):
             proc = start_crawl(url, resumed)
-            time.sleep(rng.uniform(1.0, 3.5))  # anywhere: start-up, list pages, reports, writes
+            # anywhere in the first third of a whole crawl: start-up, list pages, reports, writes
+            time.sleep(rng.uniform(0.1, 0.35) * duration)
             if proc.poll() is None:
                 os.killpg(proc.pid, signal.SIGKILL)
                 kills += 1
