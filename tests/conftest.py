@@ -33,12 +33,14 @@ def run_xxgk(*args: str, timeout: int = 300) -> subprocess.CompletedProcess:
     )
 
 
-def query(db, sql: str, params=()) -> list[dict]:
-    """Rows of a query on a catalogue file, as dicts."""
+def query(db, sql: str, params=(), *, as_dicts: bool = True) -> list:
+    """Rows of a query on a catalogue file, as dicts (or as tuples)."""
     conn = sqlite3.connect(db)
-    conn.row_factory = sqlite3.Row
+    if as_dicts:
+        conn.row_factory = sqlite3.Row
     try:
-        return [dict(r) for r in conn.execute(sql, params)]
+        rows = conn.execute(sql, params).fetchall()
+        return [dict(r) for r in rows] if as_dicts else rows
     finally:
         conn.close()
 

@@ -7,7 +7,6 @@ import json
 import os
 import shlex
 import shutil
-import sqlite3
 import subprocess
 import sys
 from decimal import Decimal
@@ -17,6 +16,7 @@ import httpx
 import pytest
 
 from conftest import ROOT, free_port, run_xxgk, running
+from conftest import query as catalogue_query
 
 
 @pytest.fixture(scope="module")
@@ -28,11 +28,7 @@ def copy(crawled, tmp_path_factory):
 
 
 def query(db: Path, sql: str, params=()) -> list:
-    conn = sqlite3.connect(db)
-    try:
-        return conn.execute(sql, params).fetchall()
-    finally:
-        conn.close()
+    return catalogue_query(db, sql, params, as_dicts=False)
 
 
 def same_number(a, b) -> bool:

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from conftest import run_xxgk
+from conftest import query as catalogue_query
 
 
 @pytest.fixture()
@@ -22,11 +23,7 @@ def catalogue(crawled, tmp_path):
 
 
 def query(db: Path, sql: str, params=()) -> list:
-    conn = sqlite3.connect(db)
-    try:
-        return conn.execute(sql, params).fetchall()
-    finally:
-        conn.close()
+    return catalogue_query(db, sql, params, as_dicts=False)
 
 
 def dump(db: Path) -> list[str]:
