@@ -30,6 +30,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from .figures.template_stream import legacy_table_in_text
 from .tables import Grid
 from .textutil import compact, fold
 
@@ -127,6 +128,9 @@ def explain_format(text: str, tables: list[Grid] | None = None, year: int | None
     legacy = _legacy_table(tables)
     if legacy:
         return FormatDecision("legacy-table", "legacy 附表 rows", legacy)
+    legacy = legacy_table_in_text(text)
+    if legacy:
+        return FormatDecision("legacy-table", "legacy 统计表 rows in the text", legacy)
 
     family = _found(haystack, MARKERS_TEMPLATE_TABLE) + _found(body, MARKERS_TEMPLATE_HEADING)
     if family:

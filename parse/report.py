@@ -101,7 +101,7 @@ def build_report(doc: ExtractedDocument) -> ParsedReport:
                 {"count": doc.replaced_chars, "encoding": doc.encoding},
             )
         )
-    metrics, figure_warnings = extract_figures(doc.text, doc.tables)
+    metrics, figure_warnings = extract_figures(doc.text, doc.tables, decision.format)
     warnings.extend(figure_warnings)
     region, admin_level = locate(agency_result.agency, title, doc.text)
     return ParsedReport(

@@ -23,6 +23,7 @@ from parse.model import Metric, ParseWarning
 
 from .consistency import CHECK_CODES, check
 from .prose import extract_text_figures
+from .template_stream import STREAM_WARNING_CODES, read_legacy_stream, read_template_stream
 from .template_tables import extract_table_figures
 
 __all__ = ["extract_figures", "extract_table_figures", "extract_text_figures", "check", "FIGURE_WARNING_CODES"]
@@ -46,13 +47,30 @@ FIGURE_WARNING_CODES = {
     "unknown_key": "internal: a figure mapped to a key outside the vocabulary, dropped",
     "prose_conflict": "two sentences give one key different values; the first is kept",
     "prose_table_disagreement": "the text and a table give one key different values; the table's is kept",
+    **STREAM_WARNING_CODES,
     **CHECK_CODES,
 }
 
+TEMPLATE_ERAS = ("2019-template", "2021-template")
+# Which template table a key comes from, to know which tables the grids gave.
+_TABLE_OF_PREFIX = (("proactive.", "二"), ("requests.", "三"), ("outcome.", "三"), ("review.", "四"),
+                    ("litigation.", "四"))
 
-def extract_figures(text: str, grids: list[Any]) -> tuple[list[Metric], list[ParseWarning]]:
-    """All figures of a report: its tables first, then its prose for the keys the
-    tables did not give, then the consistency checks (warnings only).
+
+def _tables_given(metrics: list[Metric]) -> set[str]:
+    given = set()
+    for m in metrics:
+        for prefix, table in _TABLE_OF_PREFIX:
+            if m.key.startswith(prefix) and m.source == "table":
+                given.add(table)
+    return given
+
+
+def extract_figures(text: str, grids: list[Any], era: str | None = None) -> tuple[list[Metric], list[ParseWarning]]:
+    """All figures of a report: its tables first -- the grids, then the template
+    tables (``era``) or the legacy 统计表 the text holds in any text layout
+    (:mod:`.template_stream`) for the tables no grid gave -- then its prose for
+    the keys the tables did not give, then the consistency checks (warnings only).
 
     ``text`` is the report's main text; ``grids`` its tables in document order
     (``list[list[str]]`` rows or :class:`parse.tables.Grid`).
@@ -61,6 +79,20 @@ def extract_figures(text: str, grids: list[Any]) -> tuple[list[Metric], list[Par
     by_key = {m.key: m for m in metrics}
     prose_metrics, prose_warnings = extract_text_figures(text or "")
     warnings.extend(prose_warnings)
+    hints = {m.key: m.value for m in prose_metrics if not m.approximate}
+    stream_metrics: list[Metric] = []
+    if era in TEMPLATE_ERAS:
+        skip = _tables_given(metrics)
+        if len(skip) < 3:
+            stream_metrics, stream_warnings = read_template_stream(text or "", era, hints, skip)
+            warnings.extend(stream_warnings)
+    elif not by_key:
+        stream_metrics, stream_warnings = read_legacy_stream(text or "", hints)
+        warnings.extend(stream_warnings)
+    for m in stream_metrics:
+        if m.key not in by_key:
+            metrics.append(m)
+            by_key[m.key] = m
     for m in prose_metrics:
         table = by_key.get(m.key)
         if table is None:

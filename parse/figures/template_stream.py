@@ -1,0 +1,648 @@
+"""The national templates read from a stream of text, whatever its layout.
+
+Text made of a report's tables comes in many layouts: cells separated by
+spaces (text of a PDF), pipe rows (markdown, trafilatura), one cell per line,
+cells glued together (an archiver's ``textContent``), OCR output. In all of
+them the template's row labels come in the template's order (``parse.template``)
+and each row's values come after its label. This reader
+
+1. folds the text into one stream of characters (NFKC, which also maps CJK
+   radical glyphs ``⼀⾏`` to ``一行``), dropping whitespace and pipes but
+   remembering where they were, and dropping page furniture (``- 5 -``,
+   ``=== page 4``, markdown rule rows);
+2. finds the template's rows in order by their signatures (labels broken
+   across lines or cut short still match; a row's numbering glued to the
+   previous row's values, ``…3100000312.没有现成…``, is given back to its row);
+3. reads the values between one row's label and the next as tokens: numbers,
+   empty pipe cells and dashes (absent), with the separators the text kept;
+4. turns each row's tokens into its candidate cells (:mod:`.splits`): a row that
+   wrote as many tokens as the table has columns is read as written; a row of
+   glued digits gets every split whose six applicant columns add up to 总计;
+5. lets the whole table decide (:func:`.splits.solve`): the column sums (一 + 二 =
+   (七)总计 + 四; the outcome rows add to (七)总计), and the figures the report's
+   prose states, pick the combination of splits; cells that stay ambiguous give
+   no figure and a ``ambiguous_cells`` warning.
+
+Table 四 (fifteen cells after its header words) and table 二 (each category's
+cells) are read the same way; the legacy 统计表 (rows in any order, a unit word
+then the year's value and perhaps 历年累计) too.
+
+Every figure has ``source='table'`` and evidence naming the table, the row and
+column, and the text the row was read from.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from parse.model import Metric, ParseWarning
+from parse.template import (
+    APPLICANT_COLUMNS,
+    APPLICANT_PARTS,
+    LEGACY_EQUATIONS,
+    LEGACY_ROWS,
+    LEGACY_UNITS,
+    OUTCOME_GROUPS,
+    SIGNED_COLUMNS,
+    TABLE2_ROWS,
+    TABLE4_GROUPS,
+    TABLE4_HEADER_WORDS,
+    TABLE4_KEYS,
+    TABLE4_RESULTS,
+    Row,
+    table3_equations,
+    table3_rows,
+)
+from parse.vocabulary import known_keys, load_vocabulary
+
+from .splits import Equation, Piece, groups_sum_check, row_sum_check, solve, splits
+
+__all__ = ["Stream", "read_template_stream", "read_legacy_stream", "STREAM_WARNING_CODES"]
+
+STREAM_WARNING_CODES = {
+    "ambiguous_cells": "cells glued together that more than one reading of the table fits: no figure",
+    "unplaced_row": "a template row whose values cannot be placed under the columns (too many or too few)",
+}
+
+# ---------------------------------------------------------------------------------
+# The stream
+
+_PAGE_FURNITURE = re.compile(
+    r"^\s*(?:=+\s*page\s*\d+\s*=*|[-—–－]\s*\d{1,3}\s*[-—–－]|第\s*\d{1,3}\s*页(?:\s*[,，/]?\s*共\s*\d{1,3}\s*页)?"
+    r"|\d{1,3}\s*/\s*\d{1,3}|\|?(?:\s*:?-{3,}:?\s*\|)+\s*:?-*:?\s*)\s*$",
+    re.IGNORECASE | re.MULTILINE,
+)
+_PUNCT = set("\"'“”‘’「」『』《》〈〉、,，.．。:：;；·!！?？_-—–－/／\\()（）[]【】*#")
+_DIGITS = set("0123456789")
+_CJK_NUMERALS = "一二三四五六七八九十"
+_CELL_WORDS = set("无—–－-―/／")  # what a value cell may hold besides digits
+
+
+@dataclass
+class Stream:
+    """The text folded for reading: ``chars`` without whitespace and pipes;
+    ``seps[i]`` the number of separators before ``chars[i]`` (0 none, 1 a
+    space or line break, 1 + n for n pipes); ``match`` the same without
+    punctuation, ``to_char[j]`` the index in ``chars`` of ``match[j]``."""
+
+    chars: str
+    seps: list[int]
+    match: str
+    to_char: list[int]
+    pipes: bool = False
+
+    @classmethod
+    def of(cls, text: str) -> "Stream":
+        text = _PAGE_FURNITURE.sub("\n", unicodedata.normalize("NFKC", text))
+        chars: list[str] = []
+        seps: list[int] = []
+        space = False
+        pipe_count = 0  # pipes since the last character or line break
+        pipes = False
+        for ch in text:
+            if ch in "|｜":
+                pipe_count += 1
+                pipes = True
+            elif ch == "\n":
+                space, pipe_count = True, 0  # a row's closing pipe is no empty cell
+            elif ch.isspace():
+                space = True
+            else:
+                chars.append(ch)
+                seps.append(1 + pipe_count if pipe_count else int(space))
+                space, pipe_count = False, 0
+        match: list[str] = []
+        to_char: list[int] = []
+        for i, ch in enumerate(chars):
+            if ch not in _PUNCT:
+                match.append(ch)
+                to_char.append(i)
+        return cls("".join(chars), seps, "".join(match), to_char, pipes)
+
+    def find(self, words: tuple[str, ...], start: int, end: int | None = None) -> tuple[int, int] | None:
+        """Earliest (start, end) in ``chars`` of any of ``words`` (matched without
+        punctuation) at or after char ``start``, before char ``end``."""
+        j0 = _bisect(self.to_char, start)
+        best: tuple[int, int] | None = None
+        for w in words:
+            j = self.match.find(w, j0)
+            if j < 0:
+                continue
+            s, e = self.to_char[j], self.to_char[j + len(w) - 1] + 1
+            if end is not None and s >= end:
+                continue
+            if best is None or s < best[0]:
+                best = (s, e)
+        return best
+
+    def find_all(self, word: str) -> list[int]:
+        out, j = [], self.match.find(word)
+        while j >= 0:
+            out.append(self.to_char[j])
+            j = self.match.find(word, j + 1)
+        return out
+
+    def label_start(self, sig_start: int, floor: int, number: str | None) -> int:
+        """Where the label whose signature starts at ``sig_start`` begins: back over
+        the label's own characters and its numbering (``2.``, ``（三）``, ``四、``),
+        never below ``floor``. A row number glued to the previous row's digits
+        (``…0312.没有现成``) is taken only as far as it is the template's own
+        number for the row (``2``)."""
+        i = sig_start
+        while i > floor:
+            prev = self.chars[i - 1]
+            if prev in _DIGITS or (self.seps[i] and prev in _CELL_WORDS):
+                break
+            i -= 1
+        if i > floor and i < len(self.chars) and self.chars[i] in ".、．" and self.chars[i - 1] in _DIGITS:
+            run_start = i - 1
+            while run_start > floor and self.chars[run_start - 1] in _DIGITS and not self.seps[run_start]:
+                run_start -= 1
+            run = self.chars[run_start:i]
+            if number and number.isdigit():
+                if run.endswith(number):
+                    return i - len(number)
+            elif len(run) <= 2 and (self.seps[run_start] or run_start == floor
+                                    or self.chars[run_start - 1] not in _DIGITS):
+                return run_start  # "其中：1、…" / " 2. …": numbering standing on its own
+        return i
+
+    def tokens(self, start: int, end: int) -> list[Piece]:
+        """Value tokens between chars ``start`` and ``end``: digit runs (split where
+        the text had a separator), signed/decimal numbers, dashes and empty pipe
+        cells (absent), ``无`` (0)."""
+        out: list[Piece] = []
+        i = start
+        while i < end:
+            ch = self.chars[i]
+            sep = self.seps[i]
+            if sep >= 3 and i > start:  # "| |": empty cells between pipes
+                out.extend(Piece(None) for _ in range(sep - 2))
+            if ch in _DIGITS or (ch in "+-" and i + 1 < end and self.chars[i + 1] in _DIGITS and not self.seps[i + 1]):
+                j = i + 1
+                while j < end and not self.seps[j] and (self.chars[j] in _DIGITS or (
+                        self.chars[j] in ".," and j + 1 < end and self.chars[j + 1] in _DIGITS and not self.seps[j + 1])):
+                    j += 1
+                text = self.chars[i:j].replace(",", "")
+                if text.count(".") > 1:
+                    text = text.split(".")[0]
+                out.append(Piece(text))
+                i = j
+                continue
+            if ch in "—–－-―/／\\" and (sep or i == start) and (i + 1 >= end or self.seps[i + 1] or self.chars[i + 1] not in _DIGITS):
+                # a dash standing alone in its cell
+                j = i + 1
+                while j < end and not self.seps[j] and self.chars[j] in "—–－-―/／\\":
+                    j += 1
+                if j >= end or self.seps[j]:
+                    out.append(Piece(None))
+                i = j
+                continue
+            if ch == "无" and (sep or i == start) and (i + 1 >= end or self.seps[i + 1]):
+                out.append(Piece("0"))
+            i += 1
+        return out
+
+
+def _bisect(seq: list[int], x: int) -> int:
+    lo, hi = 0, len(seq)
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if seq[mid] < x:
+            lo = mid + 1
+        else:
+            hi = mid
+    return lo
+
+
+# ---------------------------------------------------------------------------------
+# Output
+
+
+@dataclass
+class _Out:
+    metrics: list[Metric] = field(default_factory=list)
+    warnings: list[ParseWarning] = field(default_factory=list)
+
+    def add(self, key: str, value: Decimal, evidence: str) -> None:
+        if key not in known_keys():
+            return
+        v = int(value) if value == value.to_integral_value() else float(value)
+        self.metrics.append(Metric(key, v, load_vocabulary().unit(key), "table", evidence))
+
+
+def _clip(text: str, n: int = 120) -> str:
+    return text if len(text) <= n else text[: n - 1] + "…"
+
+
+def _strip_blank_edges(pieces: list[Piece], n: int) -> list[Piece]:
+    """Pipe rows often carry an empty cell before or after the table's columns."""
+    while len(pieces) > n and pieces and pieces[-1].text is None:
+        pieces = pieces[:-1]
+    while len(pieces) > n and pieces and pieces[0].text is None:
+        pieces = pieces[1:]
+    return pieces
+
+
+# ---------------------------------------------------------------------------------
+# Table 三
+
+
+@dataclass
+class _Found:
+    row: Row
+    start: int  # label start (chars)
+    sig_end: int
+
+
+def _find_rows(stream: Stream, rows: tuple[Row, ...], start: int) -> list[_Found]:
+    found: list[_Found] = []
+    pos = start
+    for i, row in enumerate(rows):
+        hit = stream.find(row.signatures, pos)
+        if hit is None:
+            continue
+        # a later row found before this one: this row is not in the table
+        later = [stream.find(r.signatures, pos) for r in rows[i + 1 : i + 3]]
+        if any(h is not None and h[0] < hit[0] for h in later):
+            continue
+        floor = found[-1].sig_end if found else start
+        begin = stream.label_start(hit[0], floor, row.number)
+        found.append(_Found(row, begin, hit[1]))
+        pos = hit[1]
+    return found
+
+
+_T3_END_WORDS = ("行政复议", "存在的主要问题", "主要问题", "其他需要报告")
+
+
+def _t3_attempt(stream: Stream, era: str, start: int) -> list[_Found]:
+    return _find_rows(stream, table3_rows(era), start)
+
+
+def read_table3(stream: Stream, era: str, hints: dict[str, Decimal], out: _Out) -> set[str]:
+    """Table 三 → metrics; returns the keys given."""
+    starts = stream.find_all("本年新收") or stream.find_all("新收政府信息公开申请")
+    best: list[_Found] = []
+    for s in starts:
+        attempt = _t3_attempt(stream, era, max(0, s - 12))
+        if len(attempt) > len(best):
+            best = attempt
+    rows = table3_rows(era)
+    if len(best) < len(rows) // 2:
+        return set()
+    # the end of the last row's values
+    last = best[-1]
+    stop = stream.find(_T3_END_WORDS, last.sig_end)
+    end = len(stream.chars) if stop is None else stream.label_start(stop[0], last.sig_end, None)
+    ncols = len(APPLICANT_COLUMNS)
+    candidates: dict[str, list[tuple]] = {}
+    evidence: dict[str, str] = {}
+    exact: set[str] = set()
+    for i, f in enumerate(best):
+        seg_end = best[i + 1].start if i + 1 < len(best) else end
+        pieces = _strip_blank_edges(stream.tokens(f.sig_end, seg_end), ncols)
+        evidence[f.row.key] = stream.chars[f.start:seg_end]
+        if not pieces:
+            continue  # a blank row (or a group heading): no figures
+        cands, is_exact = splits(pieces, ncols, row_sum_check(len(APPLICANT_PARTS)))
+        if not cands:
+            out.warnings.append(ParseWarning(
+                "unplaced_row", f"table 三: the values of {f.row.key} cannot be placed under the seven columns",
+                {"row": f.row.key, "text": _clip(evidence[f.row.key], 200)}))
+            continue
+        candidates[f.row.key] = cands
+        if is_exact:
+            exact.add(f.row.key)
+    equations = _t3_equations(era, candidates, hints)
+    solution = solve(candidates, equations)
+    given: set[str] = set()
+    for (row_key, col), value in solution.values.items():
+        if value is None:
+            continue
+        app = APPLICANT_COLUMNS[col]
+        key = f"{row_key}.{app[0]}"
+        out.add(key, value, f"表三 / {_clip(evidence[row_key], 60)} | {app[1]}")
+        given.add(key)
+    if solution.doubtful:
+        cells = sorted(f"{r}.{APPLICANT_COLUMNS[c][0]}" for r, c in solution.doubtful)
+        out.warnings.append(ParseWarning(
+            "ambiguous_cells",
+            f"table 三: {len(cells)} glued cell(s) that more than one reading of the table fits; no figure for them",
+            {"table": "三", "cells": cells, "searched": solution.combinations, "too_many": solution.too_many}))
+    return given
+
+
+def _t3_equations(era: str, candidates: dict, hints: dict[str, Decimal]) -> list[Equation]:
+    eqs: list[Equation] = []
+    for col in range(len(APPLICANT_COLUMNS)):
+        for left, right in table3_equations(era, set(candidates)):
+            eqs.append(Equation(tuple((k, col) for k in left if k in candidates),
+                                tuple((k, col) for k in right if k in candidates)))
+    # figures the prose states: a row's cell, or a group's sum
+    for key, value in hints.items():
+        base, _, app = key.rpartition(".")
+        cols = [i for i, (k, _) in enumerate(APPLICANT_COLUMNS) if k == app]
+        if not cols:
+            continue
+        col = cols[0]
+        if base in candidates:
+            eqs.append(Equation(((base, col),), (), value, weight=1))
+            continue
+        group = next((g for g, k in OUTCOME_GROUPS.items() if k == base), None)
+        if group:
+            members = tuple((r.key, col) for r in table3_rows(era) if r.group == group and r.key in candidates)
+            if members:
+                eqs.append(Equation(members, (), value, weight=1))
+    return eqs
+
+
+# ---------------------------------------------------------------------------------
+# Table 四
+
+
+def read_table4(stream: Stream, hints: dict[str, Decimal], out: _Out) -> set[str]:
+    heads = stream.find_all("行政复议行政诉讼") or []
+    if not heads:
+        return set()
+    start = heads[-1]
+    stop = stream.find(("存在的主要问题", "主要问题及改进", "五、", "其他需要报告"), start + 8)
+    end = len(stream.chars) if stop is None else stop[0]
+    # values come after the last header word
+    last_header = start
+    for w in TABLE4_HEADER_WORDS:
+        for pos in stream.find_all(w):
+            if start <= pos < end:
+                last_header = max(last_header, pos + len(w))
+    pieces = _strip_blank_edges(stream.tokens(last_header, end), len(TABLE4_KEYS))
+    if not pieces:
+        return set()
+    cands, _ = splits(pieces, len(TABLE4_KEYS), groups_sum_check(len(TABLE4_RESULTS), len(TABLE4_RESULTS) - 1))
+    if not cands:
+        out.warnings.append(ParseWarning(
+            "unplaced_row", "table 四: its values cannot be placed under the fifteen columns",
+            {"row": "table 四", "text": _clip(stream.chars[last_header:end], 200)}))
+        return set()
+    eqs = []
+    idx = {k: i for i, k in enumerate(TABLE4_KEYS)}
+    for key, value in hints.items():
+        if key in idx:
+            eqs.append(Equation((("四", idx[key]),), (), value))
+        elif key == "litigation.total":
+            eqs.append(Equation((("四", idx["litigation.direct.total"]), ("四", idx["litigation.after_review.total"])),
+                                (), value))
+    solution = solve({"四": cands}, eqs)
+    text = _clip(stream.chars[last_header:end], 60)
+    given = set()
+    labels = {f"{g}.{r}": f"{gl} / {rl}" for g, gl in TABLE4_GROUPS for r, rl in TABLE4_RESULTS}
+    for (_, col), value in solution.values.items():
+        if value is None:
+            continue
+        key = TABLE4_KEYS[col]
+        out.add(key, value, f"表四 / {labels[key]} | {text}")
+        given.add(key)
+    if solution.doubtful:
+        out.warnings.append(ParseWarning(
+            "ambiguous_cells", f"table 四: {len(solution.doubtful)} glued cell(s) more than one reading fits; no figure",
+            {"table": "四", "cells": sorted(TABLE4_KEYS[c] for _, c in solution.doubtful)}))
+    return given
+
+
+# ---------------------------------------------------------------------------------
+# Table 二
+
+_T2_END_WORDS = ("收到和处理政府信息公开申请", "本年新收")
+_T2_STOP_WORDS = ("第二十条", "信息内容")
+
+
+def read_table2(stream: Stream, era: str, hints: dict[str, Decimal], out: _Out) -> set[str]:
+    rows = TABLE2_ROWS.get(era)
+    if not rows:
+        return set()
+    heads = [p for p in stream.find_all("第二十条")]
+    if not heads:
+        return set()
+    start = heads[0]
+    stop = stream.find(_T2_END_WORDS, start)
+    end = len(stream.chars) if stop is None else stop[0]
+    given: set[str] = set()
+    pos = start
+    found: list[tuple] = []
+    for row in rows:
+        hit = stream.find(row.signatures, pos, end)
+        if hit is None:
+            continue
+        found.append((row, hit))
+        pos = hit[1]
+    for i, (row, hit) in enumerate(found):
+        seg_end = found[i + 1][1][0] if i + 1 < len(found) else end
+        stop_word = stream.find(_T2_STOP_WORDS, hit[1], seg_end)
+        if stop_word is not None:
+            seg_end = stop_word[0]
+        # the label may end in a unit note: 行政事业性收费 (单位：万元) ...
+        pieces = _strip_blank_edges(stream.tokens(hit[1], seg_end), len(row.columns))
+        if not pieces:
+            continue
+        cands, _ = splits(pieces, len(row.columns), None)
+        keyed = [f"proactive.{row.category}.{c}" for c in row.columns]
+        if len(cands) > 1:
+            eqs = [Equation((("r", i),), (), hints[k]) for i, k in enumerate(keyed) if k in hints]
+            solution = solve({"r": cands}, eqs)
+        elif cands:
+            solution = solve({"r": cands}, [])
+        else:
+            out.warnings.append(ParseWarning(
+                "unplaced_row", f"table 二: the values of {row.category} cannot be placed under its columns",
+                {"row": row.category, "text": _clip(stream.chars[hit[0]:seg_end], 200)}))
+            continue
+        text = _clip(stream.chars[hit[0]:seg_end], 60)
+        for (_, col), value in solution.values.items():
+            if value is None:
+                continue
+            column = row.columns[col]
+            if column in row.money:
+                factor = _money_factor(stream.chars[start:seg_end], era)
+                if factor is None:
+                    continue
+                value = value * factor
+            elif value < 0 and column not in SIGNED_COLUMNS:
+                continue
+            key = keyed[col]
+            out.add(key, value, f"表二 / {text}")
+            given.add(key)
+        if solution.doubtful:
+            out.warnings.append(ParseWarning(
+                "ambiguous_cells", f"table 二: {row.category}: glued cells more than one reading fits; no figure",
+                {"table": "二", "cells": sorted(keyed[c] for _, c in solution.doubtful)}))
+    return given
+
+
+def _money_factor(header_text: str, era: str) -> Decimal | None:
+    """The unit of table 二's amounts: the header's (单位：万元) / (元)."""
+    tail = header_text[-200:]
+    if "万元" in tail:
+        return Decimal(10000)
+    if "元" in tail:
+        return Decimal(1)
+    return None
+
+
+# ---------------------------------------------------------------------------------
+# Entry points
+
+
+def read_template_stream(text: str, era: str, hints: dict[str, int | float] | None = None,
+                         skip: set[str] = frozenset()) -> tuple[list[Metric], list[ParseWarning]]:
+    """Template tables 二, 三 and 四 read from ``text`` (any text layout).
+
+    ``hints``: figures the prose states (key → value), used only to decide
+    between readings of glued cells. ``skip``: tables already read from a grid
+    (``"二"``, ``"三"``, ``"四"``).
+    """
+    out = _Out()
+    if era not in ("2019-template", "2021-template") or not text:
+        return [], []
+    stream = Stream.of(text)
+    h = {k: Decimal(str(v)) for k, v in (hints or {}).items()}
+    if "三" not in skip:
+        read_table3(stream, era, h, out)
+    if "四" not in skip:
+        read_table4(stream, h, out)
+    if "二" not in skip:
+        read_table2(stream, era, h, out)
+    return out.metrics, out.warnings
+
+
+# ---------------------------------------------------------------------------------
+# Legacy 统计表
+
+_LEGACY_START = ("统计表", "指标名称")
+_CUMULATIVE = ("历年累计", "累计")
+
+
+def _legacy_numbering(stream: Stream, hits: list[tuple[int, int, str]]) -> list[str | None]:
+    """The numbering each legacy row label should carry (``其中：1、…`` then ``2、…``):
+    a number standing on its own is read; one glued to the previous row's
+    values is expected to follow the previous row's number."""
+    out: list[str | None] = []
+    prev: int | None = None
+    for pos, _, _ in hits:
+        i = pos
+        while i > 0 and stream.chars[i - 1] not in _DIGITS and pos - i < 12:
+            i -= 1
+        n: int | None = None
+        if 0 < i < len(stream.chars) and stream.chars[i] in "、.．" and stream.chars[i - 1] in _DIGITS:
+            j = i - 1
+            while j > 0 and stream.chars[j - 1] in _DIGITS:
+                j -= 1
+            run = stream.chars[j:i]
+            if (j == 0 or stream.seps[j] or stream.chars[j - 1] not in _DIGITS) and len(run) <= 2:
+                n = int(run)
+            elif prev is not None and run.endswith(str(prev + 1)):
+                n = prev + 1
+        out.append(str(n) if n is not None else None)
+        prev = n
+    out.append(None)
+    return out
+
+
+def legacy_table_in_text(text: str) -> list[str]:
+    """The legacy 统计表 row labels the text has after a 指标名称 header (at least
+    three), or [] -- the evidence that a report is ``legacy-table``."""
+    if "指标名称" not in text and "指 标 名 称" not in text:
+        return []
+    stream = Stream.of(text)
+    starts = stream.find_all("指标名称")
+    if not starts:
+        return []
+    tail = stream.match[_bisect(stream.to_char, starts[-1]):]
+    found = [sigs[0] for _, sigs in LEGACY_ROWS if any(sig in tail for sig in sigs)]
+    return found if len(found) >= 3 else []
+
+
+def read_legacy_stream(text: str, hints: dict[str, int | float] | None = None) -> tuple[list[Metric], list[ParseWarning]]:
+    """The legacy statistics 统计表 from text: rows in any order, each a label, a
+    unit word, the year's value and perhaps the 历年累计 one."""
+    out = _Out()
+    stream = Stream.of(text)
+    starts = stream.find_all("指标名称")
+    if not starts:
+        return [], []
+    start = starts[-1]
+    header_end = start + 4
+    ncols = 1
+    window = stream.match[_bisect(stream.to_char, start): _bisect(stream.to_char, start) + 40]
+    if any(w in window for w in _CUMULATIVE):
+        ncols = 2
+        header_end = max(stream.find_all("累计")[-1] + 2, header_end) if stream.find_all("累计") else header_end
+    # every label after the header, longest wording first at each place
+    words = sorted(((sig, key) for key, sigs in LEGACY_ROWS for sig in sigs), key=lambda x: -len(x[0]))
+    hits: list[tuple[int, int, str]] = []
+    taken: list[tuple[int, int]] = []
+    for sig, key in words:
+        for pos in stream.find_all(sig):
+            if pos < header_end:
+                continue
+            end = stream.find((sig,), pos)[1]
+            if any(not (end <= a or pos >= b) for a, b in taken):
+                continue
+            taken.append((pos, end))
+            hits.append((pos, end, key))
+    hits.sort()
+    if len(hits) < 3:
+        return [], []
+    h = {k: Decimal(str(v)) for k, v in (hints or {}).items()}
+    candidates: dict[str, list[tuple]] = {}
+    spans: dict[str, tuple[int, int]] = {}
+    numbers = _legacy_numbering(stream, hits)
+    for i, (pos, end, key) in enumerate(hits):
+        if key in candidates:
+            continue
+        floor = end
+        seg_end = stream.label_start(hits[i + 1][0], floor, numbers[i + 1]) if i + 1 < len(hits) \
+            else min(len(stream.chars), end + 40)
+        j = end
+        # the unit word
+        seg = stream.chars[j:seg_end]
+        for u in LEGACY_UNITS:
+            k = seg.find(u)
+            if 0 <= k <= 2:
+                j += k + len(u)
+                break
+        pieces = stream.tokens(j, seg_end)
+        if not pieces:
+            continue
+        if i + 1 >= len(hits):
+            pieces = pieces[:ncols] if len(pieces) >= ncols and all(p.text for p in pieces[:ncols]) else pieces
+        check = (lambda r: r[0] is not None and r[1] is not None and r[1] >= r[0]) if ncols == 2 else None
+        cands, _ = splits(pieces, ncols, check)
+        if not cands:
+            continue
+        candidates[key] = cands
+        spans[key] = (pos, seg_end)
+    eqs: list[Equation] = []
+    for left, right in LEGACY_EQUATIONS:
+        l = tuple((k, 0) for k in left if k in candidates)
+        r = tuple((k, 0) for k in right if k in candidates)
+        if l and r:
+            eqs.append(Equation(l, r))
+    for key, value in h.items():
+        if key in candidates:
+            eqs.append(Equation(((key, 0),), (), value))
+    solution = solve(candidates, eqs)
+    for (key, col), value in solution.values.items():
+        if value is None:
+            continue
+        text = _clip(stream.chars[spans[key][0]:spans[key][1]], 60)
+        if col == 0:
+            out.add(key, value, f"统计表 / {text}")
+        elif key == "proactive.total":
+            out.add("proactive.cumulative", value, f"统计表 / {text} | 历年累计")
+    if solution.doubtful:
+        out.warnings.append(ParseWarning(
+            "ambiguous_cells", f"统计表: {len(solution.doubtful)} glued cell(s) more than one reading fits; no figure",
+            {"table": "统计表", "cells": sorted(f"{k}[{c}]" for k, c in solution.doubtful)}))
+    return out.metrics, out.warnings
