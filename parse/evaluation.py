@@ -63,6 +63,9 @@ __all__ = [
     "Evaluation",
     "Stats",
     "load_gold",
+    "load_report_gold",
+    "quote_problems",
+    "LAYOUTS",
     "find_gold",
     "evaluate",
     "evaluate_document",
@@ -81,6 +84,7 @@ WITHHELD_REASONS = ("state_secret", "prohibited_by_law", "security_stability", "
                     "internal_affairs", "process_information", "enforcement_files", "administrative_inquiry")
 OTHER_2021 = ("no_correction", "no_fee_paid", "misc")
 _MISSING = object()
+_MISSING_DATE = _MISSING
 
 
 # ---------------------------------------------------------------------------
@@ -107,10 +111,21 @@ class GoldDocument:
     published: str | None
     county: Any = _MISSING  # absent from the gold: not compared
     figures: dict[str, GoldFigure] = field(default_factory=dict)
+    real: bool = False  # a real report (or a real report turned into a layout by a real tool)
+    layout: str | None = None  # how the report reached the parser (tests/gold/real/README.md)
+    level: str | None = None
+    body: str | None = None
+    agency_contains: str | None = None  # real gold: the parsed agency must contain this
+    report: str | None = None  # the report several renderings share (the gold file's stem)
 
     @property
     def form(self) -> str:
         return FORMS.get(self.path.suffix.lower().lstrip("."), self.path.suffix.lower().lstrip("."))
+
+    @property
+    def group(self) -> str:
+        """What the document counts as: its layout, else its form."""
+        return self.layout or self.form
 
 
 class GoldError(ValueError):
@@ -139,6 +154,8 @@ def load_gold(gold_path: str | Path) -> GoldDocument:
     data = yaml.safe_load(gold_path.read_text(encoding="utf-8"))
     if not isinstance(data, dict):
         raise GoldError(f"{gold_path}: not a mapping")
+    if "documents" in data:
+        raise GoldError(f"{gold_path}: a report with renderings: use load_report_gold")
     stem = gold_path.name[: -len(GOLD_SUFFIX)]
     if data.get("document"):
         target = (gold_path.parent / data["document"]).resolve()
@@ -185,16 +202,140 @@ def load_gold(gold_path: str | Path) -> GoldDocument:
         published=_date(data.get("published")),
         county=data["county"] if "county" in data else _MISSING,
         figures=figures,
+        real=bool(data.get("real", False)),
+        layout=data.get("layout"),
     )
 
 
+LAYOUTS = ("html-table", "pdf", "docx", "pdf-text-spaced", "markdown-pipe", "pipe-rows", "cell-per-line", "glued",
+           "ocr-markdown", "legacy-table-text", "legacy-prose", "prose")
+_FIGURE_FIELDS = {"value", "approximate", "quote"}
+
+
+def _figures(raw_figures: Any, gold_path: Path) -> tuple[dict[str, GoldFigure], dict[str, str]]:
+    """figures: {table: {key: value | {value, approximate, quote}}, prose: {…}} → figures, quotes."""
+    if not isinstance(raw_figures, dict) or set(raw_figures) - set(TAGS):
+        raise GoldError(f"{gold_path}: figures must be a mapping with the sub-mappings {TAGS}")
+    known = known_keys()
+    figures: dict[str, GoldFigure] = {}
+    quotes: dict[str, str] = {}
+    for tag in TAGS:
+        for key, raw in (raw_figures.get(tag) or {}).items():
+            where = f"{gold_path.name}: {tag}.{key}"
+            if key not in known:
+                raise GoldError(f"{where}: not a vocabulary key")
+            if key in figures:
+                raise GoldError(f"{where}: key listed under both tags")
+            if isinstance(raw, dict):
+                if set(raw) - _FIGURE_FIELDS:
+                    raise GoldError(f"{where}: unknown fields {sorted(set(raw) - _FIGURE_FIELDS)}")
+                value, approx = _number(raw.get("value"), where), bool(raw.get("approximate", False))
+                if raw.get("quote"):
+                    quotes[key] = str(raw["quote"])
+            else:
+                value, approx = _number(raw, where), False
+            figures[key] = GoldFigure(key, value, approx, tag)
+    return figures, quotes
+
+
+def load_report_gold(gold_path: str | Path) -> list[GoldDocument]:
+    """A real report's gold (``tests/gold/real/README.md``): one GoldDocument per
+    rendering, each with the report's figures less what the rendering omits."""
+    gold_path = Path(gold_path)
+    data = yaml.safe_load(gold_path.read_text(encoding="utf-8"))
+    if not isinstance(data, dict) or not isinstance(data.get("documents"), list) or not data["documents"]:
+        raise GoldError(f"{gold_path}: a report's gold needs a list of documents")
+    fmt = data.get("format")
+    if fmt not in FORMATS:
+        raise GoldError(f"{gold_path}: format {fmt!r} is not one of {FORMATS}")
+    figures, _ = _figures(data.get("figures") or {}, gold_path)
+    year = data.get("year")
+    out = []
+    for entry in data["documents"]:
+        if not isinstance(entry, dict) or not entry.get("file"):
+            raise GoldError(f"{gold_path}: each document needs a file")
+        path = gold_path.parent / entry["file"]
+        if not path.is_file():
+            raise GoldError(f"{gold_path}: document {entry['file']!r} does not exist")
+        layout = entry.get("layout")
+        if layout not in LAYOUTS:
+            raise GoldError(f"{gold_path}: {entry['file']}: layout {layout!r} is not one of {LAYOUTS}")
+        omitted = entry.get("omitted") or {}
+        unknown = set(omitted) - set(figures)
+        if unknown:
+            raise GoldError(f"{gold_path}: {entry['file']}: omits figures the gold does not have: {sorted(unknown)}")
+        out.append(GoldDocument(
+            name=path.name, path=path, gold_path=gold_path, format=fmt, title=_MISSING, agency=_MISSING,
+            year=int(year) if year is not None else None, published=_MISSING_DATE, county=_MISSING,
+            figures={k: f for k, f in figures.items() if k not in omitted},
+            real=True, layout=layout, level=data.get("level"), body=data.get("body"),
+            agency_contains=data.get("agency_contains"), report=gold_path.name[: -len(GOLD_SUFFIX)],
+        ))
+    return out
+
+
+def quote_problems(gold_path: str | Path) -> list[str]:
+    """Figures of a real report's gold whose ``quote`` does not occur (its
+    characters in order, ignoring whitespace and ``|``) in any text rendering
+    of the report: a quote must be copied from the document, not made up."""
+    gold_path = Path(gold_path)
+    data = yaml.safe_load(gold_path.read_text(encoding="utf-8"))
+    _, quotes = _figures(data.get("figures") or {}, gold_path)
+    texts = []
+    for entry in data.get("documents") or []:
+        path = gold_path.parent / entry["file"]
+        if path.suffix.lower() in (".txt", ".md"):
+            texts.append(_quote_form(path.read_text(encoding="utf-8", errors="replace")))
+        elif path.suffix.lower() in (".html", ".htm", ".shtml"):
+            import lxml.html
+            texts.append(_quote_form(lxml.html.fromstring(path.read_bytes()).text_content()))
+    if not texts:
+        return []
+    problems = []
+    for key, quote in quotes.items():
+        q = _quote_form(quote)
+        if q and not any(_in_order(q, t) for t in texts):
+            problems.append(f"{gold_path.name}: {key}: quote not in any text rendering: {quote[:80]}")
+    return problems
+
+
+def _quote_form(text: str) -> str:
+    return re.sub(r"[\s|｜\u00a0\u3000]+", "", unicodedata.normalize("NFKC", text))
+
+
+def _in_order(needle: str, hay: str) -> bool:
+    """``needle`` occurs in ``hay`` as a run, or failing that its characters in order
+    within a window of three times its length (labels broken around cells)."""
+    if needle in hay:
+        return True
+    start = hay.find(needle[0])
+    while start >= 0:
+        i, j, limit = 0, start, start + 3 * len(needle) + 20
+        while i < len(needle) and j < min(len(hay), limit):
+            if hay[j] == needle[i]:
+                i += 1
+            j += 1
+        if i == len(needle):
+            return True
+        start = hay.find(needle[0], start + 1)
+    return False
+
+
+REAL_FOLDER = "real"
+
+
 def find_gold(folder: str | Path) -> list[GoldDocument]:
-    """Every gold document of a folder, by name."""
+    """Every gold document of a folder, by name, and of its ``real/`` folder of
+    real reports (each report one gold file, one document per rendering)."""
     folder = Path(folder)
     paths = sorted(folder.glob("*" + GOLD_SUFFIX))
-    if not paths:
+    real = sorted((folder / REAL_FOLDER).glob("*" + GOLD_SUFFIX)) if (folder / REAL_FOLDER).is_dir() else []
+    if not paths and not real:
         raise GoldError(f"{folder}: no *{GOLD_SUFFIX} files")
-    return [load_gold(p) for p in paths]
+    docs = [load_gold(p) for p in paths]
+    for p in real:
+        docs.extend(load_report_gold(p))
+    return docs
 
 
 def expected_derived(figures: dict[str, GoldFigure]) -> dict[str, tuple[int | float, bool, str]]:
@@ -270,6 +411,9 @@ class DocumentResult:
     name: str
     form: str
     era: str
+    real: bool = False
+    layout: str | None = None
+    report: str | None = None
     figures: list[FigureOutcome] = field(default_factory=list)
     extras: list[Extra] = field(default_factory=list)
     derived: list[DerivedOutcome] = field(default_factory=list)
@@ -291,6 +435,9 @@ class DocumentResult:
             "name": self.name,
             "form": self.form,
             "era": self.era,
+            "real": self.real,
+            "layout": self.layout,
+            "report": self.report,
             "unreadable": self.unreadable,
             "seconds": round(self.seconds, 4),
             "metadata": [vars(m) for m in self.metadata],
@@ -394,9 +541,23 @@ class Evaluation:
         """The evaluation restricted to some documents."""
         return Evaluation(self.folder, [d for d in self.documents if keep(d)])
 
-    def stats(self, era: str | None = None, form: str | None = None) -> Stats:
+    def stats(self, era: str | None = None, form: str | None = None, layout: str | None = None) -> Stats:
         return stats_of(d for d in self.documents
-                        if (era is None or d.era == era) and (form is None or d.form == form))
+                        if (era is None or d.era == era) and (form is None or d.form == form)
+                        and (layout is None or d.layout == layout))
+
+    def real(self) -> "Evaluation":
+        return self.only(lambda d: d.real)
+
+    def generated(self) -> "Evaluation":
+        return self.only(lambda d: not d.real)
+
+    def layouts(self) -> list[str]:
+        present = {d.layout for d in self.documents}
+        return [x for x in LAYOUTS if x in present] + sorted(x for x in present - set(LAYOUTS) if x)
+
+    def reports(self) -> int:
+        return len({d.report or d.name for d in self.documents})
 
     def eras(self) -> list[str]:
         present = {d.era for d in self.documents}
@@ -416,6 +577,9 @@ class Evaluation:
             "overall": self.stats().to_dict(),
             "by_era": {e: self.stats(era=e).to_dict() for e in self.eras()},
             "by_form": {f: self.stats(form=f).to_dict() for f in self.forms()},
+            "real": {"overall": self.real().stats().to_dict(),
+                     "by_layout": {x: self.real().stats(layout=x).to_dict() for x in self.real().layouts()},
+                     "by_era": {e: self.real().stats(era=e).to_dict() for e in self.real().eras()}},
             "documents": [d.to_dict() for d in self.documents],
         }
 
@@ -434,7 +598,8 @@ def _squash(text: Any) -> Any:
 
 def evaluate_document(gold: GoldDocument) -> DocumentResult:
     """Parse one gold document and compare."""
-    result = DocumentResult(name=gold.name, form=gold.form, era=gold.format)
+    result = DocumentResult(name=gold.name, form=gold.form, era=gold.format, real=gold.real,
+                            layout=gold.group, report=gold.report)
     start = time.perf_counter()
     try:
         report = parse_document(gold.path.read_bytes(), name=gold.path.name)
@@ -444,6 +609,8 @@ def evaluate_document(gold: GoldDocument) -> DocumentResult:
         result.figures = [FigureOutcome(f.key, f.tag, f.value, f.approximate, "missing") for f in gold.figures.values()]
         result.metadata = [MetadataOutcome(name, _gold_meta(gold, name), None, False)
                            for name in METADATA_FIELDS if _gold_meta(gold, name) is not _MISSING]
+        if gold.agency_contains:
+            result.metadata.append(MetadataOutcome("agency", f"…{gold.agency_contains}…", None, False))
         return result
     result.seconds = time.perf_counter() - start
 
@@ -479,6 +646,9 @@ def evaluate_document(gold: GoldDocument) -> DocumentResult:
         value = parsed[name]
         right = _squash(value) == _squash(expected) if name in ("title", "agency") else value == expected
         result.metadata.append(MetadataOutcome(name, expected, value, right))
+    if gold.agency_contains:
+        contained = _squash(gold.agency_contains) in (_squash(report.agency) or "")
+        result.metadata.append(MetadataOutcome("agency", f"…{gold.agency_contains}…", report.agency, contained))
     return result
 
 
@@ -564,7 +734,28 @@ def format_report(ev: Evaluation, *, list_missing: bool = True) -> str:
     overall = ev.stats()
     out = [f"Gold-set evaluation of {ev.folder}: {overall.documents} documents, {overall.gold} gold figures "
            f"({overall.tag_gold['table']} table, {overall.tag_gold['prose']} prose)", ""]
-    out.append("By era")
+    real, generated = ev.real(), ev.generated()
+    if real.documents:
+        rs = real.stats()
+        out.append(f"REAL documents: {rs.documents} documents of {real.reports()} reports, {rs.gold} gold figures "
+                   f"(the accuracy that counts)")
+        out.append("By layout")
+        groups = [(x, real.stats(layout=x)) for x in real.layouts()] + [("real overall", rs)]
+        out += _table(_SUMMARY_HEADERS, _summary_rows(real, groups), right=set(range(1, 11)))
+        out.append("")
+        out.append("By era")
+        groups = [(e, real.stats(era=e)) for e in real.eras()] + [("real overall", rs)]
+        out += _table(_SUMMARY_HEADERS, _summary_rows(real, groups), right=set(range(1, 11)))
+        out.append("")
+    if generated.documents:
+        gs = generated.stats()
+        out.append(f"GENERATED documents (test data: format coverage, not accuracy): {gs.documents} documents, "
+                   f"{gs.gold} gold figures")
+        out.append("By era")
+        groups = [(e, generated.stats(era=e)) for e in generated.eras()] + [("generated overall", gs)]
+        out += _table(_SUMMARY_HEADERS, _summary_rows(generated, groups), right=set(range(1, 11)))
+        out.append("")
+    out.append("All documents, by era")
     groups = [(e, ev.stats(era=e)) for e in ev.eras()] + [("overall", overall)]
     out += _table(_SUMMARY_HEADERS, _summary_rows(ev, groups), right=set(range(1, 11)))
     out.append("")
