@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from .dates import YEAR_RE, date_only, fold_digits, is_bracketed, parse_date, year_value
 from .document import PageMeta
 from .model import ParseWarning
-from .textutil import han_count, nonempty_lines, squash_cjk_spaces
+from .textutil import PAGE_FURNITURE, han_count, nonempty_lines, squash_cjk_spaces
 
 # ----------------------------------------------------------------------------------
 # Title
@@ -31,6 +31,8 @@ _TITLE_SPLIT = re.compile(r"\s*[_|｜]\s*|\s+[-－—–]+\s+|(?<=[\u4e00-\u9fff
 _SENTENCE_PUNCT = re.compile(r"[。，；！？,;!?]")
 _REPORT_END = re.compile(r"(?:报告|年报)(?:[（(][^）)]{0,20}[）)])?$")
 _MARKER_LINE = re.compile(r"^\[(?:image|table):[^\]]*\]$")
+# Words standing alone above a title in page exports (``正文``): not part of it.
+_ABOVE_TITLE = {"正文", "全文", "文字版", "目录", "附件"}
 TITLE_FIELDS = ("标题", "文件名称", "名称")
 
 
@@ -52,7 +54,8 @@ def clean_page_title(title: str | None) -> str | None:
 def title_from_text(text: str, max_start: int = 8, max_lines: int = 4) -> str | None:
     """The title at the top of a report text, possibly broken over several lines
     (``威海市文登区泽库镇2018年度`` / ``政府信息公开工作年度报告``)."""
-    lines = [ln for ln in nonempty_lines(text)[: max_start + max_lines] if not _MARKER_LINE.match(ln)]
+    lines = [ln for ln in nonempty_lines(text)[: max_start + max_lines + 4]
+             if not _MARKER_LINE.match(ln) and not PAGE_FURNITURE.match(ln) and ln.strip() not in _ABOVE_TITLE]
     for start in range(min(max_start, len(lines))):
         joined = ""
         for line in lines[start : start + max_lines]:

@@ -16,6 +16,14 @@ CJK_CHAR = re.compile(f"[{_CJK}]")
 HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 
 _WS = re.compile(r"\s+")
+# A line that is page furniture, not report text: page markers of text exports
+# (``=== page 4``), page numbers (``- 5 -``, ``第 3 页 共 9 页``, ``3/9``),
+# markdown table rules (``|---|---|``).
+PAGE_FURNITURE = re.compile(
+    r"^\s*(?:=+\s*page\s*\d+\s*=*|[-—–－]\s*\d{1,3}\s*[-—–－]|第\s*\d{1,3}\s*页(?:\s*[,，/]?\s*共\s*\d{1,3}\s*页)?"
+    r"|\d{1,3}\s*/\s*\d{1,3}|\|?(?:\s*:?-{3,}:?\s*\|)+\s*:?-*:?\s*)\s*$",
+    re.IGNORECASE | re.MULTILINE,
+)
 # Whitespace (incl. &nbsp; and the ideographic space) next to a CJK character.
 _SPACE_BEFORE_CJK = re.compile(f"\\s+(?=[{_CJK}])")
 _SPACE_AFTER_CJK = re.compile(f"(?<=[{_CJK}])\\s+")

@@ -106,7 +106,10 @@ PATTERNS: tuple[Pattern, ...] = (
     _p("proactive.cumulative", r"(?:历年累计|累计(?:已)?(?:主动)?公开)(?:政府)?(?:信息)?{F}{Q}" + _u("条|件")),
     _p("proactive.normative_documents", r"(?<![、和及与策])规范性文件类(?:信息)?{F}{Q}" + _u("条|件")),
     _p("proactive.normative_documents", r"主动公开(?:行政)?规范性文件(?:数)?{F}{Q}" + _u("条|件|个")),
-    _p("proactive.total", r"主动公开(?:政府)?(?:信息|文件)(?:总数|总量|数量|数)?{F}{Q}" + _u("条|件|项")),
+    # not an item of a breakdown: 其他应主动公开政府信息1053条 / 其他应主动公开的信息1796条
+    _p("proactive.total", r"(?<!应)主动公开(?:政府)?(?:信息|文件)(?:总数|总量|数量|数)?{F}{Q}" + _u("条|件|项")),
+    # 全年我区政府信息公开单位共公布政府信息2602条
+    _p("proactive.total", r"共(?:主动)?(?:公开|公布)(?:了)?(?:政府)?信息{Q}" + _u("条|件")),
     _p("proactive.total", r"公开(?:政府)?信息总数{F}{Q}" + _u("条|件")),
     _p("proactive.total", r"主动公开(?:政府信息|文件)数{F}{Q}" + _u("条|件", True) + "{END}"),
     # ---- responses
@@ -139,7 +142,7 @@ PATTERNS: tuple[Pattern, ...] = (
     _p("litigation.total", r"(?:被提起|提起|发生)?行政诉讼(?:案件)?(?:数量|数)?{F}{Q}" + _u("件|起|宗|次|个")),
     _p("complaints.total", r"(?:举报投诉|行政申诉、?举报)(?:数|案件)?{F}{Q}" + _u("件|起")),
     # ---- fees
-    _p("fees.collected", r"收取(?:了)?(?:费用|检索费|复制费|信息处理费)?(?:共计|共)?{Q}" + _u("元|万元"), money=True),
+    _p("fees.collected", r"收取(?:了)?(?:政府信息公开)?(?:费用|检索费|复制费|信息处理费)?(?:共计|共)?{Q}" + _u("元|万元"), money=True),
     _p("fees.collected", r"收取的?费用{F}{Q}" + _u("元|万元"), money=True),
     _p("fees.collected", r"收费(?:金额|总额|总金额)?{F}{Q}" + _u("元|万元"), money=True),
     # 收取信息处理费0次，金额0元

@@ -56,6 +56,7 @@ from parse.template import (
     table3_equations,
     table3_rows,
 )
+from parse.textutil import PAGE_FURNITURE
 from parse.vocabulary import known_keys, load_vocabulary
 
 from .splits import Equation, Piece, groups_sum_check, row_sum_check, solve, splits
@@ -70,11 +71,6 @@ STREAM_WARNING_CODES = {
 # ---------------------------------------------------------------------------------
 # The stream
 
-_PAGE_FURNITURE = re.compile(
-    r"^\s*(?:=+\s*page\s*\d+\s*=*|[-—–－]\s*\d{1,3}\s*[-—–－]|第\s*\d{1,3}\s*页(?:\s*[,，/]?\s*共\s*\d{1,3}\s*页)?"
-    r"|\d{1,3}\s*/\s*\d{1,3}|\|?(?:\s*:?-{3,}:?\s*\|)+\s*:?-*:?\s*)\s*$",
-    re.IGNORECASE | re.MULTILINE,
-)
 _PUNCT = set("\"'“”‘’「」『』《》〈〉、,，.．。:：;；·!！?？_-—–－/／\\()（）[]【】*#")
 _DIGITS = set("0123456789")
 _CJK_NUMERALS = "一二三四五六七八九十"
@@ -96,7 +92,7 @@ class Stream:
 
     @classmethod
     def of(cls, text: str) -> "Stream":
-        text = _PAGE_FURNITURE.sub("\n", unicodedata.normalize("NFKC", text))
+        text = PAGE_FURNITURE.sub("\n", unicodedata.normalize("NFKC", text))
         chars: list[str] = []
         seps: list[int] = []
         space = False
