@@ -105,6 +105,17 @@ class Grid:
             lines.append("\t".join(t for c, t in enumerate(row) if (r, c) not in self.span_copies))
         return "\n".join(lines)
 
+    def pipe_text(self) -> str:
+        """The table as pipe rows (``| 一、本年新收… | 80 | 1 | | 0 |``): own cells
+        only, an empty cell kept as an empty cell -- the text layout the template
+        stream reader (:mod:`parse.figures.template_stream`) reads any table in."""
+        lines = []
+        for r, row in enumerate(self.rows):
+            cells = [" ".join(t.split()) for c, t in enumerate(row) if (r, c) not in self.span_copies]
+            width = self.row_widths[r] if self.row_widths is not None and r < len(self.row_widths) else len(cells)
+            lines.append("| " + " | ".join(cells[:width]) + " |")
+        return "\n".join(lines)
+
     def to_list(self) -> list[list[str]]:
         return [list(row) for row in self.rows]
 

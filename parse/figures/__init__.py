@@ -17,6 +17,7 @@ warning names both values.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from parse.model import Metric, ParseWarning
@@ -66,6 +67,28 @@ def _tables_given(metrics: list[Metric]) -> set[str]:
     return given
 
 
+_TABLE_MARKER = re.compile(r"^\[table: (\d+)\]$", re.MULTILINE)
+
+
+def _with_tables(text: str, grids: list[Any]) -> str:
+    """The text with each ``[table: n]`` marker replaced by its grid as pipe rows
+    (grids no marker names follow the text): what the stream reader reads when
+    the grid reader could not place a table's cells."""
+    text = text or ""
+    used: set[int] = set()
+
+    def table(m: re.Match) -> str:
+        i = int(m.group(1)) - 1
+        if 0 <= i < len(grids) and hasattr(grids[i], "pipe_text"):
+            used.add(i)
+            return grids[i].pipe_text()
+        return m.group(0)
+
+    text = _TABLE_MARKER.sub(table, text)
+    rest = [g.pipe_text() for i, g in enumerate(grids or []) if i not in used and hasattr(g, "pipe_text")]
+    return "\n\n".join([text, *rest]) if rest else text
+
+
 def extract_figures(text: str, grids: list[Any], era: str | None = None) -> tuple[list[Metric], list[ParseWarning]]:
     """All figures of a report: its tables first -- the grids, then the template
     tables (``era``) or the legacy 统计表 the text holds in any text layout
@@ -84,10 +107,10 @@ def extract_figures(text: str, grids: list[Any], era: str | None = None) -> tupl
     if era in TEMPLATE_ERAS:
         skip = _tables_given(metrics)
         if len(skip) < 3:
-            stream_metrics, stream_warnings = read_template_stream(text or "", era, hints, skip)
+            stream_metrics, stream_warnings = read_template_stream(_with_tables(text, grids), era, hints, skip)
             warnings.extend(stream_warnings)
-    elif not by_key:
-        stream_metrics, stream_warnings = read_legacy_stream(text or "", hints)
+    elif not any(m.source == "table" for m in metrics):
+        stream_metrics, stream_warnings = read_legacy_stream(_with_tables(text, grids), hints)
         warnings.extend(stream_warnings)
     for m in stream_metrics:
         if m.key not in by_key:

@@ -34,6 +34,7 @@ class Piece:
     glued cells), a signed or decimal number (one cell), or a blank/dash cell."""
 
     text: str | None  # None: an empty cell (pipe rows) or a dash
+    spaced: bool = True  # a separator (space, line break, pipe) stood before it
 
     @property
     def splittable(self) -> bool:
@@ -105,7 +106,10 @@ def splits(pieces: Sequence[Piece], n: int, row_check: Callable[[tuple[Value, ..
                 return [], False
             values.append(v)
         return [tuple(values)], True
-    if len(pieces) > n or any(not p.splittable for p in pieces) or sum(len(p.text) for p in pieces) > MAX_DIGITS:
+    # Only a glued row is cut: where the text kept separators between its values,
+    # a missing cell is a blank, never two cells run together.
+    if len(pieces) > n or any(not p.splittable for p in pieces) or any(p.spaced for p in pieces[1:]) \
+            or sum(len(p.text) for p in pieces) > MAX_DIGITS:
         return [], False
     bounds = [(1, min(len(p.text), n)) for p in pieces]
     out: list[tuple[Value, ...]] = []

@@ -66,6 +66,8 @@ __all__ = ["Stream", "read_template_stream", "read_legacy_stream", "STREAM_WARNI
 STREAM_WARNING_CODES = {
     "ambiguous_cells": "cells glued together that more than one reading of the table fits: no figure",
     "unplaced_row": "a template row whose values cannot be placed under the columns (too many or too few)",
+    "displaced_rows": "table 三 rows whose values stand before their labels in the text, placed by the one "
+                      "assignment that gives every row one row of values and keeps the table's sums",
 }
 
 # ---------------------------------------------------------------------------------
@@ -75,6 +77,10 @@ _PUNCT = set("\"'“”‘’「」『』《》〈〉、,，.．。:：;；·!�
 _DIGITS = set("0123456789")
 _CJK_NUMERALS = "一二三四五六七八九十"
 _CELL_WORDS = set("无—–－-―/／")  # what a value cell may hold besides digits
+_DASHES = "—–－-―/／\\"
+_UNIT_CHARS = set("件条个项人次元万")  # a value cell may carry its unit (12件)
+EMPTY_CELL = "\x00"  # a line holding only a no-break space: an empty cell of a one-cell-per-line table
+_BLANK_CELL_LINE = re.compile(r"^[ \t]*[\u00a0\u3000][\u00a0\u3000 \t]*$", re.MULTILINE)
 
 
 @dataclass
@@ -89,14 +95,18 @@ class Stream:
     match: str
     to_char: list[int]
     pipes: bool = False
+    newlines: list[int] = field(default_factory=list)  # line breaks in the separator before chars[i]
 
     @classmethod
     def of(cls, text: str) -> "Stream":
+        text = _BLANK_CELL_LINE.sub(EMPTY_CELL, text)
         text = PAGE_FURNITURE.sub("\n", unicodedata.normalize("NFKC", text))
         chars: list[str] = []
         seps: list[int] = []
+        newlines: list[int] = []
         space = False
         pipe_count = 0  # pipes since the last character or line break
+        breaks = 0
         pipes = False
         for ch in text:
             if ch in "|｜":
@@ -104,19 +114,22 @@ class Stream:
                 pipes = True
             elif ch == "\n":
                 space, pipe_count = True, 0  # a row's closing pipe is no empty cell
+                breaks += 1
             elif ch.isspace():
                 space = True
             else:
                 chars.append(ch)
                 seps.append(1 + pipe_count if pipe_count else int(space))
-                space, pipe_count = False, 0
+                newlines.append(breaks)
+                space, pipe_count, breaks = False, 0, 0
         match: list[str] = []
         to_char: list[int] = []
         for i, ch in enumerate(chars):
             if ch not in _PUNCT:
                 match.append(ch)
                 to_char.append(i)
-        return cls("".join(chars), seps, "".join(match), to_char, pipes)
+        newlines.append(breaks)
+        return cls("".join(chars), seps, "".join(match), to_char, pipes, newlines)
 
     def find(self, words: tuple[str, ...], start: int, end: int | None = None) -> tuple[int, int] | None:
         """Earliest (start, end) in ``chars`` of any of ``words`` (matched without
@@ -150,7 +163,7 @@ class Stream:
         i = sig_start
         while i > floor:
             prev = self.chars[i - 1]
-            if prev in _DIGITS or (self.seps[i] and prev in _CELL_WORDS):
+            if prev in _DIGITS or prev == EMPTY_CELL or (self.seps[i] and prev in _CELL_WORDS):
                 break
             i -= 1
         if i > floor and i < len(self.chars) and self.chars[i] in ".、．" and self.chars[i - 1] in _DIGITS:
@@ -168,15 +181,31 @@ class Stream:
 
     def tokens(self, start: int, end: int) -> list[Piece]:
         """Value tokens between chars ``start`` and ``end``: digit runs (split where
-        the text had a separator), signed/decimal numbers, dashes and empty pipe
-        cells (absent), ``无`` (0)."""
+        the text had a separator), signed/decimal numbers, dashes and empty cells
+        (absent), ``无`` (0). In pipe rows a cell holding words (``数据1``, a label)
+        gives no value."""
         out: list[Piece] = []
         i = start
+        cell_has_words = False
+        cell_tokens: list[Piece] = []
+
+        def close_cell() -> None:
+            if not cell_has_words:
+                out.extend(cell_tokens)
+            cell_tokens.clear()
+
         while i < end:
             ch = self.chars[i]
             sep = self.seps[i]
-            if sep >= 3 and i > start:  # "| |": empty cells between pipes
-                out.extend(Piece(None) for _ in range(sep - 2))
+            if i > start and (sep >= 2 or (self.pipes and self.newlines[i])):  # a pipe or a line break ends a cell
+                close_cell()
+                cell_has_words = False
+                if sep >= 3:  # "| |": empty cells between pipes
+                    out.extend(Piece(None) for _ in range(sep - 2))
+            if ch == EMPTY_CELL:
+                cell_tokens.append(Piece(None))
+                i += 1
+                continue
             if ch in _DIGITS or (ch in "+-" and i + 1 < end and self.chars[i + 1] in _DIGITS and not self.seps[i + 1]):
                 j = i + 1
                 while j < end and not self.seps[j] and (self.chars[j] in _DIGITS or (
@@ -185,22 +214,53 @@ class Stream:
                 text = self.chars[i:j].replace(",", "")
                 if text.count(".") > 1:
                     text = text.split(".")[0]
-                out.append(Piece(text))
+                cell_tokens.append(Piece(text, spaced=bool(sep) or i == start))
                 i = j
                 continue
-            if ch in "—–－-―/／\\" and (sep or i == start) and (i + 1 >= end or self.seps[i + 1] or self.chars[i + 1] not in _DIGITS):
+            if ch in _DASHES and (sep or i == start) and (i + 1 >= end or self.seps[i + 1] or self.chars[i + 1] not in _DIGITS):
                 # a dash standing alone in its cell
                 j = i + 1
-                while j < end and not self.seps[j] and self.chars[j] in "—–－-―/／\\":
+                while j < end and not self.seps[j] and self.chars[j] in _DASHES:
                     j += 1
                 if j >= end or self.seps[j]:
-                    out.append(Piece(None))
+                    cell_tokens.append(Piece(None))
                 i = j
                 continue
             if ch == "无" and (sep or i == start) and (i + 1 >= end or self.seps[i + 1]):
-                out.append(Piece("0"))
+                cell_tokens.append(Piece("0"))
+            elif self.pipes and ch not in _UNIT_CHARS and ch not in _PUNCT:
+                cell_has_words = True
             i += 1
+        close_cell()
         return out
+
+
+def line_cells(stream: "Stream", start: int, end: int, n: int) -> list[Piece] | None:
+    """A one-cell-per-line row whose empty cells are empty lines: the values each on
+    a line of their own, ``k`` line breaks between two of them meaning ``k - 1``
+    empty cells (before the first and after the last too). None unless that gives
+    exactly ``n`` cells."""
+    values: list[tuple[int, Piece]] = []
+    i = start
+    while i < end:
+        if stream.chars[i] in _DIGITS:
+            j = i + 1
+            while j < end and not stream.seps[j] and (stream.chars[j] in _DIGITS or stream.chars[j] == "."):
+                j += 1
+            values.append((i, Piece(stream.chars[i:j].rstrip("."))))
+            if not stream.newlines[i] or (j < len(stream.newlines) and j < end and not stream.newlines[j]):
+                return None  # not alone on its line
+            i = j
+            continue
+        i += 1
+    if not values:
+        return None
+    out: list[Piece] = []
+    for k, (pos, piece) in enumerate(values):
+        out.extend(Piece(None) for _ in range(max(0, stream.newlines[pos] - 1)))
+        out.append(piece)
+    out.extend(Piece(None) for _ in range(max(0, stream.newlines[end] - 1 if end < len(stream.newlines) else 0)))
+    return out if len(out) == n else None
 
 
 def _bisect(seq: list[int], x: int) -> int:
@@ -297,22 +357,34 @@ def read_table3(stream: Stream, era: str, hints: dict[str, Decimal], out: _Out) 
     ncols = len(APPLICANT_COLUMNS)
     candidates: dict[str, list[tuple]] = {}
     evidence: dict[str, str] = {}
-    exact: set[str] = set()
+    segments: list[list[Piece]] = []
     for i, f in enumerate(best):
         seg_end = best[i + 1].start if i + 1 < len(best) else end
         pieces = _strip_blank_edges(stream.tokens(f.sig_end, seg_end), ncols)
         evidence[f.row.key] = stream.chars[f.start:seg_end]
+        if 0 < len(pieces) < ncols:
+            pieces = line_cells(stream, f.sig_end, seg_end, ncols) or pieces
+        segments.append(pieces)
+    segments = _drop_empty_columns(segments, ncols)
+    moved = _displaced(segments, ncols)
+    if moved is not None and not _sums_hold(best, moved, era, ncols):
+        moved = None
+    if moved is not None:
+        segments = moved
+        out.warnings.append(ParseWarning(
+            "displaced_rows", "table 三: some rows' values stand before their labels (a label broken over lines "
+            "around its values); each row read with the one group of values next to it",
+            {"table": "三"}))
+    for f, pieces in zip(best, segments):
         if not pieces:
             continue  # a blank row (or a group heading): no figures
-        cands, is_exact = splits(pieces, ncols, row_sum_check(len(APPLICANT_PARTS)))
+        cands, _ = splits(pieces, ncols, row_sum_check(len(APPLICANT_PARTS)))
         if not cands:
             out.warnings.append(ParseWarning(
                 "unplaced_row", f"table 三: the values of {f.row.key} cannot be placed under the seven columns",
                 {"row": f.row.key, "text": _clip(evidence[f.row.key], 200)}))
             continue
         candidates[f.row.key] = cands
-        if is_exact:
-            exact.add(f.row.key)
     equations = _t3_equations(era, candidates, hints)
     solution = solve(candidates, equations)
     given: set[str] = set()
@@ -330,6 +402,84 @@ def read_table3(stream: Stream, era: str, hints: dict[str, Decimal], out: _Out) 
             f"table 三: {len(cells)} glued cell(s) that more than one reading of the table fits; no figure for them",
             {"table": "三", "cells": cells, "searched": solution.combinations, "too_many": solution.too_many}))
     return given
+
+
+def _drop_empty_columns(segments: list[list[Piece]], n: int) -> list[list[Piece]]:
+    """Pipe rows written from a table with spanned cells carry empty cells that are
+    no column (``| 64 | 0 |  | 0 | 2 |``): where most rows have the same ``L > n``
+    cells and exactly ``L - n`` positions are empty in every one of them, those
+    positions are dropped. Anything less certain is left alone."""
+    lengths = [len(p) for p in segments if len(p) > n]
+    if len(lengths) < 3:
+        return segments
+    width = max(set(lengths), key=lengths.count)
+    rows = [p for p in segments if len(p) == width]
+    if len(rows) < 3:
+        return segments
+    empty = [c for c in range(width) if all(r[c].text is None for r in rows)]
+    if len(empty) != width - n:
+        return segments
+    drop = set(empty)
+    return [[x for c, x in enumerate(p) if c not in drop] if len(p) == width else p for p in segments]
+
+
+def _sums_hold(found: list[_Found], segments: list[list[Piece]], era: str, n: int) -> bool:
+    """Every column equation of table 三 holds for rows read as written."""
+    rows: dict[str, tuple] = {}
+    for f, pieces in zip(found, segments):
+        if len(pieces) == n:
+            cands, _ = splits(pieces, n)
+            if cands:
+                rows[f.row.key] = cands[0]
+    for col in range(n):
+        for left, right in table3_equations(era, set(rows)):
+            cells = [rows[k][col] for k in left if k in rows] + [rows[k][col] for k in right if k in rows]
+            if any(v is None for v in cells) or not all(k in rows for k in left + right):
+                continue
+            if sum(rows[k][col] for k in left) != sum(rows[k][col] for k in right):
+                return False
+    return True
+
+
+def _groups(pieces: list[Piece], n: int) -> list[list[Piece]] | None:
+    """A segment cut into rows of ``n`` spaced values, or None when it is not that."""
+    if not pieces or len(pieces) % n or any(not p.spaced for p in pieces):
+        return None
+    return [pieces[k : k + n] for k in range(0, len(pieces), n)]
+
+
+def _displaced(segments: list[list[Piece]], n: int) -> list[list[Piece]] | None:
+    """Rows whose values stand before their label: PDF text puts a row's values on
+    the line in the middle of its label's lines, so one label is followed by two
+    rows of values and the next by none. Each group of ``n`` values belongs to the
+    label before it or the one after it; each row has one group at most. When the
+    plain reading (values after their label) breaks that and exactly one
+    assignment keeps it, that assignment; otherwise None."""
+    groups = [_groups(p, n) if p else [] for p in segments]
+    if any(g is None for g in groups) or all(len(g) <= 1 for g in groups):
+        return None  # a segment that is not whole rows (glued, blanks), or nothing to move: no guessing
+    solutions: list[list[list[Piece]]] = []
+
+    def walk(i: int, carry: list[Piece] | None, acc: list[list[Piece]]) -> None:
+        if len(solutions) > 1:
+            return
+        if i == len(groups):
+            if carry is None:
+                solutions.append(list(acc))
+            return
+        own = groups[i]
+        for stay in range(len(own) + 1):
+            kept = own[:stay]
+            forward = own[stay:]
+            if len(forward) > 1 or (carry is not None) + len(kept) > 1:
+                continue
+            row = carry if carry is not None else (kept[0] if kept else [])
+            acc.append(row)
+            walk(i + 1, forward[0] if forward else None, acc)
+            acc.pop()
+
+    walk(0, None, [])
+    return solutions[0] if len(solutions) == 1 else None
 
 
 def _t3_equations(era: str, candidates: dict, hints: dict[str, Decimal]) -> list[Equation]:

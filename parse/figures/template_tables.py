@@ -57,6 +57,7 @@ from typing import Any, Callable, Iterable
 
 from parse.memo import memoise
 from parse.model import Metric, ParseWarning
+from parse.template import TABLE3_ROWS
 from parse.vocabulary import known_keys, load_vocabulary
 
 from .labels import core, fold, unit_in_label
@@ -109,34 +110,14 @@ _T3_GROUPS = (
     ("total", "outcome.total", ("总计", "合计")),
 )
 # group → (key, signature substrings); "=" prefix means the whole core must equal it.
+# The signatures are the template's own (parse.template.TABLE3_ROWS), except 3.其他,
+# which in a grid cell is the whole label once its numbering is stripped.
 _T3_LEAVES: dict[str, tuple[tuple[str, tuple[str, ...]], ...]] = {
-    "withheld": (
-        ("outcome.withheld.state_secret", ("国家秘密",)),
-        ("outcome.withheld.prohibited_by_law", ("禁止公开",)),
-        ("outcome.withheld.security_stability", ("三安全一稳定",)),
-        ("outcome.withheld.third_party_rights", ("第三方合法权益",)),
-        ("outcome.withheld.internal_affairs", ("内部事务",)),
-        ("outcome.withheld.process_information", ("过程性信息",)),
-        ("outcome.withheld.enforcement_files", ("行政执法案卷",)),
-        ("outcome.withheld.administrative_inquiry", ("行政查询事项",)),
-    ),
-    "unavailable": (
-        ("outcome.unavailable.not_held", ("不掌握",)),
-        ("outcome.unavailable.needs_creation", ("另行制作",)),
-        ("outcome.unavailable.unclear", ("仍不明确",)),
-    ),
-    "not_processed": (
-        ("outcome.not_processed.petition", ("信访举报投诉",)),
-        ("outcome.not_processed.mass_repeated", ("大量反复",)),
-        ("outcome.not_processed.repeated", ("=重复申请",)),
-        ("outcome.not_processed.publication", ("公开出版物",)),
-        ("outcome.not_processed.confirmation", ("重新出具", "确认或")),
-    ),
-    "other": (
-        ("outcome.other.no_correction", ("逾期不补正",)),
-        ("outcome.other.no_fee_paid", ("缴纳费用", "收费通知")),
-        ("outcome.other.misc", ("=其他",)),
-    ),
+    group: tuple(
+        (row.key, ("=其他",) if row.key == "outcome.other.misc" else row.signatures)
+        for row in TABLE3_ROWS if row.group == group
+    )
+    for group in ("withheld", "unavailable", "not_processed", "other")
 }
 _NO_KEY = "-"
 # Group rows that may stand alone as a heading (all cells blank): skipped quietly.
@@ -495,6 +476,8 @@ class _T3State:
                 leaf = _t3_match_leaf(c, self.group)
                 if leaf:
                     self.group, key = leaf
+                elif key is not None and key.startswith("outcome.") and self.group is not None:
+                    key = None  # a row under a group heading that is none of its rows: not the group's sum
         return key
 
 

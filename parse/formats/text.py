@@ -27,7 +27,8 @@ def normalise_text(text: str, *, keep_empty_cells: bool = False) -> str:
 
     ``keep_empty_cells``: a line holding only a tab (and spaces) stays ``"\t"``
     -- in a text export it is an empty table cell, not the blank line that ends
-    a row (t2019 宁乡: ``规章`` followed by three empty cells)."""
+    a row (t2019 宁乡: ``规章`` followed by three empty cells); so does a line
+    holding only a no-break space (LibreOffice's text export of a table)."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     out: list[str] = []
     for line in text.split("\n"):
@@ -35,6 +36,8 @@ def normalise_text(text: str, *, keep_empty_cells: bool = False) -> str:
             stripped = line.rstrip()
             if keep_empty_cells and not stripped and line.startswith("\t"):
                 stripped = "\t"
+            elif keep_empty_cells and not stripped and "\u00a0" in line:
+                stripped = "\u00a0"  # a one-cell-per-line export writes an empty cell as a no-break space
             out.append(stripped)
             continue
         pos = 0
