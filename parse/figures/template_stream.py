@@ -40,6 +40,7 @@ from decimal import Decimal
 
 from parse.model import Metric, ParseWarning
 from parse.template import (
+    fold_for_match,
     APPLICANT_COLUMNS,
     APPLICANT_PARTS,
     LEGACY_EQUATIONS,
@@ -59,7 +60,7 @@ from parse.template import (
 from parse.textutil import PAGE_FURNITURE
 from parse.vocabulary import known_keys, load_vocabulary
 
-from .splits import Equation, Piece, groups_sum_check, row_sum_check, solve, splits
+from .splits import Equation, Piece, groups_sum_check, number, row_sum_check, solve, splits
 
 __all__ = ["Stream", "read_template_stream", "read_legacy_stream", "STREAM_WARNING_CODES"]
 
@@ -669,6 +670,42 @@ _LEGACY_START = ("统计表", "指标名称")
 _CUMULATIVE = ("历年累计", "累计")
 
 
+_LEGACY_UNIT_RE = "|".join(sorted(LEGACY_UNITS, key=len, reverse=True))
+# A row of a 统计表 as the text runs it together: its label, its unit, then a value.
+_LEGACY_ROW = re.compile(
+    "[\u4e00-\u9fff“”‘’、，,()（）]{2,40}?(?:" + _LEGACY_UNIT_RE + ")(?=[0-9\x00—\\-/无])")
+LEGACY_MONEY = ("fees.collected", "budget.special_funds")
+_LEGACY_SIGNATURES = sorted(((sig, key) for key, sigs in LEGACY_ROWS for sig in sigs), key=lambda x: -len(x[0]))
+
+
+def _legacy_key(label: str) -> str | None:
+    folded = fold_for_match(label)
+    return next((key for sig, key in _LEGACY_SIGNATURES if fold_for_match(sig) in folded), None)
+
+
+def _legacy_rows(stream: Stream, header_end: int) -> list[tuple[int, int, str | None]]:
+    """The rows of a legacy 统计表 after its header: (label start, label end, key or
+    None for a row the vocabulary has no key for). Rows are found by their shape
+    (a label, then a unit word, then a value) and by the known wordings."""
+    hits: list[tuple[int, int, str | None]] = []
+    for m in _LEGACY_ROW.finditer(stream.chars, header_end):
+        label = m.group(0)
+        unit = next(u for u in sorted(LEGACY_UNITS, key=len, reverse=True) if label.endswith(u))
+        hits.append((m.start(), m.end() - len(unit), _legacy_key(label[: -len(unit)])))
+    taken = [(a, b) for a, b, _ in hits]
+    for sig, key in _LEGACY_SIGNATURES:
+        for pos in stream.find_all(fold_for_match(sig)):
+            if pos < header_end:
+                continue
+            end = stream.find((fold_for_match(sig),), pos)[1]
+            if any(not (end <= a or pos >= b) for a, b in taken):
+                continue
+            taken.append((pos, end))
+            hits.append((pos, end, key))
+    hits.sort()
+    return hits
+
+
 def _legacy_numbering(stream: Stream, hits: list[tuple[int, int, str]]) -> list[str | None]:
     """The numbering each legacy row label should carry (``其中：1、…`` then ``2、…``):
     a number standing on its own is read; one glued to the previous row's
@@ -724,28 +761,15 @@ def read_legacy_stream(text: str, hints: dict[str, int | float] | None = None) -
     if any(w in window for w in _CUMULATIVE):
         ncols = 2
         header_end = max(stream.find_all("累计")[-1] + 2, header_end) if stream.find_all("累计") else header_end
-    # every label after the header, longest wording first at each place
-    words = sorted(((sig, key) for key, sigs in LEGACY_ROWS for sig in sigs), key=lambda x: -len(x[0]))
-    hits: list[tuple[int, int, str]] = []
-    taken: list[tuple[int, int]] = []
-    for sig, key in words:
-        for pos in stream.find_all(sig):
-            if pos < header_end:
-                continue
-            end = stream.find((sig,), pos)[1]
-            if any(not (end <= a or pos >= b) for a, b in taken):
-                continue
-            taken.append((pos, end))
-            hits.append((pos, end, key))
-    hits.sort()
-    if len(hits) < 3:
+    hits = _legacy_rows(stream, header_end)
+    if sum(1 for _, _, key in hits if key) < 3:
         return [], []
     h = {k: Decimal(str(v)) for k, v in (hints or {}).items()}
     candidates: dict[str, list[tuple]] = {}
     spans: dict[str, tuple[int, int]] = {}
     numbers = _legacy_numbering(stream, hits)
     for i, (pos, end, key) in enumerate(hits):
-        if key in candidates:
+        if key is None or key in candidates:
             continue
         floor = end
         seg_end = stream.label_start(hits[i + 1][0], floor, numbers[i + 1]) if i + 1 < len(hits) \
@@ -759,6 +783,9 @@ def read_legacy_stream(text: str, hints: dict[str, int | float] | None = None) -
                 j += k + len(u)
                 break
         pieces = stream.tokens(j, seg_end)
+        if key in LEGACY_MONEY and "万元" in stream.chars[pos:j]:
+            pieces = [Piece(str(Decimal(p.text) * 10000), p.spaced) if p.text and number(p.text) is not None
+                      else p for p in pieces]
         if not pieces:
             continue
         if i + 1 >= len(hits):
