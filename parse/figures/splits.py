@@ -87,13 +87,15 @@ def _compositions(total: int, parts: Sequence[tuple[int, int]]) -> Iterable[tupl
 
 
 def splits(pieces: Sequence[Piece], n: int, row_check: Callable[[tuple[Value, ...]], bool] | None = None,
-           limit: int = 5000) -> tuple[list[tuple[Value, ...]], bool]:
+           limit: int = 5000, cut_spaced: bool = False) -> tuple[list[tuple[Value, ...]], bool]:
     """The candidate readings of a row of ``n`` cells written as ``pieces``.
 
     Returns (candidates, exact): ``exact`` when the pieces were already ``n`` cells
     (one candidate, no sum asked of it: printed values are kept even where they
     do not add up). Otherwise every cut of the digit runs into ``n`` cells that
-    passes ``row_check``; an empty list when the row cannot be placed.
+    passes ``row_check``; an empty list when the row cannot be placed. Runs the
+    text separated are only cut when ``cut_spaced`` (a table whose text glues
+    some cells and spaces others, as archivers' text of span-ridden pages does).
     """
     if len(pieces) == n:
         values = []
@@ -108,7 +110,7 @@ def splits(pieces: Sequence[Piece], n: int, row_check: Callable[[tuple[Value, ..
         return [tuple(values)], True
     # Only a glued row is cut: where the text kept separators between its values,
     # a missing cell is a blank, never two cells run together.
-    if len(pieces) > n or any(not p.splittable for p in pieces) or any(p.spaced for p in pieces[1:]) \
+    if len(pieces) > n or any(not p.splittable for p in pieces) or (not cut_spaced and any(p.spaced for p in pieces[1:])) \
             or sum(len(p.text) for p in pieces) > MAX_DIGITS:
         return [], False
     bounds = [(1, min(len(p.text), n)) for p in pieces]

@@ -376,10 +376,14 @@ def read_table3(stream: Stream, era: str, hints: dict[str, Decimal], out: _Out) 
             "displaced_rows", "table 三: some rows' values stand before their labels (a label broken over lines "
             "around its values); each row read with the one group of values next to it",
             {"table": "三"}))
+    # A table most of whose rows wrote fewer tokens than columns glues cells (some
+    # spaced, some not): its runs may be cut at any place the row sum allows.
+    written = [p for p in segments if p]
+    glued = bool(written) and sum(1 for p in written if len(p) < ncols) * 2 >= len(written)
     for f, pieces in zip(best, segments):
         if not pieces:
             continue  # a blank row (or a group heading): no figures
-        cands, _ = splits(pieces, ncols, row_sum_check(len(APPLICANT_PARTS)))
+        cands, _ = splits(pieces, ncols, row_sum_check(len(APPLICANT_PARTS)), cut_spaced=glued)
         if not cands:
             out.warnings.append(ParseWarning(
                 "unplaced_row", f"table 三: the values of {f.row.key} cannot be placed under the seven columns",
