@@ -49,6 +49,7 @@ from parse.template import (
     OUTCOME_GROUPS,
     SIGNED_COLUMNS,
     TABLE2_ROWS,
+    TABLE3_ROWS,
     TABLE4_GROUPS,
     TABLE4_HEADER_WORDS,
     TABLE4_KEYS,
@@ -77,6 +78,7 @@ STREAM_WARNING_CODES = {
 _PUNCT = set("\"'“”‘’「」『』《》〈〉、,，.．。:：;；·!！?？_-—–－/／\\()（）[]【】*#")
 _DIGITS = set("0123456789")
 _CJK_NUMERALS = "一二三四五六七八九十"
+_HAN = re.compile("[\u4e00-\u9fff]")
 _CELL_WORDS = set("无—–－-―/／")  # what a value cell may hold besides digits
 _DASHES = "—–－-―/／\\"
 _UNIT_CHARS = set("件条个项人次元万")  # a value cell may carry its unit (12件)
@@ -215,6 +217,9 @@ class Stream:
                 text = self.chars[i:j].replace(",", "")
                 if text.count(".") > 1:
                     text = text.split(".")[0]
+                if j + 1 < end and self.chars[j] in "、.．" and not self.seps[j] and _HAN.match(self.chars[j + 1]):
+                    i = j  # "3、其他": the numbering of a label, not a value
+                    continue
                 cell_tokens.append(Piece(text, spaced=bool(sep) or i == start))
                 i = j
                 continue
@@ -261,6 +266,7 @@ def line_cells(stream: "Stream", start: int, end: int, n: int) -> list[Piece] | 
         out.extend(Piece(None) for _ in range(max(0, stream.newlines[pos] - 1)))
         out.append(piece)
     out.extend(Piece(None) for _ in range(max(0, stream.newlines[end] - 1 if end < len(stream.newlines) else 0)))
+    out = _strip_blank_edges(out, n)  # a spanned label cell writes an empty line of its own
     return out if len(out) == n else None
 
 
@@ -322,8 +328,11 @@ def _find_rows(stream: Stream, rows: tuple[Row, ...], start: int) -> list[_Found
         hit = stream.find(row.signatures, pos)
         if hit is None:
             continue
-        # a later row found before this one: this row is not in the table
+        # a later row found before this one: this row's label is not here (printed
+        # elsewhere, or not at all); the rows right after it by any wording, the rest
+        # by their first one
         later = [stream.find(r.signatures, pos) for r in rows[i + 1 : i + 3]]
+        later += [stream.find(r.signatures[:1], pos) for r in rows[i + 3 :]]
         if any(h is not None and h[0] < hit[0] for h in later):
             continue
         floor = found[-1].sig_end if found else start
@@ -367,29 +376,39 @@ def read_table3(stream: Stream, era: str, hints: dict[str, Decimal], out: _Out) 
             pieces = line_cells(stream, f.sig_end, seg_end, ncols) or pieces
         segments.append(pieces)
     segments = _drop_empty_columns(segments, ncols)
-    moved = _displaced(segments, ncols)
-    if moved is not None and not _sums_hold(best, moved, era, ncols):
-        moved = None
-    if moved is not None:
-        segments = moved
+    by_row: dict[str, list[Piece]] = {f.row.key: p for f, p in zip(best, segments)}
+    placed = _place_groups(best, segments, era, ncols)
+    if placed is None:
+        suspect = _shifted_rows(best, segments, ncols)
+        if suspect:
+            for key in suspect:
+                by_row.pop(key, None)
+            out.warnings.append(ParseWarning(
+                "unplaced_row", f"table 三: {len(suspect)} row(s) whose values stand away from their labels "
+                "and cannot be placed with certainty: no figures for them", {"rows": suspect}))
+    if placed is not None:
+        by_row = placed
+        for key in placed:
+            evidence.setdefault(key, "(values in the template's row order; label elsewhere in the text)")
         out.warnings.append(ParseWarning(
-            "displaced_rows", "table 三: some rows' values stand before their labels (a label broken over lines "
-            "around its values); each row read with the one group of values next to it",
+            "displaced_rows", "table 三: some rows' values do not stand right after their labels (labels broken "
+            "over lines around the values, or printed apart from them); the rows were placed in the template's "
+            "order by the one assignment that keeps the table's sums",
             {"table": "三"}))
     # A table most of whose rows wrote fewer tokens than columns glues cells (some
     # spaced, some not): its runs may be cut at any place the row sum allows.
-    written = [p for p in segments if p]
+    written = [p for p in by_row.values() if p]
     glued = bool(written) and sum(1 for p in written if len(p) < ncols) * 2 >= len(written)
-    for f, pieces in zip(best, segments):
+    for row_key, pieces in by_row.items():
         if not pieces:
             continue  # a blank row (or a group heading): no figures
         cands, _ = splits(pieces, ncols, row_sum_check(len(APPLICANT_PARTS)), cut_spaced=glued)
         if not cands:
             out.warnings.append(ParseWarning(
-                "unplaced_row", f"table 三: the values of {f.row.key} cannot be placed under the seven columns",
-                {"row": f.row.key, "text": _clip(evidence[f.row.key], 200)}))
+                "unplaced_row", f"table 三: the values of {row_key} cannot be placed under the seven columns",
+                {"row": row_key, "text": _clip(evidence[row_key], 200)}))
             continue
-        candidates[f.row.key] = cands
+        candidates[row_key] = cands
     equations = _t3_equations(era, candidates, hints)
     solution = solve(candidates, equations)
     given: set[str] = set()
@@ -428,18 +447,14 @@ def _drop_empty_columns(segments: list[list[Piece]], n: int) -> list[list[Piece]
     return [[x for c, x in enumerate(p) if c not in drop] if len(p) == width else p for p in segments]
 
 
-def _sums_hold(found: list[_Found], segments: list[list[Piece]], era: str, n: int) -> bool:
-    """Every column equation of table 三 holds for rows read as written."""
-    rows: dict[str, tuple] = {}
-    for f, pieces in zip(found, segments):
-        if len(pieces) == n:
-            cands, _ = splits(pieces, n)
-            if cands:
-                rows[f.row.key] = cands[0]
+def _sums_hold(rows: dict[str, tuple], era: str, n: int) -> bool:
+    """Every column equation of table 三 whose rows are all there holds."""
     for col in range(n):
         for left, right in table3_equations(era, set(rows)):
-            cells = [rows[k][col] for k in left if k in rows] + [rows[k][col] for k in right if k in rows]
-            if any(v is None for v in cells) or not all(k in rows for k in left + right):
+            if not all(k in rows for k in left + right):
+                continue
+            cells = [rows[k][col] for k in left + right]
+            if any(v is None for v in cells):
                 continue
             if sum(rows[k][col] for k in left) != sum(rows[k][col] for k in right):
                 return False
@@ -453,38 +468,89 @@ def _groups(pieces: list[Piece], n: int) -> list[list[Piece]] | None:
     return [pieces[k : k + n] for k in range(0, len(pieces), n)]
 
 
-def _displaced(segments: list[list[Piece]], n: int) -> list[list[Piece]] | None:
-    """Rows whose values stand before their label: PDF text puts a row's values on
-    the line in the middle of its label's lines, so one label is followed by two
-    rows of values and the next by none. Each group of ``n`` values belongs to the
-    label before it or the one after it; each row has one group at most. When the
-    plain reading (values after their label) breaks that and exactly one
-    assignment keeps it, that assignment; otherwise None."""
+MAX_PLACEMENTS = 20000
+
+
+def _shifted_rows(found: list[_Found], segments: list[list[Piece]], n: int) -> list[str]:
+    """When a label is followed by more than one row of values and no placement is
+    certain, the rows from there on until a label without values has taken up the
+    surplus: any of their values may belong to the next label."""
+    out: list[str] = []
+    surplus = 0
+    order = {r.key: i for i, r in enumerate(TABLE3_ROWS)}
+    for k, (f, pieces) in enumerate(zip(found, segments)):
+        groups = len(pieces) // n if pieces and len(pieces) % n == 0 else (1 if pieces else 0)
+        if surplus > 0 or groups > 1:
+            out.append(f.row.key)
+        surplus = max(0, surplus + groups - 1)
+        if k + 1 < len(found):  # template rows with no label here take up the surplus
+            between = order[found[k + 1].row.key] - order[f.row.key] - 1
+            surplus = max(0, surplus - between)
+    return out
+
+
+def _place_groups(found: list[_Found], segments: list[list[Piece]], era: str, n: int) -> dict[str, list[Piece]] | None:
+    """Rows whose values do not stand right after their own label. PDF text puts a
+    row's values on the line in the middle of its label's lines (one label then
+    two rows of values, the next label none), and plain pdftotext prints some
+    labels apart from their values (two rows of values after 二、上年结转 and no
+    （一）/（二） label there). The template fixes the rows' order, so each group of
+    ``n`` values belongs to a row between the label before it and the label after
+    it (that one included), each row has one group at most, and the order is kept.
+    When the plain reading (each label its own values) breaks that, every such
+    assignment is tried; the one that keeps every sum of the table is taken, and
+    None is returned when there is not exactly one."""
     groups = [_groups(p, n) if p else [] for p in segments]
     if any(g is None for g in groups) or all(len(g) <= 1 for g in groups):
         return None  # a segment that is not whole rows (glued, blanks), or nothing to move: no guessing
-    solutions: list[list[list[Piece]]] = []
+    rows = list(table3_rows(era))
+    index = {r.key: i for i, r in enumerate(rows)}
+    found_keys = {f.row.key for f in found}
+    # a 2021 （六）其他处理 is a heading over three rows: no slot of its own unless written with values
+    slots = [i for i, r in enumerate(rows) if r.key in found_keys or not (era == "2021-template" and r.key == "outcome.other")]
+    items: list[tuple[int, int, list[Piece]]] = []
+    floor = 0  # just after the last label that has values of its own
+    for k, (f, gs) in enumerate(zip(found, groups)):
+        # values may also belong to rows before this label whose labels stand
+        # elsewhere, back to the last label that has values
+        lo = floor if gs else index[f.row.key]
+        hi = index[found[k + 1].row.key] if k + 1 < len(found) else len(rows) - 1
+        items.extend((lo, hi, g) for g in gs)
+        if gs:
+            floor = index[f.row.key] + 1
+    results: dict[tuple, dict[str, list[Piece]]] = {}
+    tried = 0
 
-    def walk(i: int, carry: list[Piece] | None, acc: list[list[Piece]]) -> None:
-        if len(solutions) > 1:
-            return
-        if i == len(groups):
-            if carry is None:
-                solutions.append(list(acc))
-            return
-        own = groups[i]
-        for stay in range(len(own) + 1):
-            kept = own[:stay]
-            forward = own[stay:]
-            if len(forward) > 1 or (carry is not None) + len(kept) > 1:
+    def walk(t: int, prev: int, acc: list[int]) -> bool:
+        nonlocal tried
+        if t == len(items):
+            tried += 1
+            assignment = {rows[r].key: items[j][2] for j, r in enumerate(acc)}
+            values = {k: splits(p, n)[0][0] for k, p in assignment.items() if splits(p, n)[0]}
+            if _sums_hold(values, era, n):
+                # a label that has values of its own beats one found elsewhere in the text
+                on_labels = sum(1 for k in assignment if k in found_keys)
+                results[tuple(sorted((k, v) for k, v in values.items()))] = (on_labels, assignment)
+            return tried < MAX_PLACEMENTS
+        lo, hi, _ = items[t]
+        left = len(items) - t - 1
+        for r in slots:
+            if r <= prev or r < lo:
                 continue
-            row = carry if carry is not None else (kept[0] if kept else [])
-            acc.append(row)
-            walk(i + 1, forward[0] if forward else None, acc)
+            if r > hi or sum(1 for x in slots if x > r) < left:
+                break
+            acc.append(r)
+            go_on = walk(t + 1, r, acc)
             acc.pop()
+            if not go_on:
+                return False
+        return True
 
-    walk(0, None, [])
-    return solutions[0] if len(solutions) == 1 else None
+    if not walk(0, -1, []) or not results:
+        return None  # too many to try, or none keeps the sums
+    best = max(score for score, _ in results.values())
+    winners = [a for score, a in results.values() if score == best]
+    return winners[0] if len(winners) == 1 else None
 
 
 def _t3_equations(era: str, candidates: dict, hints: dict[str, Decimal]) -> list[Equation]:
