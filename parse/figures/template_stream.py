@@ -99,6 +99,7 @@ class Stream:
     to_char: list[int]
     pipes: bool = False
     newlines: list[int] = field(default_factory=list)  # line breaks in the separator before chars[i]
+    piped: list[bool] = field(default_factory=list)  # chars[i] stands on a line that has a pipe
 
     @classmethod
     def of(cls, text: str) -> "Stream":
@@ -111,19 +112,31 @@ class Stream:
         pipe_count = 0  # pipes since the last character or line break
         breaks = 0
         pipes = False
+        line_of: list[int] = []
+        piped_lines: set[int] = set()
+        line = 0
         for ch in text:
             if ch in "|｜":
                 pipe_count += 1
                 pipes = True
+                piped_lines.add(line)
             elif ch == "\n":
+                for _ in range(pipe_count - 1):  # "| 0 |  |" : empty cells before the row's closing pipe
+                    chars.append(EMPTY_CELL)
+                    seps.append(2)
+                    newlines.append(breaks)
+                    line_of.append(line)
+                    breaks = 0
                 space, pipe_count = True, 0  # a row's closing pipe is no empty cell
                 breaks += 1
+                line += 1
             elif ch.isspace():
                 space = True
             else:
                 chars.append(ch)
                 seps.append(1 + pipe_count if pipe_count else int(space))
                 newlines.append(breaks)
+                line_of.append(line)
                 space, pipe_count, breaks = False, 0, 0
         match: list[str] = []
         to_char: list[int] = []
@@ -132,7 +145,8 @@ class Stream:
                 match.append(ch)
                 to_char.append(i)
         newlines.append(breaks)
-        return cls("".join(chars), seps, "".join(match), to_char, pipes, newlines)
+        piped = [ln in piped_lines for ln in line_of]
+        return cls("".join(chars), seps, "".join(match), to_char, pipes, newlines, piped)
 
     def find(self, words: tuple[str, ...], start: int, end: int | None = None) -> tuple[int, int] | None:
         """Earliest (start, end) in ``chars`` of any of ``words`` (matched without
@@ -191,6 +205,8 @@ class Stream:
         i = start
         cell_has_words = False
         cell_tokens: list[Piece] = []
+        # in a segment with pipe rows, a number on a line without a pipe is no cell
+        rows_only = self.pipes and any(self.piped[start:end])
 
         def close_cell() -> None:
             if not cell_has_words:
@@ -219,6 +235,9 @@ class Stream:
                     text = text.split(".")[0]
                 if j + 1 < end and self.chars[j] in "、.．" and not self.seps[j] and _HAN.match(self.chars[j + 1]):
                     i = j  # "3、其他": the numbering of a label, not a value
+                    continue
+                if rows_only and not self.piped[i]:
+                    i = j
                     continue
                 cell_tokens.append(Piece(text, spaced=bool(sep) or i == start))
                 i = j
@@ -298,6 +317,7 @@ class _Out:
 
 
 def _clip(text: str, n: int = 120) -> str:
+    text = text.replace(EMPTY_CELL, " ")
     return text if len(text) <= n else text[: n - 1] + "…"
 
 
@@ -371,7 +391,7 @@ def read_table3(stream: Stream, era: str, hints: dict[str, Decimal], out: _Out) 
     for i, f in enumerate(best):
         seg_end = best[i + 1].start if i + 1 < len(best) else end
         pieces = _strip_blank_edges(stream.tokens(f.sig_end, seg_end), ncols)
-        evidence[f.row.key] = stream.chars[f.start:seg_end]
+        evidence[f.row.key] = stream.chars[f.start:seg_end].replace(EMPTY_CELL, " ")
         if 0 < len(pieces) < ncols:
             pieces = line_cells(stream, f.sig_end, seg_end, ncols) or pieces
         segments.append(pieces)
@@ -646,16 +666,25 @@ def read_table2(stream: Stream, era: str, hints: dict[str, Decimal], out: _Out) 
     stop = stream.find(_T2_END_WORDS, start)
     end = len(stream.chars) if stop is None else stop[0]
     given: set[str] = set()
-    pos = start
+    # Each category is found on its own (converters reorder table 二's parts); a
+    # signature that is part of a longer one's match (规范性文件 in 行政规范性文件) does not count.
     found: list[tuple] = []
-    for row in rows:
-        hit = stream.find(row.signatures, pos, end)
-        if hit is None:
-            continue
-        found.append((row, hit))
-        pos = hit[1]
-    for i, (row, hit) in enumerate(found):
-        seg_end = found[i + 1][1][0] if i + 1 < len(found) else end
+    taken: list[tuple[int, int]] = []
+    for row in sorted(rows, key=lambda r: -max(len(x) for x in r.signatures)):
+        for sig in sorted(row.signatures, key=len, reverse=True):
+            hits = [(p, p + len(sig)) for p in stream.find_all(sig) if start <= p < end]
+            hits = [h for h in hits if not any(a <= h[0] < b for a, b in taken)]
+            with_values = [h for h in hits if stream.tokens(h[1], min(end, h[1] + 40))]
+            if with_values or hits:
+                hit = (with_values or hits)[0]
+                hit = (hit[0], stream.find((sig,), hit[0])[1])
+                found.append((row, hit))
+                taken.append(hit)
+                break
+    found.sort(key=lambda x: x[1][0])
+    bounds = sorted(h[0] for _, h in found)
+    for row, hit in found:
+        seg_end = next((b for b in bounds if b > hit[0]), end)
         stop_word = stream.find(_T2_STOP_WORDS, hit[1], seg_end)
         if stop_word is not None:
             seg_end = stop_word[0]
