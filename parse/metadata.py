@@ -285,6 +285,8 @@ def analyse_agency(text: str, title: str | None = None, page: PageMeta | None = 
        office or the site itself. They are used when nothing else names the
        body, or to complete a shorter name of the same body.
     4. Else the 落款.
+    5. Else the body whose office the report names as its contact
+       (``请与淮安市人民政府办公室联系`` → 淮安市人民政府).
     Among names of the same body the fullest wins.
     """
     warnings: list[ParseWarning] = []
@@ -317,7 +319,49 @@ def analyse_agency(text: str, title: str | None = None, page: PageMeta | None = 
         return AgencyResult(fuller(weak, sig_name), "page-weak", warnings)
     if sig_name:
         return AgencyResult(sig_name, "signature", warnings)
+    inferred = contact_body(text) or overview_subject(text)
+    if inferred:
+        warnings.append(ParseWarning(
+            "agency_inferred", f"no title, page field or signature names the body; {inferred} is inferred from the text",
+            {"agency": inferred}))
+        return AgencyResult(inferred, "text", warnings)
     return AgencyResult(None, None, warnings)
+
+
+# 如对本报告有疑问，请与平潭综合实验区政府信息公开工作领导小组办公室联系: the body's
+# office, named in the template's standard sentence; the body is what precedes the office.
+_CONTACT_RE = re.compile(r"请与\s*([\u4e00-\u9fff（）()]{4,40}?)\s*联系")
+_OFFICE_TAIL = re.compile(
+    r"(?:政府信息公开(?:工作)?领导小组办公室|政府信息公开(?:工作)?办公室|信息公开(?:工作)?办公室|政务公开(?:工作)?办公室"
+    r"|政务公开科|办公室|党政办公室|党政办|综合科|秘书科)$")
+
+
+def contact_body(text: str) -> str | None:
+    """The body whose office the report gives as its contact (``请与X办公室联系``),
+    when nothing else names the reporting body: the name before the office."""
+    m = _CONTACT_RE.search(text or "")
+    if not m:
+        return None
+    name = m.group(1)
+    if "办公室" in name:  # 管委会办公室保密与电子政务处 → 管委会
+        name = name[: name.index("办公室")]
+    else:
+        name = _OFFICE_TAIL.sub("", name)
+    name = _BODY_OFFICE_TAIL.sub("", name)
+    return name if name != m.group(1) and han_count(name) >= 3 else None
+
+
+_BODY_OFFICE_TAIL = re.compile(r"(?:政府信息公开|信息公开|政务公开)(?:工作)?(?:领导小组)?$|党政$")
+# 一、总体情况 2024年，平潭综合实验区坚持以…: the body as the subject of the overview's first sentence
+_OVERVIEW_RE = re.compile(
+    r"总体情况\s*(?:19|20)\d\d\s*年(?:度|以来)?\s*[，,]\s*(?:我|全)?([\u4e00-\u9fff]{3,20}?(?:区|县|市|镇|乡|街道|局|委员会|委|政府|办公厅|管委会|中心))"
+    r"(?:坚持|深入|认真|全面|紧紧|紧扣|围绕|以|按照|在|严格|进一步|持续|聚焦|始终)")
+
+
+def overview_subject(text: str) -> str | None:
+    """The body a report's 总体情况 opens with (``2024年，平潭综合实验区坚持以…``)."""
+    m = _OVERVIEW_RE.search(text or "")
+    return m.group(1) if m else None
 
 
 def find_agency(text: str, title: str | None = None, page: PageMeta | None = None) -> str | None:

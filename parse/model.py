@@ -20,6 +20,7 @@ WARNING_CODES = {
     "year_inferred": "no year in the title or statistics period; year inferred from other mentions",
     "year_missing": "no report year found",
     "agency_conflict": "the page's 发布机构 names another body than the report's title",
+    "agency_inferred": "no title, page field or signature names the body: it is inferred from the contact sentence or the overview",
     "tables_as_images": "the template tables are present only as images (detail lists them)",
     "tables_missing": "the template's section headings are present but neither tables nor images are",
     "annex_missing": "the text refers to a statistics 附表 that is not in the document",

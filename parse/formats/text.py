@@ -13,10 +13,15 @@ from __future__ import annotations
 
 import re
 
-from ..document import IMAGE_MARKER_FORMAT, ExtractedDocument
+from ..document import IMAGE_MARKER_FORMAT, ExtractedDocument, PageMeta
 from ..model import ImageRef
 from ..tables import find_cell_per_line_tables, find_flattened_tables
 from .common import decode_body
+from .pagemeta import inline_fields
+
+# A text export may open with the page's labelled metadata, one ``label: value`` a
+# line (an archiver's ``标题: … / 发布时间: … / 发布机构: …`` header).
+HEADER_LINES = 12
 
 IMAGE_MARKER = re.compile(r"\[image:\s*([^\]\n]*)\]")
 
@@ -57,10 +62,30 @@ def images_from_markers(text: str) -> list[ImageRef]:
     return [ImageRef(src=None, alt=m.group(1).strip() or None) for m in IMAGE_MARKER.finditer(text)]
 
 
+def header_fields(text: str) -> PageMeta | None:
+    """The labelled metadata lines a text export opens with, as page metadata
+    (None when it does not open with at least two of them)."""
+    fields: dict[str, str] = {}
+    labelled = 0
+    for line in text.splitlines()[:HEADER_LINES]:
+        if not line.strip():
+            continue
+        found = inline_fields(line)
+        if not found:
+            if labelled:
+                break
+            continue
+        labelled += 1
+        for label, value in found.items():
+            fields.setdefault(label, value)
+    return PageMeta(fields=fields) if labelled >= 2 and fields else None
+
+
 def from_string(text: str, *, encoding: str | None = None, replaced: int = 0) -> ExtractedDocument:
     """An :class:`ExtractedDocument` from already decoded text."""
     text = normalise_text(text, keep_empty_cells=True)
     return ExtractedDocument(
+        page=header_fields(text),
         media="text",
         text=text,
         tables=find_flattened_tables(text) or find_cell_per_line_tables(text),
