@@ -24,7 +24,7 @@ from parse.model import Metric, ParseWarning
 
 from .consistency import CHECK_CODES, check
 from .prose import extract_text_figures
-from .template_stream import STREAM_WARNING_CODES, read_legacy_stream, read_template_stream
+from .template_stream import STREAM_WARNING_CODES, read_legacy_stream, read_template_stream, template_tables_in_text
 from .template_tables import extract_table_figures
 
 __all__ = ["extract_figures", "extract_table_figures", "extract_text_figures", "check", "FIGURE_WARNING_CODES"]
@@ -53,6 +53,7 @@ FIGURE_WARNING_CODES = {
 }
 
 TEMPLATE_ERAS = ("2019-template", "2021-template")
+_TABLE3_PREFIXES = ("requests.new.", "requests.carried_over.", "requests.carried_forward.", "outcome.")
 # Which template table a key comes from, to know which tables the grids gave.
 _TABLE_OF_PREFIX = (("proactive.", "二"), ("requests.", "三"), ("outcome.", "三"), ("review.", "四"),
                     ("litigation.", "四"))
@@ -107,8 +108,13 @@ def extract_figures(text: str, grids: list[Any], era: str | None = None) -> tupl
     if era in TEMPLATE_ERAS:
         skip = _tables_given(metrics)
         if len(skip) < 3:
-            stream_metrics, stream_warnings = read_template_stream(_with_tables(text, grids), era, hints, skip)
+            full = _with_tables(text, grids)
+            stream_metrics, stream_warnings = read_template_stream(full, era, hints, skip)
             warnings.extend(stream_warnings)
+            if "三" not in skip and "三" in template_tables_in_text(full, era):
+                # table 三 is there but not (all) readable: its cells are the report's
+                # figures; a sentence may count another scope (区政府办 vs the whole 区)
+                prose_metrics = [m for m in prose_metrics if not m.key.startswith(_TABLE3_PREFIXES)]
     elif not any(m.source == "table" for m in metrics):
         stream_metrics, stream_warnings = read_legacy_stream(_with_tables(text, grids), hints)
         warnings.extend(stream_warnings)

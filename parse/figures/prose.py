@@ -55,7 +55,7 @@ _DIGIT = re.compile(r"\d")
 # A number with its approximation marks; the unit follows in each pattern.
 _Q = rf"(?P<q>(?:大约|将近|超过|约|近|逾)?{NUMERAL_RE}(?:余|多)?)"
 # Short filler between a label and its number.
-_F = r"(?:共计|共有|合计|总计|共|计|达到|达|为|是|有|了|:)*"
+_F = r"(?:共计|共有|合计|总计|共|计|达到|达|为|是|系|有|了|:)*"
 # What may follow a unit-less number (after a colon): the end of a clause.
 _END = r"(?=$|[,，。;；、)）])"
 # A gap inside a channel phrase (通过 X 网站): no digits, no clause break, no
@@ -66,6 +66,8 @@ _GAP_SOCIAL = r"(?:(?!网站|和|及|与)[^,，。;；、\d]){0,15}?"
 _COUNT_UNITS = r"条|件|项|篇|个"
 # A qualifier between a publishing verb and its object: 发布各类信息1,046条.
 _KIND = r"(?:各类|各项|相关|各种)?"
+# What may stand between 主动公开 and 政府信息 (我区各级单位 / 当年生成的各类): no digits, no category.
+_GAP_OWNER = r"(?:(?!类|其中|其他|规范性|解读)[^,，。;；、\d]){0,8}?"
 
 
 @dataclass(frozen=True)
@@ -81,6 +83,7 @@ class Pattern:
 def _p(key: str, regex: str, **kw) -> Pattern:
     regex = regex.replace("{F}", _F).replace("{Q}", _Q).replace("{END}", _END)
     regex = regex.replace("{GW}", _GAP_WEB).replace("{GS}", _GAP_SOCIAL).replace("{KIND}", _KIND)
+    regex = regex.replace("{GO}", _GAP_OWNER)
     return Pattern(key, re.compile(regex), **kw)
 
 
@@ -96,18 +99,27 @@ PATTERNS: tuple[Pattern, ...] = (
     _p("proactive.channel.weibo", r"(?<![和及与、])(?:官方微博|政务微博|微博)(?:账号)?{GS}(?:发布|公开|推送)了?{KIND}(?:政府)?(?:信息|消息|微博)?{F}{Q}" + _u("条|篇")),
     _p("proactive.channel.wechat", r"(?<![和及与、])(?:官方微信|政务微信|微信公众号|微信公众平台|微信)(?:账号)?{GS}(?:发布|公开|推送)了?{KIND}(?:政府)?(?:信息|消息)?{F}{Q}" + _u("条|篇|期")),
     _p("proactive.channel.weibo", r"政务微博公开政府信息数{F}{Q}" + _u("条", True) + "{END}"),
+    # 其中微博29个，共发布信息1992条 (accounts, then what they published)
+    _p("proactive.channel.weibo", r"(?<![和及与、])(?:政务)?微博(?:账号)?\d+个[,，]共?(?:发布|推送)(?:各类)?(?:信息|消息){Q}" + _u("条|篇")),
+    _p("proactive.channel.wechat", r"(?<![和及与、])(?:政务微信|微信公众号|微信)(?:账号)?\d+个[,，]共?(?:发布|推送)(?:各类)?(?:信息|消息){Q}" + _u("条|篇")),
     _p("proactive.channel.wechat", r"政务微信公开政府信息数{F}{Q}" + _u("条", True) + "{END}"),
     # 通过政务网站主动公开信息72条 / 在政府门户网站发布2033条 / 通过政府门户网站公开2020条
-    _p("proactive.channel.website", r"(?:通过|在|利用|依托){GW}(?:网站|门户网|政务网|政府网|信息网|公开网)(?:上)?(?:主动)?(?:发布|公开)了?{KIND}(?:(?:政府)?(?:信息|消息))?{F}{Q}" + _u("条|篇|项|件")),
+    _p("proactive.channel.website", r"(?:通过|在|利用|依托){GW}(?:网站|门户网|政务网|政府网|信息网|公开网)(?:平台)?(?:上)?(?:当年|全年|本年度?)?(?:主动)?(?:发布|公开)了?(?:的{GO}(?:政府)?(?:信息|消息)|{KIND}(?:{GO}(?:政府)?(?:信息|消息))?){F}{Q}" + _u("条|篇|项|件")),
     _p("proactive.channel.website", r"政府网站公开(?:政府信息)?数{F}{Q}" + _u("条|件", True) + "{END}"),
     # the website as the subject: 政府网站公开政府信息2097条，政务微博公开政府信息75条
-    _p("proactive.channel.website", r"(?<![和及与、])(?:政府|门户|政务)网站(?:上)?(?:主动)?(?:公开|发布)了?{KIND}(?:政府)?(?:信息|消息){F}{Q}" + _u("条|篇|项|件")),
+    _p("proactive.channel.website", r"(?<![和及与、])(?:政府|门户|政务)网站(?:平台)?(?:上)?(?:主动)?(?:公开|发布)了?{KIND}(?:政府)?(?:信息|消息){F}{Q}" + _u("条|篇|项|件")),
     _p("proactive.channel.gazette", r"政府公报公开(?:政府信息)?数{F}{Q}" + _u("条|件", True) + "{END}"),
     _p("proactive.cumulative", r"(?:历年累计|累计(?:已)?(?:主动)?公开)(?:政府)?(?:信息)?{F}{Q}" + _u("条|件")),
     _p("proactive.normative_documents", r"(?<![、和及与策])规范性文件类(?:信息)?{F}{Q}" + _u("条|件")),
+    # (政策、规范性文件类信息21条 is a combined category, policies and normative documents: no key)
+    _p("proactive.normative_documents", r"(?<![、和及与策])规范性文件信息{F}{Q}" + _u("条|件")),
     _p("proactive.normative_documents", r"主动公开(?:行政)?规范性文件(?:数)?{F}{Q}" + _u("条|件|个")),
     # not an item of a breakdown: 其他应主动公开政府信息1053条 / 其他应主动公开的信息1796条
     _p("proactive.total", r"(?<!应)主动公开(?:政府)?(?:信息|文件)(?:总数|总量|数量|数)?{F}{Q}" + _u("条|件|项")),
+    # 共主动公开当年生成的各类政府信息47条 / 全年主动公开我区各级单位政府信息2645条
+    _p("proactive.total", r"(?<!应)(?:共|全年|本年度?)主动公开{GO}(?:政府)?信息{F}{Q}" + _u("条|件")),
+    # 全年公开政府信息共228条 / 全年共审核发布各类公开政府信息249条
+    _p("proactive.total", r"全年(?:共)?(?:审核)?(?:公开|发布)(?:各类)?(?:公开)?政府信息{F}{Q}" + _u("条|件")),
     # 全年我区政府信息公开单位共公布政府信息2602条
     _p("proactive.total", r"共(?:主动)?(?:公开|公布)(?:了)?(?:政府)?信息{Q}" + _u("条|件")),
     _p("proactive.total", r"公开(?:政府)?信息总数{F}{Q}" + _u("条|件")),
@@ -116,12 +128,19 @@ PATTERNS: tuple[Pattern, ...] = (
     _p("response.interpretations", r"发布(?:政策)?解读(?:文件|稿件|材料|文章|信息)?{F}{Q}" + _u("篇|条|件|期|次")),
     _p("response.interpretations", r"政策解读(?:稿件)?(?:发布)?(?:数量|数){F}{Q}" + _u("篇|条|件", True) + "{END}"),
     _p("response.interpretations", r"政策解读(?:稿件)?(?:发布)?(?:数量|数):?(?:无|没有)" + "{END}", zero=True),
+    # 解读信息发布7条 / 解读类信息发布21条 / 发布解读类信息21条 / 制作政策解读21个
+    _p("response.interpretations", r"(?:政策)?解读(?:类)?信息(?:发布)?{F}{Q}" + _u("篇|条|件|个")),
+    _p("response.interpretations", r"(?:发布|制作)(?:政策)?解读类?信息{F}{Q}" + _u("篇|条|件|个")),
+    _p("response.interpretations", r"制作(?:政策)?解读(?:材料|文章|产品)?{F}{Q}" + _u("篇|条|件|个")),
     # an item of a breakdown of published items by content (其中政策文件48件、政策解读36篇;
     # 从内容分类看，…，政策解读5条): the interpretation items published
     _p("response.interpretations", r"(?:^|[,，、:：;；]|其中)政策解读(?:类)?(?:信息|稿件|文章|材料)?{Q}" + _u("篇|条|件")),
     _p("response.press_conferences", r"(?:召开|举办)(?:新闻)?发布会{F}{Q}" + _u("次|场|期")),
     _p("response.press_conferences", r"新闻发布会(?:次数|数)?{F}{Q}" + _u("次|场")),
-    _p("response.public_concerns", r"回应(?:公众关注)?热点(?:或重大舆情)?(?:数)?{F}{Q}" + _u("起|次|件|条|个")),
+    # 全年共召开6场新闻发布会
+    _p("response.press_conferences", r"(?:召开|举办)了?{Q}" + _u("场|次") + r"(?:新闻)?发布会"),
+    _p("response.public_concerns", r"回应(?:公众关注)?热点(?:信息|问题)?(?:或重大舆情)?(?:数)?{F}{Q}" + _u("起|次|件|条|个")),
+    _p("response.public_concerns", r"(?:处置|回应)(?:网络)?舆情{F}{Q}" + _u("起|次|件|条")),
     # ---- requests
     _p("requests.new.total", r"(?:接到|收到|受理|接收)了?(?:各类)?(?:政府信息公开|信息公开|依申请公开(?:政府信息)?|公开)?申请(?:共计|共|总数|数量|数)?{F}{Q}" + _u("条|件|个|份|起|次|宗")),
     _p("requests.new.total", r"(?:受理|收到)申请的?(?:数量|数|总数){F}{Q}" + _u("条|件|个|份", True) + "{END}"),
@@ -129,6 +148,8 @@ PATTERNS: tuple[Pattern, ...] = (
     # 上年结转政府信息公开申请2件 / 全年新收…54件，上年结转4件
     _p("requests.carried_over.total", r"上年(?:度)?结转(?:的)?(?:政府信息公开)?(?:申请)?(?:数量|数)?{F}{Q}" + _u("条|件|个|份")),
     _p("requests.carried_forward.total", r"结转下年度?(?:继续办理)?(?:的)?(?:申请)?{F}{Q}" + _u("条|件|个|份")),
+    # 转下一年度办理答复的有1件
+    _p("requests.carried_forward.total", r"转下一?年度?(?:继续)?办理(?:答复)?的?{F}{Q}" + _u("条|件|个|份")),
     _p("requests.new.total", r"(?:没有|未|尚未|无)(?:收到|接到|受理|接收)[^,，。;；]{0,40}申请", zero=True,
        rejects="复议|诉讼|投诉|举报|收费|费用|减免"),
     _p("requests.new.total", r"(?:没有|未)出现[^,，。;；]{0,40}申请公开", zero=True, rejects="复议|诉讼|投诉|举报"),
@@ -137,6 +158,9 @@ PATTERNS: tuple[Pattern, ...] = (
     _p("requests.completed", r"(?<!按时)(?<!按期)(?<!延期)(?<!逾期)(?<![未不])办结(?:了)?(?:政府信息公开申请|申请)?{F}{Q}" + _u("件|条|个")),
     _p("outcome.total.total", r"(?:已答复件数|申请答复数|对申请的答复总数){F}{Q}" + _u("条|件", True) + "{END}"),
     _p("outcome.withheld.total", r"[“\"]?不予公开[”\"]?的?(?:政府信息|答复数)?:{Q}" + _u("条|件", True) + "{END}"),
+    _p("outcome.withheld.total", r"无不予公开(?:政府信息|的)?(?:情况|情形)", zero=True),
+    # 不予处理158件，占19.6%；其他处理0件 (the 2019 template's row (六))
+    _p("outcome.other.total", r"(?<![、和及与])其他处理{F}{Q}" + _u("件|条")),
     # ---- review, litigation, complaints (zero statements: see _review_zero)
     _p("review.total", r"(?<!未经)(?:被申请|提起|发生|收到)?行政复议(?:案件|申请)?(?:数量|数)?{F}{Q}" + _u("件|起|宗|次|个")),
     _p("litigation.total", r"(?:被提起|提起|发生)?行政诉讼(?:案件)?(?:数量|数)?{F}{Q}" + _u("件|起|宗|次|个")),
@@ -154,6 +178,10 @@ PATTERNS: tuple[Pattern, ...] = (
     # ---- organisation, staff, meetings, trainings
     _p("staff.full_time", r"专职(?:信息|信息公开|政务公开)?(?:工作)?人员(?:数)?{F}{Q}" + _u("名|人|个")),
     _p("staff.part_time", r"兼职(?:信息|信息公开|政务公开)?(?:工作)?人员(?:数)?{F}{Q}" + _u("名|人|个")),
+    # 共有5名人员兼职从事政府信息公开工作
+    _p("staff.part_time", r"{Q}" + _u("名|人") + r"(?:工作)?人员兼职"),
+    # 没有从事政府信息公开工作的全职人员
+    _p("staff.full_time", r"(?<!部分)(?<!单位)(?:没有|无)从事(?:政府信息公开|信息公开|政务公开)工作的(?:全职|专职)(?:工作)?人员", zero=True),
     _p("staff.total", r"从事(?:政府信息公开|信息公开|政务公开)(?:工作)?的?人员(?:数)?{F}{Q}" + _u("名|人")),
     _p("org.units", r"(?:政府信息公开|信息公开|政务公开)(?:工作)?专门机构(?:数)?{F}{Q}" + _u("个|家")),
     _p("org.reading_points", r"查阅(?:点|场所|室)(?:数)?{F}{Q}" + _u("个|处")),
@@ -165,12 +193,14 @@ PATTERNS: tuple[Pattern, ...] = (
     # 培训人员90余人次 / 培训各单位工作人员160余人次
     _p("trainings.attendees", r"培训(?:(?!专职|兼职|配备)[^,，。;；\d]){0,8}?(?:人员|干部|职工)(?:数)?{F}{Q}" + _u("人次|人|名")),
     _p("trainings.attendees", r"参加人员(?:数)?{F}{Q}" + _u("人次|人|名"), needs="培训"),
+    # 选送4人次参加上级培训
+    _p("trainings.attendees", r"(?:选派|选送|派员)?{Q}" + _u("人次|人|名") + r"参加(?:上级|各类|业务)?(?:的)?培训"),
     _p("budget.special_funds", r"(?:政府信息公开|信息公开|政务公开)专项经费{F}{Q}" + _u("万元|元"), money=True),
 )
 
 # Zero statements for 行政复议 / 行政诉讼 / 申诉举报: a negation, then (in the same
 # clause) the words. 未经 is not a negation (未经复议直接起诉).
-_NEGATION = re.compile(r"未发生|没有发生|未出现|没有出现|未存在|不存在|没有|未有|无(?!论)|未(?!经)")
+_NEGATION = re.compile(r"未发生|没有发生|未出现|没有出现|未存在|不存在|没有|未有|无(?!论)|(?<!尚)未(?!经)")
 _REVIEW = re.compile(r"行政复议")
 _LITIGATION = re.compile(r"行政诉讼")
 _COMPLAINTS = re.compile(r"申诉|举报")
@@ -181,11 +211,31 @@ _TRAILING_NONE = re.compile(r"(?:行政复议|行政诉讼|申诉|举报)[^:]*:(
 _DATES = re.compile(r"\d{4}年(?:\d{1,2}月)?(?:\d{1,2}日)?|\d{1,2}月(?:\d{1,2}日)?|\d{1,2}日")
 
 
+_WRAPPED = re.compile(r"(?<=[^。！？；;!?:：\s])\n(?!\s*(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[)）]|\d+[.、．]|第[一二三四五六七八九十]|[|\[]))")
+_WRAP_WIDTH = 18  # a line this long that ends inside a sentence was wrapped (PDF text), not ended
+
+
+def _unwrap(text: str) -> str:
+    """Join the lines of a paragraph that a PDF's text wrapped: a line of at least
+    ``_WRAP_WIDTH`` characters that does not end a sentence, followed by a line that
+    does not start a heading, a numbered item or a table row."""
+    lines = text.split("\n")
+    out: list[str] = []
+    prev = ""
+    for line in lines:
+        if out and len(prev.strip()) >= _WRAP_WIDTH and _WRAPPED.search(prev + "\n" + line):
+            out[-1] = out[-1].rstrip() + line.lstrip()
+        else:
+            out.append(line)
+        prev = line
+    return "\n".join(out)
+
+
 def sentences(text: str) -> list[str]:
-    """The sentences of ``text``: cut at 。！？；; and line breaks, whitespace
-    collapsed, empty ones dropped."""
+    """The sentences of ``text``: cut at 。！？；; and line breaks (lines a PDF
+    wrapped are joined first), whitespace collapsed, empty ones dropped."""
     out = []
-    for piece in _SENTENCE_END.split(text or ""):
+    for piece in _SENTENCE_END.split(_unwrap(text or "")):
         s = _WS.sub(" ", piece).strip()
         if s:
             out.append(s)

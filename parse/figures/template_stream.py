@@ -63,7 +63,7 @@ from parse.vocabulary import known_keys, load_vocabulary
 
 from .splits import Equation, Piece, groups_sum_check, number, row_sum_check, solve, splits
 
-__all__ = ["Stream", "read_template_stream", "read_legacy_stream", "STREAM_WARNING_CODES"]
+__all__ = ["Stream", "read_template_stream", "read_legacy_stream", "template_tables_in_text", "STREAM_WARNING_CODES"]
 
 STREAM_WARNING_CODES = {
     "ambiguous_cells": "cells glued together that more than one reading of the table fits: no figure",
@@ -308,6 +308,7 @@ def _bisect(seq: list[int], x: int) -> int:
 class _Out:
     metrics: list[Metric] = field(default_factory=list)
     warnings: list[ParseWarning] = field(default_factory=list)
+    seen: set[str] = field(default_factory=set)  # tables whose rows the text holds, read or not
 
     def add(self, key: str, value: Decimal, evidence: str) -> None:
         if key not in known_keys():
@@ -380,6 +381,7 @@ def read_table3(stream: Stream, era: str, hints: dict[str, Decimal], out: _Out) 
     rows = table3_rows(era)
     if len(best) < len(rows) // 2:
         return set()
+    out.seen.add("三")
     # the end of the last row's values
     last = best[-1]
     stop = stream.find(_T3_END_WORDS, last.sig_end)
@@ -738,6 +740,15 @@ def _money_factor(header_text: str, era: str) -> Decimal | None:
 
 # ---------------------------------------------------------------------------------
 # Entry points
+
+
+def template_tables_in_text(text: str, era: str) -> set[str]:
+    """The template tables whose rows ``text`` holds (``{"三"}`` when table 三's row
+    labels are there, whether or not its values could be read)."""
+    out = _Out()
+    if era in ("2019-template", "2021-template") and text and "结转" in text:
+        read_table3(Stream.of(text), era, {}, out)
+    return out.seen
 
 
 def read_template_stream(text: str, era: str, hints: dict[str, int | float] | None = None,
