@@ -52,6 +52,7 @@ import yaml
 from .era import FORMATS
 from .errors import UnreadableDocument
 from .report import parse_document
+from .template import APPLICANT_ORDER, group_rows
 from .vocabulary import known_keys
 
 __all__ = [
@@ -78,11 +79,9 @@ TAGS = ("table", "prose")
 METADATA_FIELDS = ("title", "agency", "year", "published", "format", "county")
 FORMS = {"htm": "html", "html": "html", "shtml": "html", "txt": "text", "pdf": "pdf", "docx": "docx",
          "doc": "doc", "xls": "xls", "xlsx": "xlsx"}
-APPLICANTS = ("natural_person", "commercial_enterprise", "research_institution", "social_welfare_org",
-              "legal_service_org", "other_org", "total")
-WITHHELD_REASONS = ("state_secret", "prohibited_by_law", "security_stability", "third_party_rights",
-                    "internal_affairs", "process_information", "enforcement_files", "administrative_inquiry")
-OTHER_2021 = ("no_correction", "no_fee_paid", "misc")
+APPLICANTS = APPLICANT_ORDER
+WITHHELD_REASONS = tuple(k.rsplit(".", 1)[1] for k in group_rows("withheld"))
+OTHER_2021 = tuple(k.rsplit(".", 1)[1] for k in group_rows("other"))
 _MISSING = object()
 _MISSING_DATE = _MISSING
 

@@ -36,6 +36,14 @@ APPLICANT_COLUMNS: tuple[tuple[str, str], ...] = (
 )
 APPLICANT_ORDER: tuple[str, ...] = tuple(k for k, _ in APPLICANT_COLUMNS)
 APPLICANT_PARTS: tuple[str, ...] = APPLICANT_ORDER[:-1]  # the six columns that add up to 总计
+# The columns' other wordings in real tables (the header 法人或其他组织 groups the five middle ones).
+APPLICANT_VARIANTS: dict[str, str] = {"其他组织": "other_org", "合计": "total"}
+APPLICANTS_EN: dict[str, str] = {
+    "natural_person": "natural persons", "commercial_enterprise": "commercial enterprises",
+    "research_institution": "research institutions", "social_welfare_org": "social-welfare organisations",
+    "legal_service_org": "legal-service organisations", "other_org": "other organisations",
+    "total": "all applicants",
+}
 
 
 @dataclass(frozen=True)
@@ -89,8 +97,11 @@ OUTCOME_GROUPS: dict[str, str | None] = {
     "not_processed": None,
     "other": "outcome.other",  # 2021: the sum of its three rows; 2019: a row of its own
 }
-# Group headings (their words, folded) as they appear above the leaves: never values.
-GROUP_HEADINGS = ("不予公开", "无法提供", "不予处理", "其他处理", "本年度办理结果")
+# Group headings as the template prints them above the leaves.
+GROUP_HEADINGS: dict[str, str] = {
+    "withheld": "（三）不予公开", "unavailable": "（四）无法提供", "not_processed": "（五）不予处理",
+    "other": "（六）其他处理",
+}
 
 
 def table3_rows(era: str) -> tuple[Row, ...]:
@@ -108,6 +119,24 @@ def outcome_rows(era: str, present: frozenset[str] | set[str] | None = None) -> 
         drop = {"outcome.other"} if split else leaves
         rows = tuple(r for r in rows if r.key not in drop)
     return rows
+
+
+def group_rows(group: str, era: str = "2021-template") -> tuple[str, ...]:
+    """The keys of a group's leaf rows (``withheld`` → the eight 不予公开 reasons)."""
+    return tuple(r.key for r in table3_rows(era) if r.group == group)
+
+
+# The outcome rows （七）总计 adds up, as groups of keys whose sum is one part: a
+# group's subtotal may be a derived figure (不予公开 of its eight rows, the 2021
+# 其他处理 of its three).
+OUTCOME_PARTS: tuple[tuple[str, ...], ...] = (
+    ("outcome.disclosed",),
+    ("outcome.partially_disclosed",),
+    ("outcome.withheld",),
+    group_rows("unavailable"),
+    group_rows("not_processed"),
+    ("outcome.other",),
+)
 
 
 # ---------------------------------------------------------------------------------

@@ -57,6 +57,8 @@ from typing import Iterator
 
 import yaml
 
+from parse.template import APPLICANTS_EN, GROUP_HEADINGS
+
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 METRICS_YAML = PROJECT_ROOT / "parse" / "metrics.yaml"
 SITES_YAML = PROJECT_ROOT / "crawler" / "sites.yaml"
@@ -156,15 +158,8 @@ SEGMENTS_EN = {
     "special_funds": "special funds", "count": "count", "attendees": "attendees",
 }
 
-APPLICANTS_EN = {
-    "natural_person": "natural persons", "commercial_enterprise": "commercial enterprises",
-    "research_institution": "research institutions", "social_welfare_org": "social-welfare organisations",
-    "legal_service_org": "legal-service organisations", "other_org": "other organisations",
-    "total": "all applicants",
-}
-
 # Chinese headings of outcome groups that have no key of their own in the vocabulary.
-GROUPS_ZH = {"outcome.unavailable": "（四）无法提供", "outcome.not_processed": "（五）不予处理"}
+GROUPS_ZH = {f"outcome.{g}": GROUP_HEADINGS[g] for g in ("unavailable", "not_processed")}
 
 SECTIONS_ZH = {
     "proactive": "主动公开", "response": "回应关切", "requests": "依申请公开", "outcome": "申请办理结果",

@@ -24,6 +24,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Iterable
 
+from parse.template import APPLICANT_ORDER, APPLICANT_PARTS, OUTCOME_PARTS, TABLE3_ROWS, TABLE4_GROUPS, TABLE4_RESULTS
 from parse.model import Metric, ParseWarning
 
 __all__ = ["check", "CHECK_CODES"]
@@ -35,33 +36,12 @@ CHECK_CODES = {
     "inconsistent_total": "table 四: a 总计 ≠ the sum of its results",
 }
 
-_PARTS = ("natural_person", "commercial_enterprise", "research_institution", "social_welfare_org",
-          "legal_service_org", "other_org")
-_COLUMNS = _PARTS + ("total",)
-
-_T3_ROWS = (
-    "requests.new", "requests.carried_over", "outcome.disclosed", "outcome.partially_disclosed",
-    "outcome.withheld.state_secret", "outcome.withheld.prohibited_by_law", "outcome.withheld.security_stability",
-    "outcome.withheld.third_party_rights", "outcome.withheld.internal_affairs",
-    "outcome.withheld.process_information", "outcome.withheld.enforcement_files",
-    "outcome.withheld.administrative_inquiry",
-    "outcome.unavailable.not_held", "outcome.unavailable.needs_creation", "outcome.unavailable.unclear",
-    "outcome.not_processed.petition", "outcome.not_processed.repeated", "outcome.not_processed.publication",
-    "outcome.not_processed.mass_repeated", "outcome.not_processed.confirmation",
-    "outcome.other", "outcome.other.no_correction", "outcome.other.no_fee_paid", "outcome.other.misc",
-    "outcome.total", "requests.carried_forward",
-)
-_OUTCOME_PARTS = (
-    ("outcome.disclosed",),
-    ("outcome.partially_disclosed",),
-    ("outcome.withheld",),  # the 8 reasons' sum (derived) or a stated subtotal
-    ("outcome.unavailable.not_held", "outcome.unavailable.needs_creation", "outcome.unavailable.unclear"),
-    ("outcome.not_processed.petition", "outcome.not_processed.repeated", "outcome.not_processed.publication",
-     "outcome.not_processed.mass_repeated", "outcome.not_processed.confirmation"),
-    ("outcome.other",),  # the 2019 row, or the 2021 rows' sum (derived)
-)
-_T4_GROUPS = ("review", "litigation.direct", "litigation.after_review")
-_T4_PARTS = ("upheld", "corrected", "other", "pending")
+_PARTS = APPLICANT_PARTS
+_COLUMNS = APPLICANT_ORDER
+_T3_ROWS = tuple(r.key for r in TABLE3_ROWS)
+_OUTCOME_PARTS = OUTCOME_PARTS
+_T4_GROUPS = tuple(g for g, _ in TABLE4_GROUPS)
+_T4_PARTS = tuple(r for r, _ in TABLE4_RESULTS if r != "total")
 
 
 def _num(value) -> Decimal:

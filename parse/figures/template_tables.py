@@ -57,7 +57,7 @@ from typing import Any, Callable, Iterable
 
 from parse.memo import memoise
 from parse.model import Metric, ParseWarning
-from parse.template import TABLE3_ROWS
+from parse.template import APPLICANT_COLUMNS, APPLICANT_ORDER, APPLICANT_VARIANTS, TABLE3_ROWS
 from parse.vocabulary import known_keys, load_vocabulary
 
 from .labels import core, fold, unit_in_label
@@ -68,26 +68,7 @@ __all__ = ["extract_table_figures", "classify", "APPLICANT_ORDER"]
 # ---------------------------------------------------------------------------------
 # Label tables
 
-APPLICANT_ORDER = (
-    "natural_person",
-    "commercial_enterprise",
-    "research_institution",
-    "social_welfare_org",
-    "legal_service_org",
-    "other_org",
-    "total",
-)
-_APPLICANT_LABELS = {
-    "自然人": "natural_person",
-    "商业企业": "commercial_enterprise",
-    "科研机构": "research_institution",
-    "社会公益组织": "social_welfare_org",
-    "法律服务机构": "legal_service_org",
-    "其他": "other_org",
-    "其他组织": "other_org",
-    "总计": "total",
-    "合计": "total",
-}
+_APPLICANT_LABELS = {**{label: key for key, label in APPLICANT_COLUMNS}, **APPLICANT_VARIANTS}
 _APPLICANT_SKIP_IN_EVIDENCE = {"申请人情况"}
 
 # Table 三 rows. Top level (一、二、四、), groups （一）…（七）, leaves 1. 2. …
