@@ -145,6 +145,9 @@ def _create_tables(db: sqlite_utils.Database) -> None:
         db["reports"].create_index(["url"], unique=True)
         db["reports"].create_index(["year"])
         db["reports"].create_index(["parse_status"])
+    if "body_key" not in db["reports"].columns_dict:  # archives made before bodies had one identity
+        db["reports"].add_column("body_key", str)
+        db["reports"].create_index(["body_key", "year"])
     if "metrics" not in db.table_names():
         # NUMERIC affinity keeps counts as integers (204, not 204.0) and money
         # in yuan as exact as the report states it.
@@ -314,6 +317,7 @@ def save_parse_result(
             {
                 "title": result.get("title"),
                 "agency": result.get("agency"),
+                "body_key": result.get("body_key"),
                 "year": result.get("year"),
                 "published": result.get("published"),
                 "format": result.get("format"),
@@ -358,6 +362,38 @@ def save_parse_result(
                 }
                 for w in result.get("warnings", [])
             ),
+        )
+
+
+CARRIED_KEYS = ("requests.carried_over.", "requests.carried_forward.")
+
+
+def carryover_figures(db: sqlite_utils.Database) -> list[dict]:
+    """Every parsed report with a body and a year, with its exact carry-over figures
+    (``figures``: key → value): what the checks across years read."""
+    reports: dict[int, dict] = {}
+    for row in db.query(
+        "SELECT id, body_key, year, agency FROM reports WHERE parse_status = 'ok' "
+        "AND body_key IS NOT NULL AND year IS NOT NULL"
+    ):
+        reports[row["id"]] = {**row, "figures": {}}
+    for row in db.query(
+        "SELECT report_id, key, value FROM metrics WHERE approximate = 0 "
+        "AND (key LIKE 'requests.carried_over.%' OR key LIKE 'requests.carried_forward.%')"
+    ):
+        if row["report_id"] in reports:
+            reports[row["report_id"]]["figures"][row["key"]] = row["value"]
+    return list(reports.values())
+
+
+def replace_warnings(db: sqlite_utils.Database, codes: list[str], rows: list[dict]) -> None:
+    """Replace every warning with one of ``codes`` by ``rows`` (report_id, code,
+    message, detail): for checks that span reports and are recomputed whole."""
+    with db.atomic():
+        db.execute(f"DELETE FROM warnings WHERE code IN ({', '.join('?' for _ in codes)})", list(codes))
+        db["warnings"].insert_all(
+            {**r, "detail": json.dumps(r["detail"], ensure_ascii=False) if r.get("detail") is not None else None}
+            for r in rows
         )
 
 

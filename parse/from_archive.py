@@ -13,9 +13,11 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from archive.blobs import BlobStore
-from archive.catalogue import save_parse_error, save_parse_result
+from archive.catalogue import carryover_figures, replace_warnings, save_parse_error, save_parse_result
+from parse.figures.across_years import CROSS_YEAR_CODES, YearReport, carryover_checks
 from parse.errors import UnreadableDocument
 from parse.model import ParsedReport
 from parse.report import parse_document
@@ -28,6 +30,7 @@ class ParseSummary:
     parsed: int = 0
     failed: int = 0
     errors: list[str] = field(default_factory=list)
+    cross_year_warnings: int = 0
 
 
 def _candidates(db, report: dict) -> list[dict]:
@@ -73,6 +76,22 @@ def parse_one(db, blobs: BlobStore, report: dict) -> tuple[ParsedReport, str]:
     return result, sha256
 
 
+def check_across_years(db) -> int:
+    """Recompute the checks that compare a body's reports of consecutive years
+    (:mod:`parse.figures.across_years`); returns the number of warnings stored."""
+    reports = [
+        YearReport(r["id"], r["body_key"], r["year"], {k: Decimal(str(v)) for k, v in r["figures"].items()},
+                   r["agency"])
+        for r in carryover_figures(db)
+    ]
+    rows = [
+        {"report_id": report_id, "code": w.code, "message": w.message, "detail": w.detail}
+        for report_id, w in carryover_checks(reports)
+    ]
+    replace_warnings(db, list(CROSS_YEAR_CODES), rows)
+    return len(rows)
+
+
 def parse_reports(db, blobs: BlobStore, *, only_pending: bool = True) -> ParseSummary:
     """Parse the catalogue's reports (pending ones, or all) from their archived bodies."""
     where = "parse_status = 'pending'" if only_pending else "1 = 1"
@@ -95,4 +114,6 @@ def parse_reports(db, blobs: BlobStore, *, only_pending: bool = True) -> ParseSu
             continue
         save_parse_result(db, report["id"], result.to_dict(), result.text, parsed_sha256=sha256)
         summary.parsed += 1
+    if summary.parsed:
+        summary.cross_year_warnings = check_across_years(db)
     return summary

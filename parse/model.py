@@ -11,6 +11,8 @@ import datetime as _dt
 from dataclasses import dataclass, field
 from typing import Any
 
+from .bodies import body_key
+
 METRIC_SOURCES = ("table", "text", "derived")
 
 # Warning codes emitted by the parser (ParseWarning.code). Kept here so that
@@ -124,6 +126,7 @@ class ParsedReport:
         return {
             "title": self.title,
             "agency": self.agency,
+            "body_key": body_key(self.agency),
             "year": self.year,
             "published": _iso(self.published),
             "format": self.format,

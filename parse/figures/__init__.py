@@ -22,6 +22,7 @@ from typing import Any
 
 from parse.model import Metric, ParseWarning
 
+from .across_years import CROSS_YEAR_CODES
 from .consistency import CHECK_CODES, check
 from .prose import extract_text_figures
 from .template_stream import STREAM_WARNING_CODES, read_legacy_stream, read_template_stream, template_tables_in_text
@@ -50,6 +51,7 @@ FIGURE_WARNING_CODES = {
     "prose_table_disagreement": "the text and a table give one key different values; the table's is kept",
     **STREAM_WARNING_CODES,
     **CHECK_CODES,
+    **CROSS_YEAR_CODES,
 }
 
 TEMPLATE_ERAS = ("2019-template", "2021-template")
