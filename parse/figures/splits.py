@@ -35,6 +35,7 @@ class Piece:
 
     text: str | None  # None: an empty cell (pipe rows) or a dash
     spaced: bool = True  # a separator (space, line break, pipe) stood before it
+    breaks: int = 0  # line breaks before it (2 or more: a new paragraph)
 
     @property
     def splittable(self) -> bool:

@@ -239,7 +239,7 @@ class Stream:
                 if rows_only and not self.piped[i]:
                     i = j
                     continue
-                cell_tokens.append(Piece(text, spaced=bool(sep) or i == start))
+                cell_tokens.append(Piece(text, spaced=bool(sep) or i == start, breaks=self.newlines[i]))
                 i = j
                 continue
             if ch in _DASHES and (sep or i == start) and (i + 1 >= end or self.seps[i + 1] or self.chars[i + 1] not in _DIGITS):
@@ -363,6 +363,7 @@ def _find_rows(stream: Stream, rows: tuple[Row, ...], start: int) -> list[_Found
     return found
 
 
+_T3_HEADING = "收到和处理政府信息公开申请情况"
 _T3_END_WORDS = ("行政复议", "存在的主要问题", "主要问题", "其他需要报告")
 
 
@@ -372,16 +373,22 @@ def _t3_attempt(stream: Stream, era: str, start: int) -> list[_Found]:
 
 def read_table3(stream: Stream, era: str, hints: dict[str, Decimal], out: _Out) -> set[str]:
     """Table 三 → metrics; returns the keys given."""
-    starts = stream.find_all("本年新收") or stream.find_all("新收政府信息公开申请")
+    starts = [max(0, s - 12) for s in stream.find_all("本年新收") or stream.find_all("新收政府信息公开申请")]
+    # the table's heading too: pdftotext may print the first labels after their values
+    headings = [h + len(_T3_HEADING) for h in stream.find_all(_T3_HEADING)]
     best: list[_Found] = []
-    for s in starts:
-        attempt = _t3_attempt(stream, era, max(0, s - 12))
+    best_start = 0
+    for s in starts + headings:
+        attempt = _t3_attempt(stream, era, s)
         if len(attempt) > len(best):
-            best = attempt
+            best, best_start = attempt, s
     rows = table3_rows(era)
     if len(best) < len(rows) // 2:
         return set()
     out.seen.add("三")
+    # values standing before the first label found (its label printed after them)
+    pre = _untranspose(stream.tokens(best_start, best[0].start), len(APPLICANT_COLUMNS)) \
+        if best_start in headings else []
     # the end of the last row's values
     last = best[-1]
     stop = stream.find(_T3_END_WORDS, last.sig_end)
@@ -392,14 +399,14 @@ def read_table3(stream: Stream, era: str, hints: dict[str, Decimal], out: _Out) 
     segments: list[list[Piece]] = []
     for i, f in enumerate(best):
         seg_end = best[i + 1].start if i + 1 < len(best) else end
-        pieces = _strip_blank_edges(stream.tokens(f.sig_end, seg_end), ncols)
+        pieces = _strip_blank_edges(_untranspose(stream.tokens(f.sig_end, seg_end), ncols), ncols)
         evidence[f.row.key] = stream.chars[f.start:seg_end].replace(EMPTY_CELL, " ")
         if 0 < len(pieces) < ncols:
             pieces = line_cells(stream, f.sig_end, seg_end, ncols) or pieces
         segments.append(pieces)
     segments = _drop_empty_columns(segments, ncols)
     by_row: dict[str, list[Piece]] = {f.row.key: p for f, p in zip(best, segments)}
-    placed = _place_groups(best, segments, era, ncols)
+    placed = _place_groups(best, segments, era, ncols, pre)
     if placed is None:
         suspect = _shifted_rows(best, segments, ncols)
         if suspect:
@@ -490,6 +497,42 @@ def _groups(pieces: list[Piece], n: int) -> list[list[Piece]] | None:
     return [pieces[k : k + n] for k in range(0, len(pieces), n)]
 
 
+def _rows_add_up(rows: list[list[Piece]], parts: int) -> bool:
+    for row in rows:
+        values = [number(p.text) if p.text is not None else None for p in row]
+        if any(v is None for v in values) or sum(values[:parts]) != values[parts]:
+            return False
+    return True
+
+
+def _untranspose(pieces: list[Piece], n: int) -> list[Piece]:
+    """Plain pdftotext writes a block of ``k`` table rows column by column: ``n``
+    paragraphs of ``k`` values each (the 自然人 cells of the rows, then the 商业企业
+    cells …). Such a run of paragraphs is given back in row order when every row it
+    makes adds up (six columns to 总计) -- and, for ``k == n``, when the paragraphs
+    read as rows do not."""
+    paragraphs: list[list[Piece]] = []
+    for p in pieces:
+        if not paragraphs or p.breaks >= 2:
+            paragraphs.append([])
+        paragraphs[-1].append(p)
+    out: list[Piece] = []
+    i = 0
+    while i < len(paragraphs):
+        run = paragraphs[i : i + n]
+        k = len(run[0])
+        if len(run) == n and k >= 2 and all(len(r) == k for r in run):
+            rows = [[run[c][r] for c in range(n)] for r in range(k)]
+            as_rows = [pp for pp in run] if k == n else None
+            if _rows_add_up(rows, n - 1) and not (as_rows and _rows_add_up(as_rows, n - 1)):
+                out.extend(Piece(x.text, True, 2 if j == 0 else 1) for row in rows for j, x in enumerate(row))
+                i += n
+                continue
+        out.extend(paragraphs[i])
+        i += 1
+    return out
+
+
 MAX_PLACEMENTS = 20000
 
 
@@ -511,7 +554,8 @@ def _shifted_rows(found: list[_Found], segments: list[list[Piece]], n: int) -> l
     return out
 
 
-def _place_groups(found: list[_Found], segments: list[list[Piece]], era: str, n: int) -> dict[str, list[Piece]] | None:
+def _place_groups(found: list[_Found], segments: list[list[Piece]], era: str, n: int,
+                  pre: list[Piece] | None = None) -> dict[str, list[Piece]] | None:
     """Rows whose values do not stand right after their own label. PDF text puts a
     row's values on the line in the middle of its label's lines (one label then
     two rows of values, the next label none), and plain pdftotext prints some
@@ -523,7 +567,8 @@ def _place_groups(found: list[_Found], segments: list[list[Piece]], era: str, n:
     assignment is tried; the one that keeps every sum of the table is taken, and
     None is returned when there is not exactly one."""
     groups = [_groups(p, n) if p else [] for p in segments]
-    if any(g is None for g in groups) or all(len(g) <= 1 for g in groups):
+    pre_groups = (_groups(pre, n) if pre else []) or []
+    if any(g is None for g in groups) or (all(len(g) <= 1 for g in groups) and not pre_groups):
         return None  # a segment that is not whole rows (glued, blanks), or nothing to move: no guessing
     rows = list(table3_rows(era))
     index = {r.key: i for i, r in enumerate(rows)}
@@ -531,12 +576,17 @@ def _place_groups(found: list[_Found], segments: list[list[Piece]], era: str, n:
     # a 2021 （六）其他处理 is a heading over three rows: no slot of its own unless written with values
     slots = [i for i, r in enumerate(rows) if r.key in found_keys or not (era == "2021-template" and r.key == "outcome.other")]
     items: list[tuple[int, int, list[Piece]]] = []
+    if pre_groups:  # before the first label: rows up to the first label that has values
+        first = next((g for g, gg in zip(found, groups) if gg), None)
+        items.extend((0, index[first.row.key] if first else len(rows) - 1, g) for g in pre_groups)
     floor = 0  # just after the last label that has values of its own
     for k, (f, gs) in enumerate(zip(found, groups)):
         # values may also belong to rows before this label whose labels stand
-        # elsewhere, back to the last label that has values
+        # elsewhere, back to the last label that has values, and to rows after it
+        # up to the next label that has values of its own
         lo = floor if gs else index[f.row.key]
-        hi = index[found[k + 1].row.key] if k + 1 < len(found) else len(rows) - 1
+        ahead = next((g for g, gg in zip(found[k + 1:], groups[k + 1:]) if gg), None)
+        hi = index[ahead.row.key] if ahead is not None else len(rows) - 1
         items.extend((lo, hi, g) for g in gs)
         if gs:
             floor = index[f.row.key] + 1
