@@ -622,7 +622,13 @@ def _place_groups(found: list[_Found], segments: list[list[Piece]], era: str, n:
         return None  # too many to try, or none keeps the sums
     best = max(score for score, _ in results.values())
     winners = [a for score, a in results.values() if score == best]
-    return winners[0] if len(winners) == 1 else None
+    if len(winners) == 1:
+        return winners[0]
+    # Several placements keep every sum (rows of zeros can trade places): the rows
+    # every one of them reads alike are certain, the others are left out.
+    agreed = {key: pieces for key, pieces in winners[0].items()
+              if all(key in w and [p.text for p in w[key]] == [p.text for p in pieces] for w in winners[1:])}
+    return agreed or None
 
 
 def _t3_equations(era: str, candidates: dict, hints: dict[str, Decimal]) -> list[Equation]:
