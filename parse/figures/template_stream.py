@@ -661,9 +661,12 @@ def _t3_equations(era: str, candidates: dict, hints: dict[str, Decimal]) -> list
 
 def read_table4(stream: Stream, hints: dict[str, Decimal], out: _Out) -> set[str]:
     heads = stream.find_all("行政复议行政诉讼") or []
+    # the table's head is followed by its header words (the prose names the two too)
+    table_heads = [h for h in heads if any(w in stream.match[_bisect(stream.to_char, h): _bisect(stream.to_char, h) + 80]
+                                           for w in ("结果维持", "尚未审结", "复议后起诉", "直接起诉"))]
     if not heads:
         return set()
-    start = heads[-1]
+    start = (table_heads or heads)[-1]
     stop = stream.find(("存在的主要问题", "主要问题及改进", "五、", "其他需要报告"), start + 8)
     end = len(stream.chars) if stop is None else stop[0]
     # values come after the last header word
@@ -672,10 +675,16 @@ def read_table4(stream: Stream, hints: dict[str, Decimal], out: _Out) -> set[str
         for pos in stream.find_all(w):
             if start <= pos < end:
                 last_header = max(last_header, pos + len(w))
+    check = groups_sum_check(len(TABLE4_RESULTS), len(TABLE4_RESULTS) - 1)
     pieces = _strip_blank_edges(stream.tokens(last_header, end), len(TABLE4_KEYS))
+    cands = splits(pieces, len(TABLE4_KEYS), check, cut_spaced=True)[0] if pieces else []
+    if not cands and stream.pipes:
+        # a table 四 written as three small tables, each under its own header: the
+        # pipe rows' values after the head, in order (header cells hold words)
+        pieces = _strip_blank_edges(stream.tokens(start, end), len(TABLE4_KEYS))
+        cands = splits(pieces, len(TABLE4_KEYS), check)[0] if len(pieces) == len(TABLE4_KEYS) else []
     if not pieces:
         return set()
-    cands, _ = splits(pieces, len(TABLE4_KEYS), groups_sum_check(len(TABLE4_RESULTS), len(TABLE4_RESULTS) - 1))
     if not cands:
         out.warnings.append(ParseWarning(
             "unplaced_row", "table 四: its values cannot be placed under the fifteen columns",
