@@ -759,6 +759,15 @@ def read_table2(stream: Stream, era: str, hints: dict[str, Decimal], out: _Out) 
         pieces = _strip_blank_edges(stream.tokens(hit[1], seg_end), len(row.columns))
         if not pieces:
             continue
+        written = [p for p in pieces if p.text is not None]
+        if len(pieces) > len(row.columns) and len(written) == len(row.columns):
+            # a header cell spanning two columns leaves an empty cell in the row:
+            # as many values as columns, read in order (as the grid reader does)
+            out.warnings.append(ParseWarning(
+                "realigned_row", f"table 二: {row.category}: {len(pieces)} cells for {len(row.columns)} columns, "
+                "the empty ones from spanned header cells; its values read in the columns' order",
+                {"row": row.category}))
+            pieces = written
         cands, _ = splits(pieces, len(row.columns), None)
         keyed = [f"proactive.{row.category}.{c}" for c in row.columns]
         if len(cands) > 1:
