@@ -45,13 +45,12 @@ def test_real_documents_are_in_the_evaluation():
     assert sum(len(d.figures) for d in docs) > 1000
 
 
-# The bar is 0.95 in every layout; two layouts are not there yet and have
-# floors of their own (at today's level, so that they cannot slip back):
-# plain pdftotext prints some tables column by column and some labels far from
-# their values (cell-per-line), and the PDF-to-markdown converter moved cells out
-# of their rows (markdown-pipe).
+# The bar is 0.95 in every layout; one layout is not there yet and has a
+# floor of its own (today's level, so that it cannot slip back): plain pdftotext
+# prints some tables column by column and some labels far from their values
+# (cell-per-line).
 LAYOUT_FLOOR = 0.95
-KNOWN_GAPS = {"cell-per-line": 0.64, "markdown-pipe": 0.86}
+KNOWN_GAPS = {"cell-per-line": 0.64}
 OVERALL_FLOOR = 0.96
 
 
