@@ -734,30 +734,26 @@ def format_report(ev: Evaluation, *, list_missing: bool = True) -> str:
     out = [f"Gold-set evaluation of {ev.folder}: {overall.documents} documents, {overall.gold} gold figures "
            f"({overall.tag_gold['table']} table, {overall.tag_gold['prose']} prose)", ""]
     real, generated = ev.real(), ev.generated()
+
+    def section(title: str, part: Evaluation, by: str, label: str) -> None:
+        keys = part.layouts() if by == "layout" else part.eras()
+        groups = [(k, part.stats(**{by: k})) for k in keys] + [(label, part.stats())]
+        out.append(title)
+        out.extend(_table(_SUMMARY_HEADERS, _summary_rows(part, groups), right=set(range(1, 11))))
+        out.append("")
+
     if real.documents:
         rs = real.stats()
         out.append(f"REAL documents: {rs.documents} documents of {real.reports()} reports, {rs.gold} gold figures "
                    f"(the accuracy that counts)")
-        out.append("By layout")
-        groups = [(x, real.stats(layout=x)) for x in real.layouts()] + [("real overall", rs)]
-        out += _table(_SUMMARY_HEADERS, _summary_rows(real, groups), right=set(range(1, 11)))
-        out.append("")
-        out.append("By era")
-        groups = [(e, real.stats(era=e)) for e in real.eras()] + [("real overall", rs)]
-        out += _table(_SUMMARY_HEADERS, _summary_rows(real, groups), right=set(range(1, 11)))
-        out.append("")
+        section("By layout", real, "layout", "real overall")
+        section("By era", real, "era", "real overall")
     if generated.documents:
         gs = generated.stats()
         out.append(f"GENERATED documents (test data: format coverage, not accuracy): {gs.documents} documents, "
                    f"{gs.gold} gold figures")
-        out.append("By era")
-        groups = [(e, generated.stats(era=e)) for e in generated.eras()] + [("generated overall", gs)]
-        out += _table(_SUMMARY_HEADERS, _summary_rows(generated, groups), right=set(range(1, 11)))
-        out.append("")
-    out.append("All documents, by era")
-    groups = [(e, ev.stats(era=e)) for e in ev.eras()] + [("overall", overall)]
-    out += _table(_SUMMARY_HEADERS, _summary_rows(ev, groups), right=set(range(1, 11)))
-    out.append("")
+        section("By era", generated, "era", "generated overall")
+    section("All documents, by era", ev, "era", "overall")
     out.append("By document form")
     groups = [(f, ev.stats(form=f)) for f in ev.forms()] + [("overall", overall)]
     out += _table(_SUMMARY_HEADERS, _summary_rows(ev, groups), right=set(range(1, 11)))

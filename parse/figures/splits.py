@@ -175,28 +175,23 @@ class Solution:
     too_many: bool = False
 
 
+def _side(assign: dict[str, tuple[Value, ...]], cells: tuple[Cell, ...]) -> Decimal | None:
+    """The sum of ``cells`` under ``assign`` (None when one has no value)."""
+    total = Decimal(0)
+    for name, col in cells:
+        row = assign.get(name)
+        v = row[col] if row is not None and col < len(row) else None
+        if v is None:
+            return None
+        total += v
+    return total
+
+
 def _score(assign: dict[str, tuple[Value, ...]], equations: Sequence[Equation]) -> int:
     score = 0
     for eq in equations:
-        total = Decimal(0)
-        ok = True
-        for name, col in eq.left:
-            row = assign.get(name)
-            v = row[col] if row is not None and col < len(row) else None
-            if v is None:
-                ok = False
-                break
-            total += v
-        if not ok:
-            continue
-        for name, col in eq.right:
-            row = assign.get(name)
-            v = row[col] if row is not None and col < len(row) else None
-            if v is None:
-                ok = False
-                break
-            total -= v
-        if ok and total == eq.constant:
+        left, right = _side(assign, eq.left), _side(assign, eq.right)
+        if left is not None and right is not None and left - right == eq.constant:
             score += eq.weight
     return score
 
