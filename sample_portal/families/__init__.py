@@ -13,6 +13,7 @@ family's site really is another host.
 | pagelist   | 127.0.0.4  | old GBK site, plain ``list.html?page=N`` links             |
 | platform   | 127.0.0.5  | 政府信息公开 platform (年报 by year, per-agency pages)      |
 | large      | 127.0.0.6  | a large TRS portal: hundreds of generated reports           |
+| realdocs   | 127.0.0.7  | the REAL reports of tests/gold/real, as they are (年报 list) |
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ FAMILIES: dict[str, tuple[str, str]] = {
     "pagelist": ("sample_portal.families.pagelist", "GBK site with list.html?page=N pager links"),
     "platform": ("sample_portal.families.platform", "信息公开 platform (年报 by year and by agency)"),
     "large": ("sample_portal.families.large", "large generated TRS portal (300+ reports)"),
+    "realdocs": ("sample_portal.families.realdocs", "the real reports of tests/gold/real, as they are"),
 }
 
 ADDRESSES: dict[str, str] = {
@@ -40,6 +42,7 @@ ADDRESSES: dict[str, str] = {
     "pagelist": "127.0.0.4",
     "platform": "127.0.0.5",
     "large": "127.0.0.6",
+    "realdocs": "127.0.0.7",
 }
 
 
