@@ -219,11 +219,13 @@ LEGACY_ROWS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("requests.channel.letter", ("信函申请数",)),
     ("requests.channel.fax", ("传真申请数",)),
     ("requests.channel.other", ("其他形式申请数", "其他方式申请数", "其它形式申请数", "其它方式申请数")),
+    # no vocabulary key: read only so that the channels add up to the requests (never emitted)
+    ("requests.channel.email", ("电子邮件申请数", "电子邮件申请")),
     ("requests.new.total", ("受理依申请公开信息总数", "受理政府信息公开申请总数", "收到申请数", "申请总数",
                             "受理依申请公开总数", "依申请公开信息总数")),
     ("outcome.disclosed.total", ("同意公开答复数",)),
     ("outcome.partially_disclosed.total", ("同意部分公开答复数", "部分公开答复数")),
-    ("outcome.withheld.total", ("不同意公开答复数", "不予公开答复数", "否决公开答复数")),
+    ("outcome.withheld.total", ("不同意公开答复数", "不予公开答复数", "否决公开答复数", "否决公开答复总数")),
     ("legacy.replies.already_public", ("属于已主动公开范围数",)),
     ("legacy.replies.not_own_agency", ("不属于本行政机关公开数",)),
     ("legacy.replies.not_exist", ("申请信息不存在数",)),
@@ -250,7 +252,8 @@ LEGACY_ROWS: tuple[tuple[str, tuple[str, ...]], ...] = (
 LEGACY_EQUATIONS: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
     (("proactive.total",), ("proactive.channel.website", "proactive.channel.gazette", "proactive.channel.other")),
     (("requests.new.total",), ("requests.channel.in_person", "requests.channel.online", "requests.channel.letter_fax",
-                               "requests.channel.letter", "requests.channel.fax", "requests.channel.other")),
+                               "requests.channel.letter", "requests.channel.fax", "requests.channel.email",
+                               "requests.channel.other")),
     (("outcome.total.total",), ("outcome.disclosed.total", "outcome.partially_disclosed.total",
                                 "outcome.withheld.total", "legacy.replies.other")),
 )

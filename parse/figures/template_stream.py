@@ -903,7 +903,7 @@ def _legacy_numbering(stream: Stream, hits: list[tuple[int, int, str]]) -> list[
         n: int | None = None
         if 0 < i < len(stream.chars) and stream.chars[i] in "、.．" and stream.chars[i - 1] in _DIGITS:
             j = i - 1
-            while j > 0 and stream.chars[j - 1] in _DIGITS:
+            while j > 0 and stream.chars[j - 1] in _DIGITS and not stream.seps[j]:
                 j -= 1
             run = stream.chars[j:i]
             if (j == 0 or stream.seps[j] or stream.chars[j - 1] not in _DIGITS) and len(run) <= 2:
