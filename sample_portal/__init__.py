@@ -1,6 +1,8 @@
 """A local sample portal imitating Chinese county government portals, one
 site per CMS family (TRS, Hanweb, JSON-API, ?page=N, 信息公开 platform, a
-large generated TRS portal), for tests and the demo crawl.  See README.md.
+large generated TRS portal), plus a site serving the real reports of
+tests/gold/real as they are (``realdocs``), for tests and the demo crawl.
+See README.md.
 
     from sample_portal.server import serve_in_thread, serve_sites_in_thread
     from sample_portal.manifest import load_manifest
