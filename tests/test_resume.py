@@ -1,4 +1,8 @@
-"""A crawl SIGKILLed at random moments and started again ends as if never interrupted."""
+"""A crawl SIGKILLed at random moments and started again ends as if never interrupted.
+
+The first kill lands early (start-up, the first lists); the others once the run has
+archived a random share of what is left, then a random moment later, so that every
+kill lands mid-way whatever the speed of the machine."""
 
 from __future__ import annotations
 
@@ -51,6 +55,27 @@ def runs_recorded(folder) -> int:
         conn.close()
 
 
+def reports_done(folder) -> int:
+    """Complete reports in the catalogue now (0 before it exists)."""
+    path = folder / "xxgk.db"
+    if not path.exists():
+        return 0
+    conn = sqlite3.connect(path, timeout=5)
+    try:
+        return conn.execute("SELECT count(*) FROM reports WHERE complete = 1").fetchone()[0]
+    except sqlite3.OperationalError:  # no schema yet
+        return 0
+    finally:
+        conn.close()
+
+
+def wait_for_reports(folder, target: int, proc, timeout: float) -> None:
+    """Until the catalogue holds ``target`` complete reports, the crawl ends, or time runs out."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and proc.poll() is None and reports_done(folder) < target:
+        time.sleep(0.02)
+
+
 def test_kill_and_resume_matches_an_uninterrupted_crawl(tmp_path):
     from sample_portal.manifest import load_manifest
     from sample_portal.server import serve_sites_in_thread
@@ -76,11 +101,20 @@ def test_kill_and_resume_matches_an_uninterrupted_crawl(tmp_path):
         # ``interrupted``; a kill during start-up, before the row exists, leaves no run to mark
         kills_of_recorded_runs = 0
         progress = []
-        for _ in range(4):
+        for attempt in range(4):
             runs_before = runs_recorded(resumed)
+            done_before = reports_done(resumed)
             proc = start_crawl(url, resumed)
-            # anywhere in the first third of a whole crawl: start-up, list pages, reports, writes
-            time.sleep(rng.uniform(0.1, 0.35) * duration)
+            if attempt == 0:
+                # early: start-up, robots.txt, the first list pages
+                time.sleep(rng.uniform(0.02, 0.15) * duration)
+            else:
+                # while reports are being written: once this run has archived a random
+                # share of what is left, then a random moment later (the kill lands
+                # anywhere in the fetch, WARC and catalogue writes of the next ones)
+                target = done_before + max(1, int(rng.uniform(0.05, 0.25) * (len(expected) - done_before)))
+                wait_for_reports(resumed, target, proc, timeout=duration)
+                time.sleep(rng.uniform(0.0, 0.05) * duration)
             if proc.poll() is None:
                 recorded = runs_recorded(resumed) > runs_before
                 os.killpg(proc.pid, signal.SIGKILL)
