@@ -25,7 +25,7 @@ from parse.model import Metric, ParseWarning
 from .across_years import CROSS_YEAR_CODES
 from .consistency import CHECK_CODES, check
 from .prose import extract_text_figures
-from .template_stream import STREAM_WARNING_CODES, read_legacy_stream, read_template_stream, template_tables_in_text
+from .template_stream import STREAM_WARNING_CODES, read_legacy_stream, read_template_stream
 from .template_tables import extract_table_figures
 
 __all__ = ["extract_figures", "extract_table_figures", "extract_text_figures", "check", "FIGURE_WARNING_CODES"]
@@ -111,9 +111,9 @@ def extract_figures(text: str, grids: list[Any], era: str | None = None) -> tupl
         skip = _tables_given(metrics)
         if len(skip) < 3:
             full = _with_tables(text, grids)
-            stream_metrics, stream_warnings = read_template_stream(full, era, hints, skip)
+            stream_metrics, stream_warnings, seen = read_template_stream(full, era, hints, skip)
             warnings.extend(stream_warnings)
-            if "三" not in skip and "三" in template_tables_in_text(full, era):
+            if "三" in seen:
                 # table 三 is there but not (all) readable: its cells are the report's
                 # figures; a sentence may count another scope (区政府办 vs the whole 区)
                 prose_metrics = [m for m in prose_metrics if not m.key.startswith(_TABLE3_PREFIXES)]

@@ -96,12 +96,12 @@ def _u(units: str, optional: bool = False) -> str:
 # Order matters: a number is used once, by the first pattern that takes it.
 PATTERNS: tuple[Pattern, ...] = (
     # ---- proactive disclosure: channels first, then cumulative, then the total
-    _p("proactive.channel.weibo", r"(?<![和及与、])(?:官方微博|政务微博|微博)(?:账号)?{GS}(?:发布|公开|推送)了?{KIND}(?:政府)?(?:信息|消息|微博)?{F}{Q}" + _u("条|篇")),
-    _p("proactive.channel.wechat", r"(?<![和及与、])(?:官方微信|政务微信|微信公众号|微信公众平台|微信)(?:账号)?{GS}(?:发布|公开|推送)了?{KIND}(?:政府)?(?:信息|消息)?{F}{Q}" + _u("条|篇|期")),
+    _p("proactive.channel.weibo", r"(?<![和及与、])(?:官方微博|政务微博|微博)(?:账号)?{GS}(?:发布|公开|推送)了?{KIND}(?:政府)?(?:信息|消息|微博)?{F}{Q}" + _u("条|篇"), needs="微博"),
+    _p("proactive.channel.wechat", r"(?<![和及与、])(?:官方微信|政务微信|微信公众号|微信公众平台|微信)(?:账号)?{GS}(?:发布|公开|推送)了?{KIND}(?:政府)?(?:信息|消息)?{F}{Q}" + _u("条|篇|期"), needs="微信"),
     _p("proactive.channel.weibo", r"政务微博公开政府信息数{F}{Q}" + _u("条", True) + "{END}"),
     # 其中微博29个，共发布信息1992条 (accounts, then what they published)
-    _p("proactive.channel.weibo", r"(?<![和及与、])(?:政务)?微博(?:账号)?\d+个[,，]共?(?:发布|推送)(?:各类)?(?:信息|消息){Q}" + _u("条|篇")),
-    _p("proactive.channel.wechat", r"(?<![和及与、])(?:政务微信|微信公众号|微信)(?:账号)?\d+个[,，]共?(?:发布|推送)(?:各类)?(?:信息|消息){Q}" + _u("条|篇")),
+    _p("proactive.channel.weibo", r"(?<![和及与、])(?:政务)?微博(?:账号)?\d+个[,，]共?(?:发布|推送)(?:各类)?(?:信息|消息){Q}" + _u("条|篇"), needs="微博"),
+    _p("proactive.channel.wechat", r"(?<![和及与、])(?:政务微信|微信公众号|微信)(?:账号)?\d+个[,，]共?(?:发布|推送)(?:各类)?(?:信息|消息){Q}" + _u("条|篇"), needs="微信"),
     _p("proactive.channel.wechat", r"政务微信公开政府信息数{F}{Q}" + _u("条", True) + "{END}"),
     # 通过政务网站主动公开信息72条 / 在政府门户网站发布2033条 / 通过政府门户网站公开2020条
     _p("proactive.channel.website", r"(?:通过|在|利用|依托){GW}(?:网站|门户网|政务网|政府网|信息网|公开网)(?:平台)?(?:上)?(?:当年|全年|本年度?)?(?:主动)?(?:发布|公开)了?(?:的{GO}(?:政府)?(?:信息|消息)|{KIND}(?:{GO}(?:政府)?(?:信息|消息))?){F}{Q}" + _u("条|篇|项|件")),
@@ -112,14 +112,14 @@ PATTERNS: tuple[Pattern, ...] = (
     _p("proactive.cumulative", r"(?:历年累计|累计(?:已)?(?:主动)?公开)(?:政府)?(?:信息)?{F}{Q}" + _u("条|件")),
     _p("proactive.normative_documents", r"(?<![、和及与策])规范性文件类(?:信息)?{F}{Q}" + _u("条|件")),
     # (政策、规范性文件类信息21条 is a combined category, policies and normative documents: no key)
-    _p("proactive.normative_documents", r"(?<![、和及与策])规范性文件信息{F}{Q}" + _u("条|件")),
+    _p("proactive.normative_documents", r"(?<![、和及与策])规范性文件信息{F}{Q}" + _u("条|件"), needs="规范性文件"),
     _p("proactive.normative_documents", r"主动公开(?:行政)?规范性文件(?:数)?{F}{Q}" + _u("条|件|个")),
     # not an item of a breakdown: 其他应主动公开政府信息1053条 / 其他应主动公开的信息1796条
     _p("proactive.total", r"(?<!应)主动公开(?:政府)?(?:信息|文件)(?:总数|总量|数量|数)?{F}{Q}" + _u("条|件|项")),
     # 共主动公开当年生成的各类政府信息47条 / 全年主动公开我区各级单位政府信息2645条
-    _p("proactive.total", r"(?<!应)(?:共|全年|本年度?)主动公开{GO}(?:政府)?信息{F}{Q}" + _u("条|件")),
+    _p("proactive.total", r"(?<!应)(?:共|全年|本年度?)主动公开{GO}(?:政府)?信息{F}{Q}" + _u("条|件"), needs="主动公开"),
     # 全年公开政府信息共228条 / 全年共审核发布各类公开政府信息249条
-    _p("proactive.total", r"全年(?:共)?(?:审核)?(?:公开|发布)(?:各类)?(?:公开)?政府信息{F}{Q}" + _u("条|件")),
+    _p("proactive.total", r"全年(?:共)?(?:审核)?(?:公开|发布)(?:各类)?(?:公开)?政府信息{F}{Q}" + _u("条|件"), needs="全年"),
     # 全年我区政府信息公开单位共公布政府信息2602条
     _p("proactive.total", r"共(?:主动)?(?:公开|公布)(?:了)?(?:政府)?信息{Q}" + _u("条|件")),
     _p("proactive.total", r"公开(?:政府)?信息总数{F}{Q}" + _u("条|件")),
@@ -129,41 +129,41 @@ PATTERNS: tuple[Pattern, ...] = (
     _p("response.interpretations", r"政策解读(?:稿件)?(?:发布)?(?:数量|数){F}{Q}" + _u("篇|条|件", True) + "{END}"),
     _p("response.interpretations", r"政策解读(?:稿件)?(?:发布)?(?:数量|数):?(?:无|没有)" + "{END}", zero=True),
     # 解读信息发布7条 / 解读类信息发布21条 / 发布解读类信息21条 / 制作政策解读21个
-    _p("response.interpretations", r"(?:政策)?解读(?:类)?信息(?:发布)?{F}{Q}" + _u("篇|条|件|个")),
-    _p("response.interpretations", r"(?:发布|制作)(?:政策)?解读类?信息{F}{Q}" + _u("篇|条|件|个")),
-    _p("response.interpretations", r"制作(?:政策)?解读(?:材料|文章|产品)?{F}{Q}" + _u("篇|条|件|个")),
+    _p("response.interpretations", r"(?:政策)?解读(?:类)?信息(?:发布)?{F}{Q}" + _u("篇|条|件|个"), needs="解读"),
+    _p("response.interpretations", r"(?:发布|制作)(?:政策)?解读类?信息{F}{Q}" + _u("篇|条|件|个"), needs="解读"),
+    _p("response.interpretations", r"制作(?:政策)?解读(?:材料|文章|产品)?{F}{Q}" + _u("篇|条|件|个"), needs="解读"),
     # an item of a breakdown of published items by content (其中政策文件48件、政策解读36篇;
     # 从内容分类看，…，政策解读5条): the interpretation items published
     _p("response.interpretations", r"(?:^|[,，、:：;；]|其中)政策解读(?:类)?(?:信息|稿件|文章|材料)?{Q}" + _u("篇|条|件")),
     _p("response.press_conferences", r"(?:召开|举办)(?:新闻)?发布会{F}{Q}" + _u("次|场|期")),
     _p("response.press_conferences", r"新闻发布会(?:次数|数)?{F}{Q}" + _u("次|场")),
     # 全年共召开6场新闻发布会
-    _p("response.press_conferences", r"(?:召开|举办)了?{Q}" + _u("场|次") + r"(?:新闻)?发布会"),
+    _p("response.press_conferences", r"(?:召开|举办)了?{Q}" + _u("场|次") + r"(?:新闻)?发布会", needs="发布会"),
     _p("response.public_concerns", r"回应(?:公众关注)?热点(?:信息|问题)?(?:或重大舆情)?(?:数)?{F}{Q}" + _u("起|次|件|条|个")),
-    _p("response.public_concerns", r"(?:处置|回应)(?:网络)?舆情{F}{Q}" + _u("起|次|件|条")),
+    _p("response.public_concerns", r"(?:处置|回应)(?:网络)?舆情{F}{Q}" + _u("起|次|件|条"), needs="舆情"),
     # ---- requests
     _p("requests.new.total", r"(?:接到|收到|受理|接收)了?(?:各类)?(?:政府信息公开|信息公开|依申请公开(?:政府信息)?|公开)?申请(?:共计|共|总数|数量|数)?{F}{Q}" + _u("条|件|个|份|起|次|宗")),
     _p("requests.new.total", r"(?:受理|收到)申请的?(?:数量|数|总数){F}{Q}" + _u("条|件|个|份", True) + "{END}"),
-    _p("requests.new.total", r"(?:本年(?:度)?|全年|年内)?新收(?:政府信息公开)?申请(?:数量|数)?{F}{Q}" + _u("条|件|个|份")),
+    _p("requests.new.total", r"(?:本年(?:度)?|全年|年内)?新收(?:政府信息公开)?申请(?:数量|数)?{F}{Q}" + _u("条|件|个|份"), needs="新收"),
     # 上年结转政府信息公开申请2件 / 全年新收…54件，上年结转4件
     _p("requests.carried_over.total", r"上年(?:度)?结转(?:的)?(?:政府信息公开)?(?:申请)?(?:数量|数)?{F}{Q}" + _u("条|件|个|份")),
     _p("requests.carried_forward.total", r"结转下年度?(?:继续办理)?(?:的)?(?:申请)?{F}{Q}" + _u("条|件|个|份")),
     # 转下一年度办理答复的有1件
-    _p("requests.carried_forward.total", r"转下一?年度?(?:继续)?办理(?:答复)?的?{F}{Q}" + _u("条|件|个|份")),
+    _p("requests.carried_forward.total", r"转下一?年度?(?:继续)?办理(?:答复)?的?{F}{Q}" + _u("条|件|个|份"), needs="转下"),
     _p("requests.new.total", r"(?:没有|未|尚未|无)(?:收到|接到|受理|接收)[^,，。;；]{0,40}申请", zero=True,
        rejects="复议|诉讼|投诉|举报|收费|费用|减免"),
     _p("requests.new.total", r"(?:没有|未)出现[^,，。;；]{0,40}申请公开", zero=True, rejects="复议|诉讼|投诉|举报"),
     _p("requests.new.total", r"无(?:受理)?(?:政府信息公开|依申请公开)(?:申请|事项)", zero=True),
     # 办结57件 (not 按时办结 / 延期办结, which have keys of their own)
-    _p("requests.completed", r"(?<!按时)(?<!按期)(?<!延期)(?<!逾期)(?<![未不])办结(?:了)?(?:政府信息公开申请|申请)?{F}{Q}" + _u("件|条|个")),
+    _p("requests.completed", r"(?<!按时)(?<!按期)(?<!延期)(?<!逾期)(?<![未不])办结(?:了)?(?:政府信息公开申请|申请)?{F}{Q}" + _u("件|条|个"), needs="办结"),
     _p("outcome.total.total", r"(?:已答复件数|申请答复数|对申请的答复总数){F}{Q}" + _u("条|件", True) + "{END}"),
     _p("outcome.withheld.total", r"[“\"]?不予公开[”\"]?的?(?:政府信息|答复数)?:{Q}" + _u("条|件", True) + "{END}"),
     _p("outcome.withheld.total", r"无不予公开(?:政府信息|的)?(?:情况|情形)", zero=True),
     # 不予处理158件，占19.6%；其他处理0件 (the 2019 template's row (六))
-    _p("outcome.other.total", r"(?<![、和及与])其他处理{F}{Q}" + _u("件|条")),
+    _p("outcome.other.total", r"(?<![、和及与])其他处理{F}{Q}" + _u("件|条"), needs="其他处理"),
     # ---- review, litigation, complaints (zero statements: see _review_zero)
-    _p("review.total", r"(?<!未经)(?:被申请|提起|发生|收到)?行政复议(?:案件|申请)?(?:数量|数)?{F}{Q}" + _u("件|起|宗|次|个")),
-    _p("litigation.total", r"(?:被提起|提起|发生)?行政诉讼(?:案件)?(?:数量|数)?{F}{Q}" + _u("件|起|宗|次|个")),
+    _p("review.total", r"(?<!未经)(?:被申请|提起|发生|收到)?行政复议(?:案件|申请)?(?:数量|数)?{F}{Q}" + _u("件|起|宗|次|个"), needs="行政复议"),
+    _p("litigation.total", r"(?:被提起|提起|发生)?行政诉讼(?:案件)?(?:数量|数)?{F}{Q}" + _u("件|起|宗|次|个"), needs="行政诉讼"),
     _p("complaints.total", r"(?:举报投诉|行政申诉、?举报)(?:数|案件)?{F}{Q}" + _u("件|起")),
     # ---- fees
     _p("fees.collected", r"收取(?:了)?(?:政府信息公开)?(?:费用|检索费|复制费|信息处理费)?(?:共计|共)?{Q}" + _u("元|万元"), money=True),
@@ -179,14 +179,14 @@ PATTERNS: tuple[Pattern, ...] = (
     _p("staff.full_time", r"专职(?:信息|信息公开|政务公开)?(?:工作)?人员(?:数)?{F}{Q}" + _u("名|人|个")),
     _p("staff.part_time", r"兼职(?:信息|信息公开|政务公开)?(?:工作)?人员(?:数)?{F}{Q}" + _u("名|人|个")),
     # 共有5名人员兼职从事政府信息公开工作
-    _p("staff.part_time", r"{Q}" + _u("名|人") + r"(?:工作)?人员兼职"),
+    _p("staff.part_time", r"{Q}" + _u("名|人") + r"(?:工作)?人员兼职", needs="兼职"),
     # 没有从事政府信息公开工作的全职人员
     _p("staff.full_time", r"(?<!部分)(?<!单位)(?:没有|无)从事(?:政府信息公开|信息公开|政务公开)工作的(?:全职|专职)(?:工作)?人员", zero=True),
     _p("staff.total", r"从事(?:政府信息公开|信息公开|政务公开)(?:工作)?的?人员(?:数)?{F}{Q}" + _u("名|人")),
     _p("org.units", r"(?:政府信息公开|信息公开|政务公开)(?:工作)?专门机构(?:数)?{F}{Q}" + _u("个|家")),
     _p("org.reading_points", r"查阅(?:点|场所|室)(?:数)?{F}{Q}" + _u("个|处")),
     _p("meetings.count", r"召开(?:政府信息公开|信息公开|政务公开)(?:工作)?(?:会议|专题会议?)(?:或专题会议?)?(?:数)?{F}{Q}" + _u("次|场|期")),
-    _p("trainings.count", r"(?:举办|开展|组织)?(?:各类|业务)?培训(?:班|会)(?:数)?{F}{Q}" + _u("次|期|场|个")),
+    _p("trainings.count", r"(?:举办|开展|组织)?(?:各类|业务)?培训(?:班|会)(?:数)?{F}{Q}" + _u("次|期|场|个"), needs="培训"),
     # 组织开展政务公开业务培训3次 / 组织政务公开业务培训3次 (not 参加…组织的培训3次)
     _p("trainings.count", r"(?:举办|开展|组织)了?[^,，。;；\d的]{0,12}?培训(?:班|会)?{F}{Q}" + _u("次|期|场")),
     _p("trainings.attendees", r"(?:参加|接受)培训的?人员(?:数)?{F}{Q}" + _u("人次|人|名")),
@@ -194,7 +194,7 @@ PATTERNS: tuple[Pattern, ...] = (
     _p("trainings.attendees", r"培训(?:(?!专职|兼职|配备)[^,，。;；\d]){0,8}?(?:人员|干部|职工)(?:数)?{F}{Q}" + _u("人次|人|名")),
     _p("trainings.attendees", r"参加人员(?:数)?{F}{Q}" + _u("人次|人|名"), needs="培训"),
     # 选送4人次参加上级培训
-    _p("trainings.attendees", r"(?:选派|选送|派员)?{Q}" + _u("人次|人|名") + r"参加(?:上级|各类|业务)?(?:的)?培训"),
+    _p("trainings.attendees", r"(?:选派|选送|派员)?{Q}" + _u("人次|人|名") + r"参加(?:上级|各类|业务)?(?:的)?培训", needs="培训"),
     _p("budget.special_funds", r"(?:政府信息公开|信息公开|政务公开)专项经费{F}{Q}" + _u("万元|元"), money=True),
 )
 

@@ -63,7 +63,7 @@ from parse.vocabulary import known_keys, load_vocabulary
 
 from .splits import Equation, Piece, groups_sum_check, number, row_sum_check, solve, splits
 
-__all__ = ["Stream", "read_template_stream", "read_legacy_stream", "template_tables_in_text", "STREAM_WARNING_CODES"]
+__all__ = ["Stream", "read_template_stream", "read_legacy_stream", "STREAM_WARNING_CODES"]
 
 STREAM_WARNING_CODES = {
     "ambiguous_cells": "cells glued together that more than one reading of the table fits: no figure",
@@ -816,26 +816,18 @@ def _money_factor(header_text: str, era: str) -> Decimal | None:
 # Entry points
 
 
-def template_tables_in_text(text: str, era: str) -> set[str]:
-    """The template tables whose rows ``text`` holds (``{"三"}`` when table 三's row
-    labels are there, whether or not its values could be read)."""
-    out = _Out()
-    if era in ("2019-template", "2021-template") and text and "结转" in text:
-        read_table3(Stream.of(text), era, {}, out)
-    return out.seen
-
-
 def read_template_stream(text: str, era: str, hints: dict[str, int | float] | None = None,
-                         skip: set[str] = frozenset()) -> tuple[list[Metric], list[ParseWarning]]:
+                         skip: set[str] = frozenset()) -> tuple[list[Metric], list[ParseWarning], set[str]]:
     """Template tables 二, 三 and 四 read from ``text`` (any text layout).
 
     ``hints``: figures the prose states (key → value), used only to decide
     between readings of glued cells. ``skip``: tables already read from a grid
-    (``"二"``, ``"三"``, ``"四"``).
+    (``"二"``, ``"三"``, ``"四"``). Returns the metrics, the warnings and the
+    tables whose rows the text holds, read or not (``{"三"}``).
     """
     out = _Out()
     if era not in ("2019-template", "2021-template") or not text:
-        return [], []
+        return [], [], set()
     stream = Stream.of(text)
     h = {k: Decimal(str(v)) for k, v in (hints or {}).items()}
     if "三" not in skip:
@@ -844,7 +836,7 @@ def read_template_stream(text: str, era: str, hints: dict[str, int | float] | No
         read_table4(stream, h, out)
     if "二" not in skip:
         read_table2(stream, era, h, out)
-    return out.metrics, out.warnings
+    return out.metrics, out.warnings, out.seen
 
 
 # ---------------------------------------------------------------------------------
