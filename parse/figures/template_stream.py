@@ -590,6 +590,8 @@ def _place_groups(found: list[_Found], segments: list[list[Piece]], era: str, n:
         items.extend((lo, hi, g) for g in gs)
         if gs:
             floor = index[f.row.key] + 1
+    # each group's cells, read once (not once per assignment tried)
+    readings = [(lambda c: c[0] if c else None)(splits(g, n)[0]) for _, _, g in items]
     results: dict[tuple, dict[str, list[Piece]]] = {}
     tried = 0
 
@@ -598,7 +600,7 @@ def _place_groups(found: list[_Found], segments: list[list[Piece]], era: str, n:
         if t == len(items):
             tried += 1
             assignment = {rows[r].key: items[j][2] for j, r in enumerate(acc)}
-            values = {k: splits(p, n)[0][0] for k, p in assignment.items() if splits(p, n)[0]}
+            values = {rows[r].key: readings[j] for j, r in enumerate(acc) if readings[j] is not None}
             if _sums_hold(values, era, n):
                 # a label that has values of its own beats one found elsewhere in the text
                 on_labels = sum(1 for k in assignment if k in found_keys)
