@@ -45,13 +45,9 @@ def test_real_documents_are_in_the_evaluation():
     assert sum(len(d.figures) for d in docs) > 1000
 
 
-# The issue's bar is 0.95 in every layout; one layout is not there yet and has a
-# floor of its own (today's level, so that it cannot slip back): plain pdftotext
-# prints some tables column by column and some labels far from their values
-# (cell-per-line).
+# The issue's bar: 0.97 overall and 0.95 in every layout.
 LAYOUT_FLOOR = 0.95
-KNOWN_GAPS = {"cell-per-line": 0.64}
-OVERALL_FLOOR = 0.96
+OVERALL_FLOOR = 0.97
 
 
 @pytest.fixture(scope="module")
@@ -79,9 +75,8 @@ def test_recall_on_real_documents(real_evaluation):
     low = []
     for layout in real_evaluation.layouts():
         s = real_evaluation.stats(layout=layout)
-        floor = KNOWN_GAPS.get(layout, LAYOUT_FLOOR)
-        if s.recall < floor:
-            low.append(f"{layout}: {s.recall:.3f} ({s.right}/{s.gold}) < {floor}")
+        if s.recall < LAYOUT_FLOOR:
+            low.append(f"{layout}: {s.recall:.3f} ({s.right}/{s.gold}) < {LAYOUT_FLOOR}")
     assert not low, "\n".join(low)
     # every layout the issue names is covered by real documents
     assert {"html-table", "pdf", "pdf-text-spaced", "markdown-pipe", "pipe-rows", "cell-per-line", "glued",

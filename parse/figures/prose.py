@@ -163,6 +163,11 @@ PATTERNS: tuple[Pattern, ...] = (
     _p("outcome.other.total", r"(?<![、和及与])其他处理{F}{Q}" + _u("件|条"), needs="其他处理"),
     # ---- review, litigation, complaints (zero statements: see _review_zero)
     _p("review.total", r"(?<!未经)(?:被申请|提起|发生|收到)?行政复议(?:案件|申请)?(?:数量|数)?{F}{Q}" + _u("件|起|宗|次|个"), needs="行政复议"),
+    # 行政复议351件，其中结果维持72件，结果纠正64件，其他结果178件，尚未审结37件
+    # (the review's own breakdown: nothing about 诉讼 between, which has results too)
+    *(_p(key, r"行政复议(?:(?!诉讼)[^。;；])*?其中(?:(?!诉讼)[^。;；])*?" + word + "{F}{Q}" + _u("件|起|宗"), needs="其中")
+      for key, word in (("review.upheld", "(?:结果)?维持(?:原?具体行政行为)?"), ("review.corrected", "(?:结果)?(?:被?依法)?纠正(?:错误)?"),
+                        ("review.other", "其他结果"), ("review.pending", "尚未审结"))),
     _p("litigation.total", r"(?:被提起|提起|发生)?行政诉讼(?:案件)?(?:数量|数)?{F}{Q}" + _u("件|起|宗|次|个"), needs="行政诉讼"),
     _p("complaints.total", r"(?:举报投诉|行政申诉、?举报)(?:数|案件)?{F}{Q}" + _u("件|起")),
     # ---- fees

@@ -55,6 +55,7 @@ from parse.template import (
     TABLE4_KEYS,
     TABLE4_RESULTS,
     Row,
+    group_rows,
     table3_equations,
     table3_rows,
 )
@@ -194,6 +195,26 @@ class Stream:
             elif len(run) <= 2 and (self.seps[run_start] or run_start == floor
                                     or self.chars[run_start - 1] not in _DIGITS):
                 return run_start  # "其中：1、…" / " 2. …": numbering standing on its own
+        return i
+
+    def values_follow(self, i: int) -> bool:
+        """Whether the first thing after char ``i``, past the rest of a label's
+        words, is a value (not a row number like ``3.``)."""
+        for j in range(i, min(len(self.chars), i + 40)):
+            ch = self.chars[j]
+            if ch == EMPTY_CELL or (ch in _CELL_WORDS and self.seps[j]):
+                return True
+            if ch in _DIGITS:
+                k = j
+                while k < len(self.chars) and self.chars[k] in _DIGITS:
+                    k += 1
+                return not (k < len(self.chars) and self.chars[k] in ".、．" and not self.seps[k])
+        return False
+
+    def line_start(self, i: int, floor: int) -> int:
+        """The start of the line holding char ``i`` (not below ``floor``)."""
+        while i > floor and not (self.newlines and self.newlines[i]):
+            i -= 1
         return i
 
     def tokens(self, start: int, end: int) -> list[Piece]:
@@ -342,24 +363,49 @@ class _Found:
     sig_end: int
 
 
-def _find_rows(stream: Stream, rows: tuple[Row, ...], start: int) -> list[_Found]:
-    found: list[_Found] = []
-    pos = start
+def _find_rows(stream: Stream, rows: tuple[Row, ...], start: int, end: int | None = None) -> list[_Found]:
+    """The rows' labels as the table prints them: of every place each row's
+    signatures occur between ``start`` and ``end``, the chain of rows in template
+    order and text order that is longest, a label followed by values counting
+    double (a label printed apart from its values, as PDF text puts a column of
+    labels after the cells, yields to the rows whose values follow them)."""
+    hits: list[tuple[int, int, int, int]] = []  # (row index, start, end, weight)
     for i, row in enumerate(rows):
-        hit = stream.find(row.signatures, pos)
-        if hit is None:
-            continue
-        # a later row found before this one: this row's label is not here (printed
-        # elsewhere, or not at all); the rows right after it by any wording, the rest
-        # by their first one
-        later = [stream.find(r.signatures, pos) for r in rows[i + 1 : i + 3]]
-        later += [stream.find(r.signatures[:1], pos) for r in rows[i + 3 :]]
-        if any(h is not None and h[0] < hit[0] for h in later):
-            continue
+        seen: set[int] = set()
+        for w in row.signatures:
+            j = stream.match.find(w, _bisect(stream.to_char, start))
+            while j >= 0:
+                s, e = stream.to_char[j], stream.to_char[j + len(w) - 1] + 1
+                if end is not None and s >= end:
+                    break
+                if s not in seen:
+                    seen.add(s)
+                    hits.append((i, s, e, 2 if stream.values_follow(e) else 1))
+                j = stream.match.find(w, j + 1)
+    hits.sort()
+    # best chain ending at each hit: (score, -sum of starts), predecessor
+    best: list[tuple[tuple[int, int], int]] = []
+    for k, (i, s, e, w) in enumerate(hits):
+        score, prev = (w, -s), -1
+        for m in range(k):
+            pi, ps, pe, _ = hits[m]
+            if pi < i and pe <= s:
+                cand = (best[m][0][0] + w, best[m][0][1] - s)
+                if cand > score:
+                    score, prev = cand, m
+        best.append((score, prev))
+    if not best:
+        return []
+    k = max(range(len(best)), key=lambda x: best[x][0])
+    chain: list[int] = []
+    while k >= 0:
+        chain.append(k)
+        k = best[k][1]
+    found: list[_Found] = []
+    for k in reversed(chain):
+        i, s, e, _ = hits[k]
         floor = found[-1].sig_end if found else start
-        begin = stream.label_start(hit[0], floor, row.number)
-        found.append(_Found(row, begin, hit[1]))
-        pos = hit[1]
+        found.append(_Found(rows[i], stream.label_start(s, floor, rows[i].number), e))
     return found
 
 
@@ -368,7 +414,8 @@ _T3_END_WORDS = ("行政复议", "存在的主要问题", "主要问题", "其�
 
 
 def _t3_attempt(stream: Stream, era: str, start: int) -> list[_Found]:
-    return _find_rows(stream, table3_rows(era), start)
+    stop = stream.find(_T3_END_WORDS, start)
+    return _find_rows(stream, table3_rows(era), start, None if stop is None else stop[0])
 
 
 def read_table3(stream: Stream, era: str, hints: dict[str, Decimal], out: _Out) -> set[str]:
@@ -406,7 +453,10 @@ def read_table3(stream: Stream, era: str, hints: dict[str, Decimal], out: _Out) 
         segments.append(pieces)
     segments = _drop_empty_columns(segments, ncols)
     by_row: dict[str, list[Piece]] = {f.row.key: p for f, p in zip(best, segments)}
-    placed = _place_groups(best, segments, era, ncols, pre)
+    present = _labels_present(stream, era, best_start, end if stop is None else stream.line_start(stop[0], end))
+    placed = _place_groups(best, segments, era, ncols, pre, present)
+    if placed is None:
+        placed = _place_groups(best, segments, era, ncols, pre)
     if placed is None:
         suspect = _shifted_rows(best, segments, ncols)
         if suspect:
@@ -554,8 +604,20 @@ def _shifted_rows(found: list[_Found], segments: list[list[Piece]], n: int) -> l
     return out
 
 
+def _labels_present(stream: Stream, era: str, start: int, end: int) -> set[str]:
+    """The rows of table 三 whose label stands anywhere between ``start`` and
+    ``end`` (in order or not). A 2021 （六）其他处理 printed without its three rows is
+    a row of its own; printed with them, a heading."""
+    rows = table3_rows(era)
+    present = {r.key for r in rows if stream.find(r.signatures, start, end) is not None}
+    if era == "2021-template" and present & set(group_rows("other", era)):
+        present.discard("outcome.other")
+    return present
+
+
 def _place_groups(found: list[_Found], segments: list[list[Piece]], era: str, n: int,
-                  pre: list[Piece] | None = None) -> dict[str, list[Piece]] | None:
+                  pre: list[Piece] | None = None,
+                  present: set[str] | None = None) -> dict[str, list[Piece]] | None:
     """Rows whose values do not stand right after their own label. PDF text puts a
     row's values on the line in the middle of its label's lines (one label then
     two rows of values, the next label none), and plain pdftotext prints some
@@ -573,8 +635,14 @@ def _place_groups(found: list[_Found], segments: list[list[Piece]], era: str, n:
     rows = list(table3_rows(era))
     index = {r.key: i for i, r in enumerate(rows)}
     found_keys = {f.row.key for f in found}
-    # a 2021 （六）其他处理 is a heading over three rows: no slot of its own unless written with values
-    slots = [i for i, r in enumerate(rows) if r.key in found_keys or not (era == "2021-template" and r.key == "outcome.other")]
+    if present is not None:
+        # only rows whose label the table prints somewhere (pdftotext prints some
+        # labels apart from their values, but it prints them)
+        slots = [i for i, r in enumerate(rows) if r.key in present or r.key in found_keys]
+    else:
+        # a 2021 （六）其他处理 is a heading over three rows: no slot of its own unless written with values
+        slots = [i for i, r in enumerate(rows)
+                 if r.key in found_keys or not (era == "2021-template" and r.key == "outcome.other")]
     items: list[tuple[int, int, list[Piece]]] = []
     if pre_groups:  # before the first label: rows up to the first label that has values
         first = next((g for g, gg in zip(found, groups) if gg), None)
@@ -661,6 +729,17 @@ def _t3_equations(era: str, candidates: dict, hints: dict[str, Decimal]) -> list
 # Table 四
 
 
+def _value_runs(stream: Stream, start: int, end: int) -> int:
+    """How many runs of values, words between them, stand between ``start`` and ``end``."""
+    runs, in_run = 0, False
+    for ch in stream.chars[start:end]:
+        if _HAN.match(ch) and ch != "无":
+            in_run = False
+        elif ch in _DIGITS and not in_run:
+            runs, in_run = runs + 1, True
+    return runs
+
+
 def read_table4(stream: Stream, hints: dict[str, Decimal], out: _Out) -> set[str]:
     heads = stream.find_all("行政复议行政诉讼") or []
     # the table's head is followed by its header words (the prose names the two too)
@@ -680,11 +759,16 @@ def read_table4(stream: Stream, hints: dict[str, Decimal], out: _Out) -> set[str
     check = groups_sum_check(len(TABLE4_RESULTS), len(TABLE4_RESULTS) - 1)
     pieces = _strip_blank_edges(stream.tokens(last_header, end), len(TABLE4_KEYS))
     cands = splits(pieces, len(TABLE4_KEYS), check, cut_spaced=True)[0] if pieces else []
-    if not cands and stream.pipes:
-        # a table 四 written as three small tables, each under its own header: the
-        # pipe rows' values after the head, in order (header cells hold words)
+    if not cands:
+        # a table 四 written as three small tables, each under its own header, or
+        # a header word printed among the values (pdftotext puts the last 总计
+        # before its cell): every value after the head, in order, when they are
+        # exactly the fifteen cells and their sums hold
         pieces = _strip_blank_edges(stream.tokens(start, end), len(TABLE4_KEYS))
         cands = splits(pieces, len(TABLE4_KEYS), check)[0] if len(pieces) == len(TABLE4_KEYS) else []
+        if _value_runs(stream, start, end) > 2:
+            # cells scattered among header words may be out of order: the sums must say they are not
+            cands = [c for c in cands if check(c)]
     if not pieces:
         return set()
     if not cands:
