@@ -15,6 +15,7 @@ no figure.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from itertools import product
@@ -87,6 +88,11 @@ def _compositions(total: int, parts: Sequence[tuple[int, int]]) -> Iterable[tupl
                 yield (k, *tail)
 
 
+# A run of digits with a leading zero (``00``, ``05``) is never one cell: two cells
+# run together (side by side, or stacked rows that OCR read as one box).
+_TWO_CELLS = re.compile(r"^0\d+$")
+
+
 def splits(pieces: Sequence[Piece], n: int, row_check: Callable[[tuple[Value, ...]], bool] | None = None,
            limit: int = 5000, cut_spaced: bool = False) -> tuple[list[tuple[Value, ...]], bool]:
     """The candidate readings of a row of ``n`` cells written as ``pieces``.
@@ -98,7 +104,7 @@ def splits(pieces: Sequence[Piece], n: int, row_check: Callable[[tuple[Value, ..
     text separated are only cut when ``cut_spaced`` (a table whose text glues
     some cells and spaces others, as archivers' text of span-ridden pages does).
     """
-    if len(pieces) == n:
+    if len(pieces) == n and not any(p.text is not None and _TWO_CELLS.match(p.text) for p in pieces):
         values = []
         for p in pieces:
             if p.text is None:

@@ -62,6 +62,7 @@ from parse.template import (
 from parse.textutil import PAGE_FURNITURE
 from parse.vocabulary import known_keys, load_vocabulary
 
+from .stacked import unstack_rows
 from .splits import Equation, Piece, groups_sum_check, number, row_sum_check, solve, splits
 
 __all__ = ["Stream", "read_template_stream", "read_legacy_stream", "STREAM_WARNING_CODES"]
@@ -69,6 +70,8 @@ __all__ = ["Stream", "read_template_stream", "read_legacy_stream", "STREAM_WARNI
 STREAM_WARNING_CODES = {
     "ambiguous_cells": "cells glued together that more than one reading of the table fits: no figure",
     "unplaced_row": "a template row whose values cannot be placed under the columns (too many or too few)",
+    "stacked_rows": "table 三 rows read as one line (OCR), their cells stacked: cut into rows where one reading "
+                    "makes every row add up, no figures where it does not",
     "displaced_rows": "table 三 rows whose values stand before their labels in the text, placed by the one "
                       "assignment that gives every row one row of values and keeps the table's sums",
 }
@@ -206,7 +209,7 @@ class Stream:
                 return True
             if ch in _DIGITS:
                 k = j
-                while k < len(self.chars) and self.chars[k] in _DIGITS:
+                while k < len(self.chars) and self.chars[k] in _DIGITS and (k == j or not self.seps[k]):
                     k += 1
                 return not (k < len(self.chars) and self.chars[k] in ".、．" and not self.seps[k])
         return False
@@ -442,22 +445,19 @@ def read_table3(stream: Stream, era: str, hints: dict[str, Decimal], out: _Out) 
     end = len(stream.chars) if stop is None else stream.label_start(stop[0], last.sig_end, None)
     ncols = len(APPLICANT_COLUMNS)
     candidates: dict[str, list[tuple]] = {}
-    evidence: dict[str, str] = {}
-    segments: list[list[Piece]] = []
-    for i, f in enumerate(best):
-        seg_end = best[i + 1].start if i + 1 < len(best) else end
-        pieces = _strip_blank_edges(_untranspose(stream.tokens(f.sig_end, seg_end), ncols), ncols)
-        evidence[f.row.key] = stream.chars[f.start:seg_end].replace(EMPTY_CELL, " ")
-        if 0 < len(pieces) < ncols:
-            pieces = line_cells(stream, f.sig_end, seg_end, ncols) or pieces
-        segments.append(pieces)
-    segments = _drop_empty_columns(segments, ncols)
+    segments, evidence = _segments(stream, best, end, ncols)
+    # rows printed out of the template's order, each label with its own row of
+    # values (OCR lines, rows cut out of stacked cells): read where they stand
+    merged = _with_rows_out_of_order(stream, era, best, best_start, end, ncols)
+    if merged is not None:
+        best = merged
+        segments, evidence = _segments(stream, best, end, ncols)
     by_row: dict[str, list[Piece]] = {f.row.key: p for f, p in zip(best, segments)}
     present = _labels_present(stream, era, best_start, end if stop is None else stream.line_start(stop[0], end))
-    placed = _place_groups(best, segments, era, ncols, pre, present)
-    if placed is None:
+    placed = None if merged is not None else _place_groups(best, segments, era, ncols, pre, present)
+    if placed is None and merged is None:
         placed = _place_groups(best, segments, era, ncols, pre)
-    if placed is None:
+    if placed is None and merged is None:
         suspect = _shifted_rows(best, segments, ncols)
         if suspect:
             for key in suspect:
@@ -602,6 +602,52 @@ def _shifted_rows(found: list[_Found], segments: list[list[Piece]], n: int) -> l
             between = order[found[k + 1].row.key] - order[f.row.key] - 1
             surplus = max(0, surplus - between)
     return out
+
+
+def _segments(stream: Stream, found: list[_Found], end: int, ncols: int) -> tuple[list[list[Piece]], dict[str, str]]:
+    """Each found label's values: the pieces from its label to the next one (in
+    text order), and the text they stand in (the evidence)."""
+    segments: list[list[Piece]] = []
+    evidence: dict[str, str] = {}
+    for i, f in enumerate(found):
+        seg_end = found[i + 1].start if i + 1 < len(found) else end
+        pieces = _strip_blank_edges(_untranspose(stream.tokens(f.sig_end, seg_end), ncols), ncols)
+        evidence[f.row.key] = stream.chars[f.start:seg_end].replace(EMPTY_CELL, " ")
+        if 0 < len(pieces) < ncols:
+            pieces = line_cells(stream, f.sig_end, seg_end, ncols) or pieces
+        segments.append(pieces)
+    return _drop_empty_columns(segments, ncols), evidence
+
+
+def _with_rows_out_of_order(stream: Stream, era: str, found: list[_Found], start: int, end: int,
+                            ncols: int) -> list[_Found] | None:
+    """The found rows plus the rows whose labels stand out of the template's order,
+    in text order -- but only when then every label is followed by one row of
+    values at most (no value left to place elsewhere) and each added label by one
+    whole row of its own."""
+    rows = table3_rows(era)
+    have = {f.row.key for f in found}
+    extra: list[_Found] = []
+    taken = {f.start for f in found}
+    for i, row in enumerate(rows):
+        if row.key in have:
+            continue
+        hit = stream.find(row.signatures, start, end)
+        while hit is not None:
+            if stream.values_follow(hit[1]):
+                floor = max([f.sig_end for f in found + extra if f.sig_end <= hit[0]], default=start)
+                extra.append(_Found(row, stream.label_start(hit[0], floor, row.number), hit[1]))
+                break
+            hit = stream.find(row.signatures, hit[1], end)
+    if not extra or any(f.start in taken for f in extra):
+        return None
+    merged = sorted(found + extra, key=lambda f: f.start)
+    segments, _ = _segments(stream, merged, end, ncols)
+    keys = {f.row.key for f in extra}
+    for f, pieces in zip(merged, segments):
+        if len(pieces) > ncols or (f.row.key in keys and len(pieces) != ncols):
+            return None
+    return merged
 
 
 def _labels_present(stream: Stream, era: str, start: int, end: int) -> set[str]:
@@ -914,6 +960,9 @@ def read_template_stream(text: str, era: str, hints: dict[str, int | float] | No
     out = _Out()
     if era not in ("2019-template", "2021-template") or not text:
         return [], [], set()
+    if "三" not in skip:
+        text, stacked = unstack_rows(text, era)
+        out.warnings.extend(stacked)
     stream = Stream.of(text)
     h = {k: Decimal(str(v)) for k, v in (hints or {}).items()}
     if "三" not in skip:
