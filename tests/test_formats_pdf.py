@@ -366,3 +366,29 @@ def test_visual_lines_joined_into_paragraphs():
         "二、主动公开政府信息情况",
         "2023年，全年主动公开政府信息512条，其中通过政府网站公开480条，通过政务新媒体公开32条。Open Government Information report.",
     ]
+
+
+# ---------------------------------------------------------------------------------
+# Tables without ruling lines (real reports printed without their borders)
+
+REAL = Path(__file__).parent / "gold" / "real"
+
+
+def test_unruled_table_rows_get_their_blank_cells_back():
+    # 沭阳县发改局 2023: only 自然人 and 总计 filled; the header's stacked words
+    # (自然 / 人, 商业 / 企业 …) give the seven columns
+    doc = extract((REAL / "shuyang-fgj-2023.unruled.pdf").read_bytes(), name="shuyang-fgj-2023.unruled.pdf")
+    assert not doc.tables
+    lines = doc.text.split("\n")
+    assert "一、本年新收政府信息公开申请数量 | 26 |  |  |  |  |  | 26" in lines
+    assert "（七）总计 | 26 |  |  |  |  |  | 26" in lines
+    # narrow tables (表二) and full rows (表四) stay as they were
+    assert "规范性文件8 0 18" in lines
+    assert "0 0 0 1 1 0 0 0 0 0 0 0 0 0 0" in lines
+
+
+def test_unruled_full_rows_are_not_run_together():
+    doc = extract((REAL / "pingtan-syq-2023.unruled.pdf").read_bytes(), name="pingtan-syq-2023.unruled.pdf")
+    lines = doc.text.split("\n")
+    assert "一、本年新收政府信息公开申请数量80 1 0 0 0 0 81" in lines
+    assert "二、上年结转政府信息公开申请数量0 0 0 0 0 0 0" in lines

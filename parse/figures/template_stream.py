@@ -277,8 +277,8 @@ class Stream:
                 continue
             if ch == "无" and (sep or i == start) and (i + 1 >= end or self.seps[i + 1]):
                 cell_tokens.append(Piece("0"))
-            elif self.pipes and ch not in _UNIT_CHARS and ch not in _PUNCT:
-                cell_has_words = True
+            elif self.pipes and self.piped[i] and ch not in _UNIT_CHARS and ch not in _PUNCT:
+                cell_has_words = True  # (only on pipe rows: a page footer's pipes make no other line a pipe row)
             i += 1
         close_cell()
         return out

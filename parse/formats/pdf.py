@@ -42,6 +42,7 @@ from ..document import IMAGE_MARKER_FORMAT, TABLE_MARKER_FORMAT, ExtractedDocume
 from ..errors import UnreadableDocument
 from ..model import ImageRef
 from ..tables import Grid, _assemble
+from .pdf_columns import Word, place_cells, words_of
 from ..textutil import CJK_CHAR, compact, squash_cjk_spaces
 
 # Edges closer than this (points) are the same grid line.
@@ -89,6 +90,8 @@ class Line:
     x1: float
     text: str
     size: float
+    words: tuple[Word, ...] = ()
+    row: bool = False  # a table row written with its cells placed (pdf_columns): runs on into nothing
 
 
 @dataclass
@@ -184,6 +187,7 @@ def _read_page(page, number: int) -> Page:
         if not text:
             continue
         sizes = [ch.get("size", 0) for ch in line.get("chars", []) if ch.get("text", "").strip()]
+        size = statistics.median(sizes) if sizes else float(line["bottom"] - line["top"])
         out.lines.append(
             Line(
                 number,
@@ -192,7 +196,8 @@ def _read_page(page, number: int) -> Page:
                 float(line["x0"]),
                 float(line["x1"]),
                 text,
-                statistics.median(sizes) if sizes else float(line["bottom"] - line["top"]),
+                size,
+                tuple(words_of(line.get("chars", []), size)),
             )
         )
     for k, img in enumerate(page.images):
@@ -437,6 +442,8 @@ def _continues(prev: _Item, nxt: _Item, geometry: dict[int, tuple[float, float]]
         return False
     if abs((b.size or size) - size) > 1.5:  # another font size: a heading or a note
         return False
+    if a.row or b.row or (a.text[-1:].isdigit() and _NUMBERED.match(b.text)):  # table rows
+        return False
     if b.page == a.page and b.top - a.bottom > 2.2 * size:  # a blank line between
         return False
     return True
@@ -588,6 +595,11 @@ def extract(
                     page.lines.append(
                         Line(part.page, part.top + r * 0.01, part.bottom, part.bbox[0], part.bbox[2], text, size)
                     )
+
+    # Rows of tables without ruling lines: blank cells placed by the page's columns.
+    ordered = [ln for p in pages for ln in sorted(p.lines, key=lambda ln: ln.top)]
+    for k, row in place_cells([(list(ln.words), ln.size) for ln in ordered]).items():
+        ordered[k].text, ordered[k].row = row, True
 
     geometry: dict[int, tuple[float, float]] = {}
     doc_lines = [ln for p in pages for ln in p.lines]
