@@ -97,6 +97,8 @@ OUTCOME_GROUPS: dict[str, str | None] = {
     "not_processed": None,
     "other": "outcome.other",  # 2021: the sum of its three rows; 2019: a row of its own
 }
+# The heading over table 三's outcome rows (三、本年度办理结果, often printed vertically).
+OUTCOME_HEADING: tuple[str, ...] = ("本年度办理结果", "办理结果")
 # Group headings as the template prints them above the leaves.
 GROUP_HEADINGS: dict[str, str] = {
     "withheld": "（三）不予公开", "unavailable": "（四）无法提供", "not_processed": "（五）不予处理",
@@ -154,6 +156,14 @@ TABLE4_RESULTS: tuple[tuple[str, str], ...] = (
     ("pending", "尚未审结"),
     ("total", "总计"),
 )
+# How a grid's header names table 四's groups, in the order to try them (未经复议直接起诉
+# and 复议后起诉 both hold 复议: they go before 行政复议).
+TABLE4_GROUP_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("litigation.direct", ("未经复议直接起诉", "直接起诉")),
+    ("litigation.after_review", ("复议后起诉",)),
+    ("review", ("行政复议",)),
+)
+TABLE4_RESULT_WORDS: dict[str, str] = {**{w: r for r, w in TABLE4_RESULTS}, "合计": "total"}
 TABLE4_KEYS: tuple[str, ...] = tuple(f"{g}.{r}" for g, _ in TABLE4_GROUPS for r, _ in TABLE4_RESULTS)
 TABLE4_HEADER_WORDS = ("行政复议", "行政诉讼", "直接起诉", "复议后起诉") + tuple(w for _, w in TABLE4_RESULTS)
 
@@ -190,6 +200,22 @@ TABLE2_ROWS: dict[str, tuple[Table2Row, ...]] = {
     ),
 }
 SIGNED_COLUMNS = ("items_change",)
+# Table 二's column headers (as a grid's header cells print them) → column.
+TABLE2_COLUMN_LABELS: dict[str, str] = {
+    "本年制发件数": "issued",
+    "本年废止件数": "repealed",
+    "现行有效件数": "in_force",
+    "本年新制作数量": "new_made",
+    "本年新公开数量": "new_published",
+    "对外公开总数量": "total_published",
+    "本年处理决定数量": "decisions",
+    "处理决定数量": "decisions",
+    "上一年项目数量": "items_last_year",
+    "本年增减": "items_change",
+    "本年收费金额": "amount",
+    "采购项目数量": "projects",
+    "采购总金额": "amount",
+}
 
 # ---------------------------------------------------------------------------------
 # Sums the templates promise (column-wise over table 三, group-wise over table 四)

@@ -57,7 +57,23 @@ from typing import Any, Callable, Iterable
 
 from parse.memo import memoise
 from parse.model import Metric, ParseWarning
-from parse.template import APPLICANT_COLUMNS, APPLICANT_ORDER, APPLICANT_VARIANTS, TABLE3_ROWS
+from parse.template import (
+    APPLICANT_COLUMNS,
+    APPLICANT_ORDER,
+    APPLICANT_VARIANTS,
+    GROUP_HEADINGS,
+    OUTCOME_GROUPS,
+    OUTCOME_HEADING,
+    SIGNED_COLUMNS,
+    TABLE2_COLUMN_LABELS,
+    TABLE2_ROWS,
+    TABLE3_ROWS,
+    TABLE4_GROUP_WORDS,
+    TABLE4_GROUPS,
+    TABLE4_KEYS,
+    TABLE4_RESULT_WORDS,
+    TABLE4_RESULTS,
+)
 from parse.vocabulary import known_keys, load_vocabulary
 
 from .labels import core, fold, unit_in_label
@@ -71,24 +87,19 @@ __all__ = ["extract_table_figures", "classify", "APPLICANT_ORDER"]
 _APPLICANT_LABELS = {**{label: key for key, label in APPLICANT_COLUMNS}, **APPLICANT_VARIANTS}
 _APPLICANT_SKIP_IN_EVIDENCE = {"申请人情况"}
 
-# Table 三 rows. Top level (一、二、四、), groups （一）…（七）, leaves 1. 2. …
-_T3_TOP = (
-    ("requests.new", ("本年新收", "新收政府信息公开申请")),
-    ("requests.carried_over", ("上年结转",)),
-    ("requests.carried_forward", ("结转下年",)),
-)
-_T3_RESULT = ("本年度办理结果", "办理结果")
-# group name, key of the group's own row (None: group has no row of its own), prefixes
+# Table 三 rows (parse.template): top level (一、二、四、), groups （一）…（七）, leaves 1. 2. …
+_NO_KEY = "-"
+_T3_TOP = tuple((r.key, r.signatures) for r in TABLE3_ROWS if r.group is None and r.key.startswith("requests."))
+_T3_RESULT = OUTCOME_HEADING
+# group name, key of the group's own row ("-": the group has no row of its own), prefixes.
+# A subtotal row of its own is not in the templates but some reports add one:
+# 不予公开 has a vocabulary key for it, 无法提供 / 不予处理 have none ("-").
 _T3_GROUPS = (
-    ("disclosed", "outcome.disclosed", ("予以公开",)),
-    ("partially", "outcome.partially_disclosed", ("部分公开",)),
-    # A subtotal row of its own is not in the templates but some reports add one:
-    # 不予公开 has a vocabulary key for it, 无法提供 / 不予处理 have none ("-").
-    ("withheld", "outcome.withheld", ("不予公开",)),
-    ("unavailable", "-", ("无法提供",)),
-    ("not_processed", "-", ("不予处理",)),
-    ("other", "outcome.other", ("其他处理",)),
-    ("total", "outcome.total", ("总计", "合计")),
+    *((r.key.rsplit(".", 1)[-1], r.key, r.signatures) for r in TABLE3_ROWS
+      if r.key in ("outcome.disclosed", "outcome.partially_disclosed")),
+    *((g, OUTCOME_GROUPS[g] or _NO_KEY, (re.sub(r"^[（(][一二三四五六七][)）]", "", heading),))
+      for g, heading in GROUP_HEADINGS.items()),
+    *(("total", r.key, r.signatures) for r in TABLE3_ROWS if r.key == "outcome.total"),
 )
 # group → (key, signature substrings); "=" prefix means the whole core must equal it.
 # The signatures are the template's own (parse.template.TABLE3_ROWS), except 3.其他,
@@ -100,68 +111,26 @@ _T3_LEAVES: dict[str, tuple[tuple[str, tuple[str, ...]], ...]] = {
     )
     for group in ("withheld", "unavailable", "not_processed", "other")
 }
-_NO_KEY = "-"
 # Group rows that may stand alone as a heading (all cells blank): skipped quietly.
 _HEADING_GROUPS = {"outcome.withheld", _NO_KEY, "outcome.other"}
 WITHHELD_REASONS = tuple(k for k, _ in _T3_LEAVES["withheld"])
 OTHER_2021 = tuple(k for k, _ in _T3_LEAVES["other"])
 
-# Table 四 columns.
-_T4_GROUPS = (
-    ("litigation.direct", ("未经复议直接起诉", "直接起诉")),
-    ("litigation.after_review", ("复议后起诉",)),
-    ("review", ("行政复议",)),
-)
-_T4_RESULTS = {
-    "结果维持": "upheld",
-    "结果纠正": "corrected",
-    "其他结果": "other",
-    "尚未审结": "pending",
-    "总计": "total",
-    "合计": "total",
-}
-_T4_ORDER = tuple(
-    f"{g}.{r}"
-    for g in ("review", "litigation.direct", "litigation.after_review")
-    for r in ("upheld", "corrected", "other", "pending", "total")
-)
-_T4_GROUP_LABEL = {"review": "行政复议", "litigation.direct": "行政诉讼 / 未经复议直接起诉",
-                   "litigation.after_review": "行政诉讼 / 复议后起诉"}
-_T4_RESULT_LABEL = {"upheld": "结果维持", "corrected": "结果纠正", "other": "其他结果", "pending": "尚未审结",
-                    "total": "总计"}
+# Table 四 columns (parse.template).
+_T4_GROUPS = TABLE4_GROUP_WORDS
+_T4_RESULTS = TABLE4_RESULT_WORDS
+_T4_ORDER = TABLE4_KEYS
+_T4_GROUP_LABEL = {g: ("行政诉讼 / " if g.startswith("litigation.") else "") + label for g, label in TABLE4_GROUPS}
+_T4_RESULT_LABEL = dict(TABLE4_RESULTS)
 # (key, evidence label) of the template's columns, in order.
 _T4_TEMPLATE_COLUMNS = tuple(
     (k, f"{_T4_GROUP_LABEL[k.rsplit('.', 1)[0]]} / {_T4_RESULT_LABEL[k.rsplit('.', 1)[1]]}") for k in _T4_ORDER
 )
 
-# Table 二 categories (row labels) and column kinds (header labels).
-_T2_CATEGORIES = {
-    "规章": "rules",
-    "规范性文件": "normative_documents",
-    "行政规范性文件": "normative_documents",
-    "行政许可": "licensing",
-    "其他对外管理服务事项": "other_services",
-    "行政处罚": "penalties",
-    "行政强制": "enforcement",
-    "行政事业性收费": "fees",
-    "政府集中采购": "procurement",
-}
-_T2_COLUMNS = {
-    "本年制发件数": "issued",
-    "本年废止件数": "repealed",
-    "现行有效件数": "in_force",
-    "本年新制作数量": "new_made",
-    "本年新公开数量": "new_published",
-    "对外公开总数量": "total_published",
-    "本年处理决定数量": "decisions",
-    "处理决定数量": "decisions",
-    "上一年项目数量": "items_last_year",
-    "本年增减": "items_change",
-    "本年收费金额": "amount",
-    "采购项目数量": "projects",
-    "采购总金额": "amount",
-}
-_T2_SIGNED = {"items_change"}
+# Table 二 categories (row labels) and column kinds (header labels), both eras (parse.template).
+_T2_CATEGORIES = {sig: row.category for rows in TABLE2_ROWS.values() for row in rows for sig in row.signatures}
+_T2_COLUMNS = TABLE2_COLUMN_LABELS
+_T2_SIGNED = set(SIGNED_COLUMNS)
 
 # Legacy 附表: wordings of real 附表 not (yet) in the vocabulary's labels.
 LEGACY_EXTRA = {
