@@ -65,3 +65,15 @@ def test_table3_column_of_labels_printed_apart_yields_to_labels_with_values():
     assert got["outcome.not_processed.repeated.natural_person"] == 16
     assert got["outcome.other.no_correction.total"] == 43
     assert got["outcome.total.total"] == 1191 and got["requests.carried_forward.total"] == 293
+
+
+def test_legacy_table_header_is_its_own_cumulative_column_not_a_later_one():
+    # 平潭综合实验区 2013: 指标名称 … 历年累计 | 主动公开信息数 条 72804 76424; a sentence
+    # after the table that says 累计 must not move the header's end past the rows
+    from parse.figures.template_stream import read_legacy_stream
+
+    text = (REAL / "pingtan-syq-2013.pagetxt.txt").read_text(encoding="utf-8")
+    later = text + "\n截至2013年底，累计公开政府信息76424条。\n"
+    for t in (text, later):
+        got = {m.key: m.value for m in read_legacy_stream(t)[0]}
+        assert got.get("proactive.cumulative") == 76424

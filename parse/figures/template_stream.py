@@ -1071,7 +1071,9 @@ def read_legacy_stream(text: str, hints: dict[str, int | float] | None = None) -
     window = stream.match[_bisect(stream.to_char, start): _bisect(stream.to_char, start) + 40]
     if any(w in window for w in _CUMULATIVE):
         ncols = 2
-        header_end = max(stream.find_all("累计")[-1] + 2, header_end) if stream.find_all("累计") else header_end
+        # the header's own 累计 (the first after 指标名称), not one the prose says later
+        cumulative = [c for c in stream.find_all("累计") if c > start]
+        header_end = max(cumulative[0] + 2, header_end) if cumulative else header_end
     hits = _legacy_rows(stream, header_end)
     if sum(1 for _, _, key in hits if key) < 3:
         return [], []
