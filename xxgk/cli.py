@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 import subprocess
 import sys
@@ -38,6 +39,10 @@ def _parse_settings(pairs: tuple[str, ...]) -> dict[str, str]:
 def main():
     """xxgk-archive: crawl, archive, parse and publish government
     information-disclosure annual reports (政府信息公开工作年度报告)."""
+    # pdfminer logs every font quirk of every PDF as a warning ("Could not get
+    # FontBBox …"): noise at the command line, where a document's real problems
+    # are reported as parse warnings
+    logging.getLogger("pdfminer").setLevel(logging.ERROR)
 
 
 @main.command("sample-portal")
