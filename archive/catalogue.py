@@ -96,6 +96,8 @@ def _create_tables(db: sqlite_utils.Database) -> None:
                 "last_modified": str,
                 "crawl_run_id": int,
                 "fetched_at": str,
+                "kind": str,  # what the exchange was when not a plain answer: redirect, http_error, timeout …
+                "attempt": int,  # 1 for the first try, 2 for the first retry …
             },
             pk="id",
             foreign_keys=[("sha256", "bodies", "sha256"), ("crawl_run_id", "crawl_runs", "id")],
@@ -145,6 +147,9 @@ def _create_tables(db: sqlite_utils.Database) -> None:
         db["reports"].create_index(["url"], unique=True)
         db["reports"].create_index(["year"])
         db["reports"].create_index(["parse_status"])
+    for column in ("kind", "attempt"):  # archives made before fetches said what went wrong, and on which try
+        if column not in db["fetches"].columns_dict:
+            db["fetches"].add_column(column, int if column == "attempt" else str)
     if "body_key" not in db["reports"].columns_dict:  # archives made before bodies had one identity
         db["reports"].add_column("body_key", str)
         db["reports"].create_index(["body_key", "year"])

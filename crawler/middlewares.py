@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from urllib.parse import urljoin
 
 from scrapy import Request
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
@@ -20,6 +21,7 @@ from archive import encoding
 from archive.blobs import BlobStore
 from archive.catalogue import open_db, record_fetch
 from archive.warc import WarcArchive
+from crawler.failures import describe
 
 logger = logging.getLogger(__name__)
 
@@ -43,8 +45,10 @@ class ArchiveMiddleware:
     """Keep every exchange: the body in the content-addressed store, a ``fetches``
     row in the catalogue, and the request/response pair in the WARC files.
 
-    Runs after decompression and before retries and error filtering, so error
-    pages and responses that will be retried are kept too. The body is stored,
+    Runs after decompression and before redirects, retries and error filtering,
+    so redirects (each hop a row of its own, ``kind = 'redirect'``), error pages
+    and responses that will be retried are kept too. Failures without a response
+    get a row with what went wrong (:mod:`crawler.failures`). The body is stored,
     then the WARC records are written and flushed, then the catalogue row, in
     one transaction: a crawl killed at any moment leaves no row pointing at a
     missing body or WARC record (a rerun fetches what has no row; a WARC file
@@ -99,10 +103,19 @@ class ArchiveMiddleware:
             ip=str(response.ip_address) if response.ip_address else None,
         )
         redirects = request.meta.get("redirect_urls") or []
+        location = _header(response, "Location")
+        if 300 <= response.status < 400 and response.status != 304:
+            # one hop of a redirect: its own row (the redirect middleware runs after this one)
+            kind, url, final_url = "redirect", request.url, urljoin(request.url, location) if location else None
+        else:
+            kind = "http_error" if response.status >= 400 else None
+            url, final_url = (redirects[0] if redirects else request.url), response.url
         fetch_id = record_fetch(
             self.db,
-            url=redirects[0] if redirects else request.url,
-            final_url=response.url,
+            url=url,
+            final_url=final_url,
+            kind=kind,
+            attempt=request.meta.get("retry_times", 0) + 1,
             method=request.method,
             status=response.status,
             content_type=content_type,
@@ -121,13 +134,16 @@ class ArchiveMiddleware:
         return response
 
     def process_exception(self, request: Request, exception: Exception) -> None:
+        kind, message = describe(exception)
         record_fetch(
             self.db,
             url=request.url,
             final_url=None,
             method=request.method,
             status=None,
-            error=f"{type(exception).__name__}: {exception}",
+            error=message,
+            kind=kind,
+            attempt=request.meta.get("retry_times", 0) + 1,
             crawl_run_id=self._run_id(),
         )
         self.crawler.stats.inc_value("xxgk/fetch_errors")

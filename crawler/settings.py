@@ -41,6 +41,12 @@ RETRY_BACKOFF_MAX = 60.0
 # (fetched one after another, one level each), so real depths stay near 10;
 # the limit is a backstop set high enough never to cut an attachment chain.
 DEPTH_LIMIT = 20
+# Breadth first: of two list pages the shallower goes first (a 尾页 link to
+# ?page=99999 or a calendar cannot hold the crawl in its depths), and reports
+# (priority 100, see the spider) before either.
+DEPTH_PRIORITY = 1
+SCHEDULER_DISK_QUEUE = "scrapy.squeues.PickleFifoDiskQueue"
+SCHEDULER_MEMORY_QUEUE = "scrapy.squeues.FifoMemoryQueue"
 XXGK_MAX_LIST_PAGES = 500  # list pages (and list API calls) per site
 CLOSESPIDER_PAGECOUNT = 20000  # responses per site and run
 
@@ -55,9 +61,11 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.BackoffRetryMiddleware": 550,
     # Adds If-None-Match / If-Modified-Since; answers a 304 from the archive.
     "crawler.middlewares.ConditionalRequestMiddleware": 560,
-    # Right after decompression (590): every body the server sent is archived,
-    # whatever a later middleware or spider does with it.
-    "crawler.middlewares.ArchiveMiddleware": 585,
+    # Right after decompression and before redirects (600): every body the
+    # server sent is archived, 3xx answers included, whatever a later middleware
+    # or spider does with it. Decompression moves up from 590 to stay first.
+    "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": 610,
+    "crawler.middlewares.ArchiveMiddleware": 605,
 }
 ITEM_PIPELINES = {
     "crawler.pipelines.ReportCataloguePipeline": 300,

@@ -47,3 +47,15 @@ def test_serve_without_database_says_so(tmp_path):
     result = run_xxgk("serve", "--db", str(tmp_path / "missing.db"))
     assert result.returncode == 1
     assert "no archive database" in result.stderr
+
+
+def test_prepare_exits_zero_after_its_work(crawled, tmp_path):
+    import shutil
+
+    db = tmp_path / "xxgk.db"
+    shutil.copy(crawled.db, db)
+    result = run_xxgk("prepare", "--db", str(db), "--archive", str(crawled.archive))
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.startswith("prepared ") and "Traceback" not in result.stderr
+    again = run_xxgk("prepare", "--db", str(db), "--archive", str(crawled.archive))
+    assert again.returncode == 0 and "already prepared" in again.stdout

@@ -44,8 +44,6 @@ def prepare_command(db, archive, force):
         click.echo("prepared " + ", ".join(f"{name}: {count}" for name, count in result.counts.items()))
     else:
         click.echo("already prepared, nothing changed")
-    for added in result.foreign_keys_added:
-        click.echo(f"  foreign key added: {added}")
     for note in result.notes:
         click.echo(f"  note: {note}", err=True)
 

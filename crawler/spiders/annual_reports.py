@@ -44,6 +44,13 @@ from crawler.titles import (
 )
 
 MAX_NAVIGATION_HOPS = 3
+# Reports and their attachments go before more list pages: a crawl cut short
+# (killed, or a list that claims thousands of pages) has archived reports, not
+# only lists. Scrapy takes the highest priority first; DEPTH_PRIORITY (settings)
+# makes lists breadth first among themselves.
+REPORT_PRIORITY = 100
+ATTACHMENT_PRIORITY = 110
+LIST_PRIORITY = 0
 
 
 def _truthy(value) -> bool:
@@ -89,12 +96,16 @@ class AnnualReportsSpider(scrapy.Spider):
     def _on_site(self, url: str) -> bool:
         return any(same_site(url, d) for d in self.domains)
 
+    def _list_budget(self) -> int:
+        """List pages (and list API calls) this site may still have fetched."""
+        return max(0, self.settings.getint("XXGK_MAX_LIST_PAGES", 500) - self.list_pages)
+
     def _list_request(self, url: str, **kwargs) -> scrapy.Request | None:
-        limit = self.settings.getint("XXGK_MAX_LIST_PAGES", 500)
-        if self.list_pages >= limit:
+        if self._list_budget() <= 0:
             self.crawler.stats.inc_value("xxgk/list_pages_capped")
             return None
         self.list_pages += 1
+        kwargs.setdefault("priority", LIST_PRIORITY)
         return scrapy.Request(url, **kwargs)
 
     def _report_requests(self, links, list_url: str):
@@ -107,6 +118,7 @@ class AnnualReportsSpider(scrapy.Spider):
                 continue
             yield scrapy.Request(
                 link.url,
+                priority=REPORT_PRIORITY,
                 callback=self.parse_report,
                 errback=self.report_failed,
                 cb_kwargs={"list_url": list_url, "list_title": link.text},
@@ -153,7 +165,11 @@ class AnnualReportsSpider(scrapy.Spider):
         trs_pager = trs.find_pager(html)
         if trs_pager is not None:
             if trs_pager.current == 0:  # every page is scheduled from the first one
-                for url in trs_pager.urls(response.url):
+                if trs_pager.count > self._list_budget():
+                    self.logger.warning("%s: the pager claims %d pages; only %d are fetched (XXGK_MAX_LIST_PAGES)",
+                                        response.url, trs_pager.count, self._list_budget())
+                # URLs built only up to what may still be fetched (a pager may claim 10^8 pages)
+                for url in trs_pager.urls(response.url, limit=self._list_budget() + 1):
                     request = self._list_request(url, callback=self.parse_page, cb_kwargs={"is_list": True})
                     if request:
                         yield request
@@ -169,8 +185,7 @@ class AnnualReportsSpider(scrapy.Spider):
                 yield request
             return
         linked = pager.pager_links(response.url, links)
-        limit = self.settings.getint("XXGK_MAX_LIST_PAGES", 500)
-        for url in linked + pager.numbered_pages(response.url, linked, limit):
+        for url in linked + pager.numbered_pages(response.url, linked, self._list_budget() + 1):
             request = self._list_request(url, callback=self.parse_page, cb_kwargs={"is_list": True})
             if request:
                 yield request
@@ -275,6 +290,7 @@ class AnnualReportsSpider(scrapy.Spider):
         link, rest = pending[0], pending[1:]
         yield scrapy.Request(
             link.url,
+            priority=ATTACHMENT_PRIORITY,
             callback=self.parse_attachment,
             errback=self.attachment_failed,
             dont_filter=True,  # the chain must reach the item even if another page links the same file
