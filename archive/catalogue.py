@@ -220,6 +220,23 @@ def record_fetch(db: sqlite_utils.Database, **fields: Any) -> int:
         return db["fetches"].insert(fields).last_pk
 
 
+def mark_fetch(db: sqlite_utils.Database, fetch_id: int, kind: str, message: str) -> None:
+    """Say what a fetch turned out to be (a soft 404 …) after its row was written."""
+    with db.atomic():
+        db.execute("UPDATE fetches SET kind = ?, error = ? WHERE id = ?", [kind, message, fetch_id])
+
+
+def first_fetch_error(db: sqlite_utils.Database, crawl_run_id: int) -> str | None:
+    """The first failure a crawl run recorded, as ``url: message``."""
+    row = db.execute(
+        "SELECT url, error, status FROM fetches WHERE crawl_run_id = ? AND (error IS NOT NULL OR status >= 400) "
+        "ORDER BY url LIKE '%/robots.txt', id LIMIT 1", [crawl_run_id]).fetchone()
+    if row is None:
+        return None
+    url, error, status = row
+    return f"{url}: {error or f'HTTP {status}'}"
+
+
 def upsert_report(
     db: sqlite_utils.Database,
     *,

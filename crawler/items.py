@@ -40,3 +40,13 @@ class SeenReport:
     url: str
     list_url: str | None
     list_title: str | None
+
+
+@dataclass
+class NotFoundPage:
+    """A listed report URL that answered with the site's not-found page (status 200)."""
+
+    url: str
+    fetch_id: int | None
+    list_url: str | None
+    list_title: str | None

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import asdict
 
-from archive.catalogue import mark_seen, open_db, upsert_report
-from crawler.items import ReportItem, SeenReport
+from archive.catalogue import mark_fetch, mark_seen, open_db, upsert_report
+from crawler.items import NotFoundPage, ReportItem, SeenReport
 
 
 class ReportCataloguePipeline:
@@ -22,6 +22,11 @@ class ReportCataloguePipeline:
     def process_item(self, item):
         if isinstance(item, SeenReport):
             mark_seen(self.db, item.url)
+            return item
+        if isinstance(item, NotFoundPage):
+            if item.fetch_id is not None:
+                mark_fetch(self.db, item.fetch_id, "soft_404",
+                           f"a not-found page served with status 200 (listed as {item.list_title!r} on {item.list_url})")
             return item
         if not isinstance(item, ReportItem):
             return item

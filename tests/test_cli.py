@@ -59,3 +59,16 @@ def test_prepare_exits_zero_after_its_work(crawled, tmp_path):
     assert result.stdout.startswith("prepared ") and "Traceback" not in result.stderr
     again = run_xxgk("prepare", "--db", str(db), "--archive", str(crawled.archive))
     assert again.returncode == 0 and "already prepared" in again.stdout
+
+
+def test_crawl_of_an_unreachable_site_says_so_and_exits_1(tmp_path):
+    from conftest import free_port
+
+    url = f"http://127.0.0.1:{free_port()}/"  # nothing listens there
+    result = run_xxgk("crawl", "--start-url", url, "--db", str(tmp_path / "x.db"), "--archive", str(tmp_path / "a"),
+                      "-s", "RETRY_TIMES=1", "-s", "RETRY_BACKOFF_BASE=0.1", "--no-parse")
+    assert result.returncode == 1
+    out = result.stdout + result.stderr
+    assert f"[127.0.0.1] could not be crawled: {url}: DownloadConnectionRefusedError: the server refused" in out
+    assert "Traceback" not in out
+    assert len(out.splitlines()) <= 5  # progress, summary, the error: no Scrapy log without -v

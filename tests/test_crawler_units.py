@@ -160,3 +160,29 @@ def test_numbered_pager_is_planned_whole_from_its_last_page():
     assert pages[0].endswith("page=2") and pages[-1].endswith("page=40") and len(pages) == 39
     assert len(numbered_pages(base, linked, limit=10)) == 9
     assert numbered_pages(base, [], limit=10) == []
+
+
+# ---------------------------------------------------------------------------------
+# Soft 404s
+
+def test_soft_404_told_by_the_page_a_missing_url_gets():
+    from pathlib import Path
+
+    from crawler import soft404
+
+    missing = ("<html><head><title>提示信息</title></head><body><div class=nav>首页 政务公开</div>"
+               "<p>对不起，您访问的内容暂时无法显示，请返回首页。错误代码 {n}</p><p>/xxgk/{n}.html</p></body></html>")
+    probe = soft404.page_text(missing.format(n="xxgk-archive-no-such-page-1a2b"), drop="xxgk-archive-no-such-page-1a2b")
+    assert soft404.is_soft_404(missing.format(n="t20240308_87885"), probe)  # numbers aside, the same page
+    real = Path(__file__).parent / "gold" / "real"
+    for page in sorted(real.glob("*.html"))[:5]:  # real report pages are never taken for it
+        assert not soft404.is_soft_404(page.read_text(encoding="utf-8", errors="replace"), probe), page.name
+
+
+def test_soft_404_told_by_a_short_not_found_notice():
+    from crawler import soft404
+
+    assert soft404.is_soft_404("<html><title>404页面不存在</title><body>页面不存在，3秒后返回首页</body></html>", None)
+    # a long report that mentions 页面不存在 in passing is a report
+    report = "<html><body>" + "全年主动公开政府信息1234条。" * 60 + "个别链接页面不存在的问题已整改。</body></html>"
+    assert not soft404.is_soft_404(report, None)

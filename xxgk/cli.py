@@ -91,7 +91,8 @@ def _registry(sites_file):
 @click.option("-s", "--set", "overrides", multiple=True, metavar="NAME=VALUE",
               help="Override a Scrapy setting, e.g. -s DOWNLOAD_DELAY=2 (repeatable).")
 @click.option("--parse/--no-parse", default=True, show_default=True, help="Parse new and changed reports after the crawl.")
-def crawl_command(start_url, site_names, all_sites, sites_file, db, archive, refresh, overrides, parse):
+@click.option("-v", "--verbose", is_flag=True, help="Show Scrapy's own log (otherwise: progress and one summary line per site).")
+def crawl_command(start_url, site_names, all_sites, sites_file, db, archive, refresh, overrides, parse, verbose):
     """Crawl portals: find each one's 年报 column, archive every report listed.
 
     \b
@@ -100,7 +101,8 @@ def crawl_command(start_url, site_names, all_sites, sites_file, db, archive, ref
     xxgk crawl --all --sites crawler/sites.yaml
 
     A crawl can be killed at any moment and started again: what was archived
-    stays, and the rerun fetches only what is missing.
+    stays, and the rerun fetches only what is missing. Exits 1 when a site
+    could not be crawled at all (no answer from it), for cron.
     """
     from archive.blobs import BlobStore
     from archive.catalogue import open_db
@@ -120,12 +122,19 @@ def crawl_command(start_url, site_names, all_sites, sites_file, db, archive, ref
             sites = registry if all_sites else [find_site(registry, name) for name in site_names]
         except RegistryError as error:
             raise click.ClickException(str(error)) from None
-    settings = project_settings(db, archive, _parse_settings(overrides))
+    given = _parse_settings(overrides)
+    if not verbose and "LOG_LEVEL" not in given:
+        given["LOG_ENABLED"] = "False"  # Scrapy's own log only with -v
+    settings = project_settings(db, archive, given)
     results = run_crawls(sites, settings, refresh=refresh)
     for result in results:
         click.echo(result.summary())
     if parse:
         _parse_archived(open_db(db), BlobStore(archive), only_pending=True)
+    unreached = [r.site for r in results if not r.reached]
+    if unreached:
+        raise click.ClickException(f"{len(unreached)} of {len(results)} site(s) could not be crawled: "
+                                   + ", ".join(unreached))
 
 
 @main.command("sites")
@@ -273,3 +282,5 @@ from xxgk.publish_commands import export_command, prepare_command, publish_comma
 main.add_command(prepare_command)
 main.add_command(publish_command)
 main.add_command(export_command)
+from xxgk.check_command import check_command  # noqa: E402
+main.add_command(check_command)

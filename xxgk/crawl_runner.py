@@ -22,12 +22,21 @@ class CrawlResult:
     reports_skipped: int
     errors: int
     finish_reason: str | None
+    answers: int = 0  # responses the site gave (any HTTP status): 0 means it could not be reached
+    crawl_run_id: int | None = None
+    problem: str | None = None  # the first failure, when the site gave no answer at all
+
+    @property
+    def reached(self) -> bool:
+        return self.answers > 0
 
     @property
     def reports_found(self) -> int:
         return self.reports_new + self.reports_changed + self.reports_unchanged + self.reports_skipped
 
     def summary(self) -> str:
+        if not self.reached:
+            return f"[{self.site}] could not be crawled: {self.problem or 'no answer from the site'}"
         return (
             f"[{self.site}] crawl {self.finish_reason}: {self.pages_fetched} responses, "
             f"{self.reports_found} reports ({self.reports_new} new, {self.reports_changed} changed, "
@@ -92,6 +101,24 @@ def run_crawls(sites: list[Site], settings: Settings, *, refresh: bool = False) 
                 reports_skipped=stats.get("xxgk/reports_skipped", 0),
                 errors=errors,
                 finish_reason=stats.get("finish_reason"),
+                answers=stats.get("downloader/response_count", 0),
+                crawl_run_id=stats.get("xxgk/crawl_run_id"),
             )
         )
+    _explain_unreached(settings.get("XXGK_DB"), results)
     return results
+
+
+def _explain_unreached(db_path: str, results: list[CrawlResult]) -> None:
+    """The first recorded failure of each site that gave no answer at all."""
+    if all(r.reached for r in results):
+        return
+    from archive.catalogue import first_fetch_error, open_db
+
+    db = open_db(db_path)
+    try:
+        for result in results:
+            if not result.reached and result.crawl_run_id is not None:
+                result.problem = first_fetch_error(db, result.crawl_run_id)
+    finally:
+        db.close()

@@ -33,8 +33,9 @@ from scrapy.http import Response, TextResponse
 
 from archive.catalogue import open_db
 from crawler.attachments import filename_from_disposition, is_document_link, safe_display_name
+from crawler import soft404
 from crawler.families import hanweb, jsonapi, pager, trs
-from crawler.items import AttachmentItem, ReportItem, SeenReport
+from crawler.items import AttachmentItem, NotFoundPage, ReportItem, SeenReport
 from crawler.links import Link, page_links, same_site, site_domain
 from crawler.titles import (
     is_annual_report_title,
@@ -83,13 +84,29 @@ class AnnualReportsSpider(scrapy.Spider):
         self.allowed_domains = list(self.domains)
         self.archived: set[str] = set()
         self.list_pages = 0
+        self.probe_text: str | None = None  # what the site answers a missing page with (soft404)
 
     async def start(self):
         if not self.refresh:
             db = open_db(self.settings.get("XXGK_DB"))
             self.archived = {row[0] for row in db.execute("SELECT url FROM reports WHERE complete = 1")}
             db.close()
-        yield scrapy.Request(self.start_url, callback=self.parse_page, cb_kwargs={"hops": 0})
+        # First the page a missing URL gets (its soft-404 page, if it answers 200),
+        # then the portal itself.
+        yield scrapy.Request(soft404.probe_url(self.start_url), callback=self.parse_probe, errback=self.probe_failed,
+                             priority=ATTACHMENT_PRIORITY + 1, dont_filter=True,
+                             meta={"handle_httpstatus_all": True, "dont_retry": True, "xxgk_unconditional": True})
+
+    def _start_request(self) -> scrapy.Request:
+        return scrapy.Request(self.start_url, callback=self.parse_page, cb_kwargs={"hops": 0})
+
+    def parse_probe(self, response: Response):
+        if response.status == 200 and isinstance(response, TextResponse):
+            self.probe_text = soft404.page_text(response.text, drop=response.url.rsplit("/", 1)[-1])
+        yield self._start_request()
+
+    def probe_failed(self, failure):
+        yield self._start_request()
 
     # -- helpers -----------------------------------------------------------------
 
@@ -276,6 +293,12 @@ class AnnualReportsSpider(scrapy.Spider):
         )
         if not isinstance(response, TextResponse):
             yield item  # the list entry is the report file itself
+            return
+        if soft404.is_soft_404(response.text, self.probe_text):
+            self.crawler.stats.inc_value("xxgk/soft_404")
+            self.logger.warning("%s (listed as %r) is a not-found page served with status 200: no report",
+                                response.url, list_title)
+            yield NotFoundPage(url=response.url, fetch_id=item.fetch_id, list_url=list_url, list_title=list_title)
             return
         pending = []
         for link in page_links(response):
