@@ -129,6 +129,9 @@ def crawl_command(start_url, site_names, all_sites, sites_file, db, archive, ref
     results = run_crawls(sites, settings, refresh=refresh)
     for result in results:
         click.echo(result.summary())
+    if any(r.stopped for r in results):
+        raise click.ClickException("crawl stopped by a signal: what was archived stays; the next crawl goes on "
+                                   "from there (parse it now with: xxgk reparse --pending-only)")
     if parse:
         _parse_archived(open_db(db), BlobStore(archive), only_pending=True)
     unreached = [r.site for r in results if not r.reached]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 from dataclasses import dataclass
 
 from scrapy.crawler import CrawlerProcess
@@ -25,6 +26,11 @@ class CrawlResult:
     answers: int = 0  # responses the site gave (any HTTP status): 0 means it could not be reached
     crawl_run_id: int | None = None
     problem: str | None = None  # the first failure, when the site gave no answer at all
+
+    @property
+    def stopped(self) -> bool:
+        """Stopped by a signal (SIGTERM, Ctrl-C) before it was done."""
+        return self.finish_reason == "shutdown"
 
     @property
     def reached(self) -> bool:
@@ -82,6 +88,10 @@ def run_crawls(sites: list[Site], settings: Settings, *, refresh: bool = False) 
         )
         crawlers.append((site, crawler))
     process.start()
+    # Scrapy's handlers would now send a signal to a stopped reactor, where it
+    # is lost: what runs after the crawl (the parse) stops on SIGTERM / Ctrl-C again.
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     results = []
     for site, crawler in crawlers:
         stats = crawler.stats.get_stats()
