@@ -147,6 +147,14 @@ def _create_tables(db: sqlite_utils.Database) -> None:
         db["reports"].create_index(["url"], unique=True)
         db["reports"].create_index(["year"])
         db["reports"].create_index(["parse_status"])
+    if "list_pages" not in db.table_names():
+        # how many annual-report entries each list page showed in each crawl run:
+        # a column that showed some and now shows none is flagged, not believed
+        db["list_pages"].create(
+            {"id": int, "crawl_run_id": int, "url": str, "reports": int, "seen_at": str},
+            pk="id", foreign_keys=[("crawl_run_id", "crawl_runs", "id")],
+        )
+        db["list_pages"].create_index(["url", "crawl_run_id"])
     for column in ("kind", "attempt"):  # archives made before fetches said what went wrong, and on which try
         if column not in db["fetches"].columns_dict:
             db["fetches"].add_column(column, int if column == "attempt" else str)
@@ -218,6 +226,24 @@ def record_fetch(db: sqlite_utils.Database, **fields: Any) -> int:
         if fields.get("sha256"):
             record_body(db, fields["sha256"], fields.get("size") or 0)
         return db["fetches"].insert(fields).last_pk
+
+
+def record_list_page(db: sqlite_utils.Database, crawl_run_id: int | None, url: str, reports: int) -> None:
+    with db.atomic():
+        db["list_pages"].insert({"crawl_run_id": crawl_run_id, "url": url, "reports": reports, "seen_at": utc_now()})
+
+
+def emptied_lists(db: sqlite_utils.Database, crawl_run_id: int) -> list[tuple[str, int]]:
+    """List pages that showed no report in this run but some in the site's run before
+    (``(url, reports then)``): a column emptied, or a page the site failed to draw."""
+    return [tuple(r) for r in db.execute(
+        """SELECT now.url, before.reports FROM list_pages now
+           JOIN crawl_runs run ON run.id = now.crawl_run_id
+           JOIN list_pages before ON before.url = now.url AND before.crawl_run_id = (
+               SELECT max(p.crawl_run_id) FROM list_pages p JOIN crawl_runs r ON r.id = p.crawl_run_id
+               WHERE p.url = now.url AND p.crawl_run_id < now.crawl_run_id AND r.site = run.site)
+           WHERE now.crawl_run_id = ? AND now.reports = 0 AND before.reports > 0
+           GROUP BY now.url ORDER BY now.url""", [crawl_run_id])]
 
 
 def mark_fetch(db: sqlite_utils.Database, fetch_id: int, kind: str, message: str) -> None:

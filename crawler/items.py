@@ -50,3 +50,11 @@ class NotFoundPage:
     fetch_id: int | None
     list_url: str | None
     list_title: str | None
+
+
+@dataclass
+class ListSeen:
+    """A list page read, with how many annual-report entries it showed."""
+
+    url: str
+    reports: int

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import asdict
 
-from archive.catalogue import mark_fetch, mark_seen, open_db, upsert_report
-from crawler.items import NotFoundPage, ReportItem, SeenReport
+from archive.catalogue import mark_fetch, mark_seen, open_db, record_list_page, upsert_report
+from crawler.items import ListSeen, NotFoundPage, ReportItem, SeenReport
 
 
 class ReportCataloguePipeline:
@@ -22,6 +22,9 @@ class ReportCataloguePipeline:
     def process_item(self, item):
         if isinstance(item, SeenReport):
             mark_seen(self.db, item.url)
+            return item
+        if isinstance(item, ListSeen):
+            record_list_page(self.db, self.crawler.stats.get_value("xxgk/crawl_run_id"), item.url, item.reports)
             return item
         if isinstance(item, NotFoundPage):
             if item.fetch_id is not None:

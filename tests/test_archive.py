@@ -56,3 +56,20 @@ def test_encoding_wrong_declaration_falls_back_to_detection():
     body = ("<p>" + "政府信息公开工作年度报告，主动公开政府信息。" * 20 + "</p>").encode("gbk")
     assert encoding.choose_encoding(body, "utf-8") in ("gb18030",)
     assert "政府信息公开" in encoding.decode(body, "utf-8")
+
+
+def test_a_list_that_showed_reports_and_now_shows_none_is_flagged(tmp_path):
+    from archive.catalogue import emptied_lists, open_db, record_list_page
+
+    db = open_db(tmp_path / "x.db")
+    first = db["crawl_runs"].insert({"site": "a", "status": "finished"}).last_pk
+    other = db["crawl_runs"].insert({"site": "b", "status": "finished"}).last_pk
+    second = db["crawl_runs"].insert({"site": "a", "status": "finished"}).last_pk
+    record_list_page(db, first, "http://a/nb/", 12)
+    record_list_page(db, first, "http://a/nb/index_1.htm", 3)
+    record_list_page(db, other, "http://b/nb/", 5)
+    record_list_page(db, second, "http://a/nb/", 0)  # emptied
+    record_list_page(db, second, "http://a/nb/index_1.htm", 3)
+    record_list_page(db, second, "http://a/new/", 0)  # never had any: not flagged
+    assert emptied_lists(db, second) == [("http://a/nb/", 12)]
+    assert emptied_lists(db, first) == []

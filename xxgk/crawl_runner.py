@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
@@ -26,6 +26,7 @@ class CrawlResult:
     answers: int = 0  # responses the site gave (any HTTP status): 0 means it could not be reached
     crawl_run_id: int | None = None
     problem: str | None = None  # the first failure, when the site gave no answer at all
+    emptied: list[tuple[str, int]] = field(default_factory=list)  # lists with reports before, none now
 
     @property
     def stopped(self) -> bool:
@@ -43,11 +44,15 @@ class CrawlResult:
     def summary(self) -> str:
         if not self.reached:
             return f"[{self.site}] could not be crawled: {self.problem or 'no answer from the site'}"
-        return (
+        line = (
             f"[{self.site}] crawl {self.finish_reason}: {self.pages_fetched} responses, "
             f"{self.reports_found} reports ({self.reports_new} new, {self.reports_changed} changed, "
             f"{self.reports_unchanged} unchanged, {self.reports_skipped} already archived), {self.errors} errors"
         )
+        for url, before in self.emptied:
+            line += (f"\n[{self.site}] warning: {url} listed {before} reports last crawl and none now; "
+                     "its reports are kept as archived (check the site)")
+        return line
 
 
 def project_settings(db: str, archive: str, overrides: dict[str, str] | None = None) -> Settings:
@@ -115,20 +120,22 @@ def run_crawls(sites: list[Site], settings: Settings, *, refresh: bool = False) 
                 crawl_run_id=stats.get("xxgk/crawl_run_id"),
             )
         )
-    _explain_unreached(settings.get("XXGK_DB"), results)
+    _explain(settings.get("XXGK_DB"), results)
     return results
 
 
-def _explain_unreached(db_path: str, results: list[CrawlResult]) -> None:
-    """The first recorded failure of each site that gave no answer at all."""
-    if all(r.reached for r in results):
-        return
-    from archive.catalogue import first_fetch_error, open_db
+def _explain(db_path: str, results: list[CrawlResult]) -> None:
+    """The first recorded failure of each site that gave no answer at all, and
+    the lists that showed reports in the site's crawl before and none now."""
+    from archive.catalogue import emptied_lists, first_fetch_error, open_db
 
     db = open_db(db_path)
     try:
         for result in results:
-            if not result.reached and result.crawl_run_id is not None:
+            if result.crawl_run_id is None:
+                continue
+            if not result.reached:
                 result.problem = first_fetch_error(db, result.crawl_run_id)
+            result.emptied = emptied_lists(db, result.crawl_run_id)
     finally:
         db.close()

@@ -35,7 +35,7 @@ from archive.catalogue import open_db
 from crawler.attachments import filename_from_disposition, is_document_link, safe_display_name
 from crawler import soft404
 from crawler.families import hanweb, jsonapi, pager, trs
-from crawler.items import AttachmentItem, NotFoundPage, ReportItem, SeenReport
+from crawler.items import AttachmentItem, ListSeen, NotFoundPage, ReportItem, SeenReport
 from crawler.links import Link, page_links, same_site, site_domain
 from crawler.titles import (
     is_annual_report_title,
@@ -149,6 +149,8 @@ class AnnualReportsSpider(scrapy.Spider):
             return
         links = [link for link in page_links(response) if self._on_site(link.url)]
         yield from self._report_requests(links, response.url)
+        if is_list:
+            yield ListSeen(url=response.url, reports=sum(1 for link in links if is_annual_report_title(link.text)))
         if is_list or hops == 0:
             yield from self._family_pages(response, links)
         if is_list:
