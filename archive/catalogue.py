@@ -253,10 +253,12 @@ def mark_fetch(db: sqlite_utils.Database, fetch_id: int, kind: str, message: str
 
 
 def first_fetch_error(db: sqlite_utils.Database, crawl_run_id: int) -> str | None:
-    """The first failure a crawl run recorded, as ``url: message``."""
+    """The failure that explains a crawl run best, as ``url: message``: the start
+    URL's, else the first one (robots.txt last)."""
     row = db.execute(
-        "SELECT url, error, status FROM fetches WHERE crawl_run_id = ? AND (error IS NOT NULL OR status >= 400) "
-        "ORDER BY url LIKE '%/robots.txt', id LIMIT 1", [crawl_run_id]).fetchone()
+        "SELECT f.url, f.error, f.status FROM fetches f JOIN crawl_runs r ON r.id = f.crawl_run_id "
+        "WHERE f.crawl_run_id = ? AND (f.error IS NOT NULL OR f.status >= 400) "
+        "ORDER BY f.url = r.start_url DESC, f.url LIKE '%/robots.txt', f.id LIMIT 1", [crawl_run_id]).fetchone()
     if row is None:
         return None
     url, error, status = row

@@ -31,31 +31,78 @@ OPEN_SUFFIX = ".open"
 _HOP_BY_HOP = {"transfer-encoding", "content-encoding", "content-length", "connection", "keep-alive"}
 
 
-def complete_members_end(data: bytes) -> int:
+_SLICE = 16 * 1024  # input fed to zlib at a time: bounds what one call inflates
+_CHUNK = 1024 * 1024  # read from the file at a time
+
+
+def _scan(chunks) -> tuple[int, str | None]:
+    """``(end, damage)`` of the concatenated ``chunks``: the offset just past the
+    last complete gzip member, and why the bytes after it are not one (None:
+    they are the start of a member, cut short, or there are none; else zlib's
+    error).
+
+    One pass, in time linear in the input: each member is inflated by its own
+    decompressobj fed slices of a memoryview (nothing is copied but what zlib
+    hands back past a member's end in ``unused_data``, at most one slice), and
+    the output is thrown away. A member that fails its CRC is damaged.
+    """
+    end = 0  # past the last complete member
+    position = 0  # past the last byte fed to zlib
+    inflater = None
+    for chunk in chunks:
+        view = memoryview(chunk)
+        for start in range(0, len(view), _SLICE):
+            piece = view[start : start + _SLICE]
+            position += len(piece)
+            while piece:
+                if inflater is None:
+                    inflater = zlib.decompressobj(wbits=31)
+                try:
+                    inflater.decompress(piece)
+                except zlib.error as error:
+                    return end, str(error)
+                if not inflater.eof:
+                    break
+                rest = inflater.unused_data  # the start of the next member
+                end = position - len(rest)
+                piece, inflater = rest, None
+    return end, None
+
+
+def complete_members_end(data) -> int:
     """Offset just past the last complete gzip member of ``data`` (one WARC record each)."""
-    offset = 0
-    while offset < len(data):
-        inflater = zlib.decompressobj(wbits=31)
-        try:
-            inflater.decompress(data[offset:])
-        except zlib.error:
-            break
-        if not inflater.eof:
-            break
-        offset = len(data) - len(inflater.unused_data)
-    return offset
+    return _scan([data])[0]
+
+
+def scan_members(handle, *, chunk_size: int = _CHUNK) -> tuple[int, str | None]:
+    """``(end, damage)`` of a binary file: the offset just past its last complete
+    gzip member, and None if what follows is a member cut short (or nothing),
+    else zlib's error. Read from the start in chunks, never whole."""
+    handle.seek(0)
+    buffer = bytearray(chunk_size)
+    view = memoryview(buffer)
+
+    def chunks():
+        while count := handle.readinto(buffer):
+            yield view[:count]
+
+    return _scan(chunks())
 
 
 def recover(path: Path) -> Path:
-    """Close an interrupted ``.warc.gz.open`` file, keeping only its complete records."""
-    end = complete_members_end(path.read_bytes())
+    """Close an interrupted ``.warc.gz.open`` file, keeping only its complete records.
+
+    The file is streamed, never read whole into memory, and scanned once.
+    """
     final = path.with_name(path.name[: -len(OPEN_SUFFIX)])
+    with open(path, "r+b") as handle:
+        end, _ = scan_members(handle)
+        if end:
+            handle.truncate(end)
+            os.fsync(handle.fileno())
     if end == 0:
         path.unlink()
         return final
-    with open(path, "r+b") as handle:
-        handle.truncate(end)
-        os.fsync(handle.fileno())
     os.replace(path, final)
     return final
 

@@ -8,7 +8,7 @@ from conftest import run_xxgk
 from seeds import seed_path
 
 
-@pytest.mark.parametrize("command", ["sample-portal", "crawl", "parse", "reparse", "serve", "demo"])
+@pytest.mark.parametrize("command", ["sample-portal", "crawl", "parse", "reparse", "serve", "demo", "check"])
 def test_every_command_has_help(command):
     result = run_xxgk(command, "--help")
     assert result.returncode == 0
@@ -72,3 +72,26 @@ def test_crawl_of_an_unreachable_site_says_so_and_exits_1(tmp_path):
     assert f"[127.0.0.1] could not be crawled: {url}: DownloadConnectionRefusedError: the server refused" in out
     assert "Traceback" not in out
     assert len(out.splitlines()) <= 5  # progress, summary, the error: no Scrapy log without -v
+
+
+def test_a_second_crawl_on_one_archive_is_refused_naming_the_first(tmp_path, portal_url):
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+
+    archive = tmp_path / "archive"
+    holder = subprocess.Popen(  # a crawl in progress on the same archive, as far as the lock goes
+        [sys.executable, "-c", "import sys, time; from archive.lock import hold_for_process; "
+         "hold_for_process(sys.argv[1], command='xxgk crawl --all'); print('held', flush=True); time.sleep(60)",
+         str(archive)], cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        result = run_xxgk("crawl", "--start-url", portal_url, "--db", str(tmp_path / "x.db"),
+                          "--archive", str(archive), "--no-parse")
+    finally:
+        holder.kill()
+        holder.wait()
+    assert result.returncode == 1
+    assert f"another crawl holds {archive}: pid {holder.pid}" in result.stderr and "(xxgk crawl --all)" in result.stderr
+    assert not (tmp_path / "x.db").exists()  # refused before it wrote anything

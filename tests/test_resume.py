@@ -146,3 +146,9 @@ def test_kill_and_resume_matches_an_uninterrupted_crawl(tmp_path):
     assert not list(warc_dir.glob(f"*{OPEN_SUFFIX}"))
     warc_bodies = {digest for _, digest, _ in read_responses(warc_dir)}
     assert set(reports.values()) <= warc_bodies
+    # and the archive passes its own check: every body matches its hash, every WARC
+    # file reads end to end, every report has its fetch and body, no orphan rows
+    check = subprocess.run([sys.executable, "-m", "xxgk", "check", "--db", str(resumed / "xxgk.db"),
+                            "--archive", str(resumed / "archive")], cwd=ROOT, capture_output=True, text=True,
+                           timeout=300)
+    assert check.returncode == 0, check.stdout[-3000:] + check.stderr[-2000:]

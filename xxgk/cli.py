@@ -122,6 +122,12 @@ def crawl_command(start_url, site_names, all_sites, sites_file, db, archive, ref
             sites = registry if all_sites else [find_site(registry, name) for name in site_names]
         except RegistryError as error:
             raise click.ClickException(str(error)) from None
+    from archive.lock import ArchiveLocked, hold_for_process
+
+    try:  # one crawl at a time per archive, until this process ends (the parse after it included)
+        hold_for_process(archive)
+    except ArchiveLocked as error:
+        raise click.ClickException(f"{error}; not crawling") from None
     given = _parse_settings(overrides)
     if not verbose and "LOG_LEVEL" not in given:
         given["LOG_ENABLED"] = "False"  # Scrapy's own log only with -v
