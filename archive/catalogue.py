@@ -147,6 +147,8 @@ def _create_tables(db: sqlite_utils.Database) -> None:
         db["reports"].create_index(["url"], unique=True)
         db["reports"].create_index(["year"])
         db["reports"].create_index(["parse_status"])
+    if "metrics" in db.table_names() and "certain" not in db["metrics"].columns_dict:  # before plausibility checks
+        db.execute("ALTER TABLE metrics ADD COLUMN certain INTEGER NOT NULL DEFAULT 1")
     if "list_pages" not in db.table_names():
         # how many annual-report entries each list page showed in each crawl run:
         # a column that showed some and now shows none is flagged, not believed
@@ -173,7 +175,8 @@ def _create_tables(db: sqlite_utils.Database) -> None:
                 unit TEXT,
                 source TEXT,
                 evidence TEXT,
-                approximate INTEGER NOT NULL DEFAULT 0
+                approximate INTEGER NOT NULL DEFAULT 0,
+                certain INTEGER NOT NULL DEFAULT 1  -- 0: outside its key's plausible range (parse/plausible.yaml)
             )"""
         )
         db["metrics"].create_index(["report_id"])
@@ -396,6 +399,7 @@ def save_parse_result(
                     "source": m.get("source"),
                     "evidence": m.get("evidence"),
                     "approximate": int(bool(m.get("approximate"))),
+                    "certain": int(bool(m.get("certain", True))),
                 }
                 for m in result.get("metrics", [])
             ),
@@ -428,7 +432,7 @@ def carryover_figures(db: sqlite_utils.Database) -> list[dict]:
     ):
         reports[row["id"]] = {**row, "figures": {}}
     for row in db.query(
-        "SELECT report_id, key, value FROM metrics WHERE approximate = 0 "
+        "SELECT report_id, key, value FROM metrics WHERE approximate = 0 AND certain = 1 "
         "AND (key LIKE 'requests.carried_over.%' OR key LIKE 'requests.carried_forward.%')"
     ):
         if row["report_id"] in reports:

@@ -34,7 +34,12 @@ WARNING_CODES = {
 
 @dataclass
 class Metric:
-    """One figure of a report, under a key of the metrics vocabulary (parse/metrics.yaml)."""
+    """One figure of a report, under a key of the metrics vocabulary (parse/metrics.yaml).
+
+    ``certain`` is False for a figure the parser read but doubts: one outside the
+    vocabulary's plausible range (``implausible_figure``). It defaults to True so
+    that metrics stored before the field existed read as they were published.
+    """
 
     key: str
     value: int | float
@@ -42,6 +47,7 @@ class Metric:
     source: str  # 'table' | 'text' | 'derived'
     evidence: str | None
     approximate: bool = False
+    certain: bool = True
 
     def __post_init__(self) -> None:
         if self.source not in METRIC_SOURCES:
@@ -55,7 +61,16 @@ class Metric:
             "source": self.source,
             "evidence": self.evidence,
             "approximate": self.approximate,
+            "certain": self.certain,
         }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Metric:
+        """The inverse of :meth:`to_dict`; a dict without ``approximate`` or
+        ``certain`` (stored by an older parser) gets their defaults."""
+        return cls(key=d["key"], value=d["value"], unit=d.get("unit"), source=d["source"],
+                   evidence=d.get("evidence"), approximate=bool(d.get("approximate", False)),
+                   certain=bool(d.get("certain", True)))
 
 
 @dataclass

@@ -2,7 +2,11 @@
 
 ``parse/metrics.yaml`` is a verbatim copy of the project spec
 (``spec/metrics.yaml``), shipped inside the package so that the parser is
-self-contained.
+self-contained. Beside it, ``parse/plausible.yaml`` is the project's own: the
+range a figure of one report can fall in (:meth:`Vocabulary.plausible`), so that
+a misread or absurd figure is flagged instead of published as certain
+(:mod:`parse.figures.plausibility`). It is a file of its own so that the
+vocabulary stays a verbatim copy of the spec.
 
 Valid keys (:func:`known_keys`): every metric key, except that the table-三
 families -- ``requests.new``, ``requests.carried_over``,
@@ -16,13 +20,17 @@ applicant column suffix", and legacy figures map onto the same keys
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from fnmatch import fnmatchcase
 from functools import lru_cache
 from pathlib import Path
 
 import yaml
 
 VOCABULARY_PATH = Path(__file__).with_name("metrics.yaml")
+# The plausible ranges are read from this file beside the vocabulary file.
+PLAUSIBLE_NAME = "plausible.yaml"
+PLAUSIBLE_PATH = VOCABULARY_PATH.with_name(PLAUSIBLE_NAME)
 
 # Metric keys that take an applicant-column suffix (table 三 of the templates).
 FAMILY_KEYS = ("requests.new", "requests.carried_over", "requests.carried_forward")
@@ -40,11 +48,21 @@ class MetricSpec:
     takes_applicant_column: bool = False
 
 
+Range = tuple[float, float]
+
+
 @dataclass(frozen=True)
 class Vocabulary:
     metrics: dict[str, MetricSpec]
     applicant_columns: dict[str, tuple[str, ...]]
     _known: frozenset[str] = field(default=frozenset(), repr=False)
+    # every known key's plausible range, resolved once at load (see _plausible_ranges)
+    _plausible: dict[str, Range] = field(default_factory=dict, repr=False)
+
+    def plausible(self, key: str) -> Range | None:
+        """The inclusive ``(low, high)`` range a figure of ``key`` can fall in, or
+        None for a key the vocabulary gives no range (or does not know)."""
+        return self._plausible.get(key)
 
     def known_keys(self) -> frozenset[str]:
         return self._known
@@ -83,9 +101,49 @@ def _as_tuple(value) -> tuple[str, ...]:
     return (str(value),)
 
 
+def _range(raw, where: str) -> Range:
+    if (not isinstance(raw, (list, tuple)) or len(raw) != 2
+            or not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in raw)
+            or raw[0] > raw[1]):
+        raise ValueError(f"{where}: a plausible range is [low, high] with low <= high, not {raw!r}")
+    return (raw[0], raw[1])
+
+
+def _plausible_ranges(path: Path, vocab: Vocabulary) -> dict[str, Range]:
+    """Every known key's range from ``plausible.yaml`` (``path``; none if the
+    file is absent): the first matching pattern of ``keys``, else its unit's
+    default of ``units``. Resolved at load so that a lookup is one dict access,
+    and checked so that a typo (a pattern that matches no key, a unit no metric
+    has) fails loudly instead of silently leaving figures unchecked."""
+    if not path.is_file():
+        return {}
+    raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    if not isinstance(raw, dict) or set(raw) - {"units", "keys"}:
+        raise ValueError(f"{path}: plausible ranges take 'units' and 'keys' only")
+    units = {str(u): _range(r, f"{path}: units.{u}") for u, r in (raw.get("units") or {}).items()}
+    patterns = [(str(p), _range(r, f"{path}: keys.{p}")) for p, r in (raw.get("keys") or {}).items()]
+    known = vocab.known_keys()
+    used_units = {s.unit for s in vocab.metrics.values()}
+    for unit in units:
+        if unit not in used_units:
+            raise ValueError(f"{path}: units.{unit}: no metric has unit {unit!r}")
+    for pattern, _ in patterns:
+        if not any(fnmatchcase(k, pattern) for k in known):
+            raise ValueError(f"{path}: keys.{pattern} matches no metric key")
+    ranges: dict[str, Range] = {}
+    for key in known:
+        found = next((r for p, r in patterns if fnmatchcase(key, p)), None)
+        if found is None:
+            found = units.get(vocab.unit(key))
+        if found is not None:
+            ranges[key] = found
+    return ranges
+
+
 @lru_cache(maxsize=4)
 def load_vocabulary(path: str | Path | None = None) -> Vocabulary:
-    """Load and check the vocabulary (cached).
+    """Load and check the vocabulary (cached), with the plausible ranges of the
+    ``plausible.yaml`` beside it.
 
     Unknown attributes of a metric are ignored: the spec writes some notes in
     YAML flow style with unquoted commas, which YAML splits into stray keys."""
@@ -118,7 +176,8 @@ def load_vocabulary(path: str | Path | None = None) -> Vocabulary:
             known.update(f"{key}.{col}" for col in columns)
         else:
             known.add(key)
-    return Vocabulary(metrics=metrics, applicant_columns=columns, _known=frozenset(known))
+    vocab = Vocabulary(metrics=metrics, applicant_columns=columns, _known=frozenset(known))
+    return replace(vocab, _plausible=_plausible_ranges(path.with_name(PLAUSIBLE_NAME), vocab))
 
 
 def known_keys() -> frozenset[str]:

@@ -404,7 +404,8 @@ def _build_report_figures(conn: sqlite3.Connection) -> int:
     selects, params = [], []
     for name, keys, _ in HEADLINE_COLUMNS:
         marks = ", ".join("?" for _ in keys)
-        selects.append(f"sum(CASE WHEN m.key IN ({marks}) THEN m.value END) AS {name}")
+        # a doubtful figure (outside its plausible range) is no headline figure
+        selects.append(f"sum(CASE WHEN m.key IN ({marks}) AND m.certain = 1 THEN m.value END) AS {name}")
         params.extend(keys)
     names = ", ".join(name for name, _, _ in HEADLINE_COLUMNS)
     conn.execute(
@@ -434,7 +435,7 @@ def _build_figures_view(conn: sqlite3.Connection) -> None:
         """CREATE VIEW figures AS
         SELECT m.id AS metric_id, m.report_id, r.year, r.agency, r.province, r.admin_level, r.format,
                m.key, d.label, d.label_en, m.value, coalesce(m.unit, d.unit) AS unit, m.source, m.approximate,
-               m.evidence, d.section, d.family, d.applicant_column
+               m.certain, m.evidence, d.section, d.family, d.applicant_column
         FROM metrics m
         JOIN reports r ON r.id = m.report_id
         LEFT JOIN metric_definitions d ON d.key = m.key"""

@@ -20,7 +20,7 @@ def test_to_dict_shape():
         "title": "t", "agency": "a", "body_key": "a", "year": 2018, "published": "2019-01-11", "format": "legacy-text",
         "region": {"province": "山东省", "city": "威海市", "county": "文登区", "adcode": "371003"}, "admin_level": "township",
         "metrics": [{"key": "requests.new.total", "value": 3, "unit": "件", "source": "text",
-                     "evidence": "我镇接到政府信息公开申请3条", "approximate": False}],
+                     "evidence": "我镇接到政府信息公开申请3条", "approximate": False, "certain": True}],
         "warnings": [{"code": "year_conflict", "message": "m", "detail": {"year": 2018}}],
     }
     json.dumps(d, ensure_ascii=False)

@@ -101,7 +101,7 @@ def test_seed_to_dict_shape(seeds):
                        "metrics", "warnings"]
     assert d["published"] == "2019-01-11"
     assert d["metrics"] and all(
-        set(m) == {"key", "value", "unit", "source", "evidence", "approximate"} for m in d["metrics"]
+        set(m) == {"key", "value", "unit", "source", "evidence", "approximate", "certain"} for m in d["metrics"]
     )
     assert set(d["warnings"][0]) == {"code", "message", "detail"}
 

@@ -189,3 +189,19 @@ def test_serve_argv_prepares_and_loads_the_plugins(catalogue):
     assert "--immutable" in argv
     archive_dir = query(db, "SELECT value FROM publish_info WHERE key = 'archive_dir'")[0][0]
     assert (db.parent / archive_dir).resolve() == archive.resolve()
+
+
+def test_a_doubtful_figure_is_shown_as_such_and_no_headline_figure(catalogue):
+    from publish.prepare import prepare
+
+    db, archive = catalogue
+    conn = sqlite3.connect(db)
+    report_id, metric_id = conn.execute(
+        "SELECT report_id, id FROM metrics WHERE key = 'requests.new.total' ORDER BY id LIMIT 1").fetchone()
+    # what the parser stores for a figure outside its plausible range (parse/plausible.yaml)
+    conn.execute("UPDATE metrics SET value = 3000000000, certain = 0 WHERE id = ?", [metric_id])
+    conn.commit()
+    conn.close()
+    prepare(db, archive, force=True)
+    assert query(db, "SELECT value, certain FROM figures WHERE metric_id = ?", [metric_id]) == [(3000000000, 0)]
+    assert query(db, "SELECT requests_received FROM report_figures WHERE report_id = ?", [report_id]) == [(None,)]

@@ -20,7 +20,7 @@ STATIC_MOUNT = "xxgk-archive"  # where a hosted deployment keeps the archive fol
 REPORT_COLUMNS = ["report_id", "title", "agency", "year", "province", "city", "county", "township", "adcode",
                   "admin_level", "format", "published", "url"]
 LONG_COLUMNS = ["report_id", "agency", "year", "province", "city", "county", "township", "admin_level", "format",
-                "key", "label", "unit", "value", "source", "approximate", "evidence"]
+                "key", "label", "unit", "value", "source", "approximate", "certain", "evidence"]
 
 
 # --------------------------------------------------------------------------
@@ -134,7 +134,7 @@ def export_tables(db: Path) -> dict[str, tuple[list[str], list[dict]]]:
     conn = sqlite3.connect(f"file:{db.resolve()}?mode=ro", uri=True)
     try:
         reports = _rows(conn, f"SELECT id AS report_id, {', '.join(REPORT_COLUMNS[1:])} FROM reports ORDER BY id")
-        metrics = _rows(conn, "SELECT report_id, key, value, unit, source, approximate, evidence FROM metrics "
+        metrics = _rows(conn, "SELECT report_id, key, value, unit, source, approximate, certain, evidence FROM metrics "
                               "ORDER BY report_id, id")
     finally:
         conn.close()
@@ -147,7 +147,7 @@ def export_tables(db: Path) -> dict[str, tuple[list[str], list[dict]]]:
             **{c: report.get(c) for c in LONG_COLUMNS[:9]},
             "report_id": m["report_id"], "key": m["key"], "label": spec.label if spec else None,
             "unit": m["unit"] or (spec.unit if spec else None), "value": m["value"], "source": m["source"],
-            "approximate": m["approximate"], "evidence": m["evidence"],
+            "approximate": m["approximate"], "certain": m["certain"], "evidence": m["evidence"],
         })
     keys = sorted({m["key"] for m in metrics}, key=lambda k: (order.get(k, 10**9), k))
     wide = {r["report_id"]: {**r} for r in reports}

@@ -7,7 +7,9 @@ modules, one job each (all pure functions, no I/O):
 * :mod:`.labels` -- label normalisation for matching;
 * :mod:`.template_tables` -- template tables 二/三/四 and the legacy 附表 → metrics;
 * :mod:`.prose` -- figures stated in sentences → metrics;
-* :mod:`.consistency` -- arithmetic checks → warnings.
+* :mod:`.consistency` -- arithmetic checks → warnings;
+* :mod:`.plausibility` -- figures outside their key's plausible range → warnings,
+  the figure marked not certain.
 
 Tables come first: a figure read from a table beats the same figure in the text.
 Prose figures fill only keys the tables did not give; when prose and a table
@@ -24,6 +26,7 @@ from parse.model import Metric, ParseWarning
 
 from .across_years import CROSS_YEAR_CODES
 from .consistency import CHECK_CODES, check
+from .plausibility import PLAUSIBILITY_CODES, check_plausible
 from .prose import extract_text_figures
 from .template_stream import STREAM_WARNING_CODES, read_legacy_stream, read_template_stream
 from .template_tables import extract_table_figures
@@ -52,6 +55,7 @@ FIGURE_WARNING_CODES = {
     **STREAM_WARNING_CODES,
     **CHECK_CODES,
     **CROSS_YEAR_CODES,
+    **PLAUSIBILITY_CODES,
 }
 
 TEMPLATE_ERAS = ("2019-template", "2021-template")
@@ -96,7 +100,8 @@ def extract_figures(text: str, grids: list[Any], era: str | None = None) -> tupl
     """All figures of a report: its tables first -- the grids, then the template
     tables (``era``) or the legacy 统计表 the text holds in any text layout
     (:mod:`.template_stream`) for the tables no grid gave -- then its prose for
-    the keys the tables did not give, then the consistency checks (warnings only).
+    the keys the tables did not give, then the consistency checks (warnings only),
+    then the plausibility check (a figure out of range is marked not certain).
 
     ``text`` is the report's main text; ``grids`` its tables in document order
     (``list[list[str]]`` rows or :class:`parse.tables.Grid`).
@@ -140,4 +145,6 @@ def extract_figures(text: str, grids: list[Any], era: str | None = None) -> tupl
                 )
             )
     warnings.extend(check(metrics))
+    metrics, implausible = check_plausible(metrics)
+    warnings.extend(implausible)
     return metrics, warnings
