@@ -65,7 +65,16 @@ def detect_encoding(body: bytes) -> str | None:
     except UnicodeDecodeError:
         pass
     best = from_bytes(body[:65536]).best()
-    return normalize(best.encoding) if best else None
+    if best:
+        return normalize(best.encoding)
+    # charset-normalizer may find nothing in a GBK page's first 64 KiB (a cut
+    # character, a page of mostly markup); the whole body decoding as GB18030
+    # with Chinese in it is the usual case on these portals
+    try:
+        text = body.decode("gb18030")
+    except UnicodeDecodeError:
+        return None
+    return "gb18030" if sum(1 for ch in text if "\u4e00" <= ch <= "\u9fff") >= 10 else None
 
 
 def _decodes_cleanly(body: bytes, encoding: str) -> bool:

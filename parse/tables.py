@@ -127,7 +127,11 @@ class Grid:
 # ----------------------------------------------------------------------------------
 # HTML tables
 
-_SKIP_TAGS = {"script", "style", "noscript", "template", "table"}
+# Left out of a cell's text: what is not text, nested tables, and rows and cells
+# found inside a cell -- markup that leaves its <span>/<p> open makes the HTML
+# parser nest the following rows inside the cell (<td><p><span>…<tr>…), and
+# those rows are read as rows of their own (their table is the same).
+_SKIP_TAGS = {"script", "style", "noscript", "template", "table", "tr", "td", "th"}
 _BREAK_TAGS = {"br", "p", "div", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6"}
 _SPAN_NUM = re.compile(r"\d+")
 

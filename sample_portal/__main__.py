@@ -3,13 +3,14 @@
     python -m sample_portal                 # the TRS site on 127.0.0.1:8800
     python -m sample_portal --all           # every family, each on its own loopback address, same port
     python -m sample_portal --family hanweb # one family on its own address
+    python -m sample_portal --family hostile  # the opt-in hostile site (never part of --all)
 """
 
 from __future__ import annotations
 
 import argparse
 
-from .families import ADDRESSES, FAMILIES
+from .families import ADDRESSES, ALL_FAMILIES
 from .server import serve_all_forever, serve_forever
 
 
@@ -18,8 +19,10 @@ def main(argv: list[str] | None = None) -> None:
                                  description="Serve the xxgk-archive sample portal (imitation county portals).")
     ap.add_argument("--host", default=None, help="address for a single site (default: the family's own)")
     ap.add_argument("--port", type=int, default=8800)
-    ap.add_argument("--family", choices=list(FAMILIES), default="trs", help="serve one family's site")
-    ap.add_argument("--all", action="store_true", help="serve every family, each on its own loopback address")
+    ap.add_argument("--family", choices=list(ALL_FAMILIES), default="trs",
+                    help="serve one family's site (hostile: only this way)")
+    ap.add_argument("--all", action="store_true",
+                    help="serve every family of the default set (not hostile), each on its own loopback address")
     ap.add_argument("--delay", type=float, default=0.0, help="seconds to wait before each response")
     ap.add_argument("--quiet", action="store_true", help="do not log requests")
     args = ap.parse_args(argv)

@@ -124,12 +124,12 @@ def figure_keys() -> str:
 
 
 def families_table() -> str:
-    """One row per family site (from the manifests)."""
-    from .families import FAMILIES
+    """One row per family site (from the manifests), the opt-in ones included."""
+    from .families import ALL_FAMILIES
 
     lines = ["| family | address | imitated site | reports | list entries | annual-report list | mechanics | "
              "attachments |", "|---|---|---|---|---|---|---|---|"]
-    for name in FAMILIES:
+    for name in ALL_FAMILIES:
         m = load_manifest(name)
         mech = m.columns[0].mechanics if m.columns else "trs"
         att = ", ".join(f"{r.attachment_format}" for r in m.attachment_reports) or "-"
@@ -139,17 +139,33 @@ def families_table() -> str:
 
 
 def attachments_table() -> str:
-    """Every report whose document is an attachment file."""
-    from .families import FAMILIES
+    """Every report whose document is an attachment file (the opt-in families' included)."""
+    from .families import ALL_FAMILIES
 
     lines = ["| family | report | format | list links to | file (request target) | Content-Type | "
              "Content-Disposition | filename sent |", "|---|---|---|---|---|---|---|---|"]
-    for name in FAMILIES:
+    for name in ALL_FAMILIES:
         for r in load_manifest(name).attachment_reports:
             fname = f"`{r.attachment_filename}`" if r.attachment_filename else "(none)"
             lines.append(f"| `{name}` | {r.title} | {r.attachment_format} | {r.list_links_to} | "
                          f"`{r.attachment_path}` | `{r.attachment_content_type}` | {r.attachment_disposition} | "
                          f"{fname} |")
+    return "\n".join(lines)
+
+
+def faults_table() -> str:
+    """The hostile site's faults (``families.hostile.FAULTS``), one row each."""
+    from .families.hostile import FAULTS
+
+    def status(s) -> str:
+        return "error" if s is None else str(s)
+
+    lines = ["| fault | kind | request target | listed as | last fetch row | yields | "
+             "a crawler should end up recording |", "|---|---|---|---|---|---|---|"]
+    for f in FAULTS:
+        target = f"`{f.scheme}://…{f.path}`" if f.scheme != "http" else f"`{f.path}`"
+        lines.append(f"| `{f.name}` | {f.kind} | {target} | {f.listed_as} | "
+                     f"{' / '.join(status(s) for s in f.statuses)} | {f.yields} | {f.expect} |")
     return "\n".join(lines)
 
 
@@ -167,6 +183,7 @@ def sections(m: Manifest | None = None) -> dict[str, str]:
         "FIGURES": figures_section(m),
         "FAMILIES": families_table(),
         "ATTACHMENTS": attachments_table(),
+        "FAULTS": faults_table(),
     }
 
 

@@ -47,6 +47,33 @@ class Request:
         return out
 
 
+@dataclass(frozen=True)
+class Delivery:
+    """How the server puts a response's body on the wire when it is not simply
+    written whole -- the socket-level faults of the ``hostile`` family (no other
+    family sets one).  The headers always announce the whole body
+    (``Content-Length: len(body)``):
+
+    ``drip``      the body trickles out in ``chunks`` pieces over ``seconds``;
+    ``truncate``  only the first ``cut`` share of the body is sent, then (after
+                  ``pause`` seconds) the connection is closed cleanly (FIN):
+                  fewer bytes than announced;
+    ``reset``     the first ``cut`` share is sent, then (after ``pause``
+                  seconds, so the client has read them) the connection is
+                  aborted (RST, ``SO_LINGER`` 0) mid-body.
+    """
+
+    kind: str
+    seconds: float = 0.0
+    chunks: int = 1
+    cut: float = 0.5
+    pause: float = 0.2
+
+    def __post_init__(self) -> None:
+        if self.kind not in ("drip", "truncate", "reset"):
+            raise ValueError(f"unknown delivery {self.kind!r}")
+
+
 @dataclass
 class Response:
     status: int = 200
@@ -57,6 +84,7 @@ class Response:
     etag: str | None = None  # computed from the body when None
     cacheable: bool = True  # send ETag/Last-Modified and honour conditionals
     versioned: bool = False  # the handler applied ``Request.version`` itself
+    delivery: Delivery | None = None  # None: the body is written whole (every family but ``hostile``)
 
 
 Handler = Callable[[Request], Response]
@@ -75,6 +103,11 @@ class RouteTable:
         self.exact: dict[str, Route] = {}
         self.prefixes: list[tuple[str, Route]] = []
         self.not_found: Handler | None = None  # family-specific 404 page
+        # Bytes the server answers a connection that opens with a TLS ClientHello
+        # with (then it closes it): an https:// link to this plain-HTTP port fails
+        # its handshake at once.  None (every family but ``hostile``): such a
+        # connection is read as HTTP, as any other.
+        self.tls_answer: bytes | None = None
 
     def add(self, path: str, handler: Handler, methods: Iterable[str] = GET_HEAD) -> None:
         if path in self.exact:
@@ -94,6 +127,7 @@ class RouteTable:
         for prefix, route in other.prefixes:
             self.add_prefix(prefix, route.handler, route.methods)
         self.not_found = self.not_found or other.not_found
+        self.tls_answer = self.tls_answer if self.tls_answer is not None else other.tls_answer
 
     def resolve(self, path: str) -> Route | None:
         route = self.exact.get(path)

@@ -25,6 +25,16 @@ check what a crawler fetched.  On top of that:
   bytes, new ETag, a later Last-Modified (HTML pages get a dated 更新说明
   note; built attachment files are rebuilt with it).  Out of process:
   ``POST /__sample_portal__/bump?path=<target>``.
+
+For the ``hostile`` family only (nothing changes for the others): a
+response may carry a :class:`~sample_portal.routing.Delivery` -- its body
+dripped over seconds, cut short of its ``Content-Length``, or aborted by a
+connection reset -- and a route table may set ``tls_answer``, the bytes a
+connection opening with a TLS ClientHello gets instead of a handshake.
+
+Which families run by default: ``families.FAMILIES`` (``--all``, the demo,
+``serve_sites_in_thread()``); the opt-in ones (``families.OPT_IN_FAMILIES``:
+``hostile``) only when named.
 """
 
 from __future__ import annotations
@@ -34,6 +44,8 @@ import hashlib
 import posixpath
 import re
 import signal
+import socket
+import struct
 import sys
 import threading
 import time
@@ -46,9 +58,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Iterator
 from urllib.parse import parse_qsl, unquote, urlsplit
 
-from .families import ADDRESSES, FAMILIES, build_routes
+from .families import ALL_ADDRESSES, ALL_FAMILIES, FAMILIES, build_routes
 from .manifest import Manifest, load_manifest
-from .routing import Request, Response, RouteTable
+from .routing import Delivery, Request, Response, RouteTable
 
 MAX_BODY = 1 << 20
 _HOST_OK = re.compile(r"^[A-Za-z0-9.\-:\[\]]+$")
@@ -154,6 +166,22 @@ class PortalRequestHandler(BaseHTTPRequestHandler):
 
     def version_string(self) -> str:
         return self.server_version
+
+    def handle(self) -> None:
+        tls_answer = self.server.routes.tls_answer
+        if tls_answer is not None and opens_with_tls_hello(self.connection):
+            self._answer_tls_hello(tls_answer)
+            return
+        super().handle()
+
+    def _answer_tls_hello(self, answer: bytes) -> None:
+        """A TLS client on this plain-HTTP port: read its ClientHello, send
+        ``answer`` (not TLS), close.  Logged as method ``TLS``."""
+        self.close_connection = True
+        self.server.request_log.append(LoggedRequest(time.time(), "TLS", "", "", 400, {}))  # before the client knows
+        with contextlib.suppress(OSError):
+            self.connection.recv(65536)
+            self.connection.sendall(answer)
 
     # ---------------------------------------------------------------- methods
 
@@ -303,12 +331,33 @@ class PortalRequestHandler(BaseHTTPRequestHandler):
             headers.setdefault("Cache-Control", "no-cache")
         for k, v in headers.items():
             self.send_header(k, v)
+        delivery = resp.delivery if self.command != "HEAD" and status != 304 and body else None
+        if delivery is not None and delivery.kind != "drip":
+            self.close_connection = True
         if self.close_connection:
             self.send_header("Connection", "close")
         self.end_headers()
-        if self.command != "HEAD" and status != 304 and body:
+        if delivery is not None:
+            self._deliver(body, delivery)
+        elif self.command != "HEAD" and status != 304 and body:
             self.wfile.write(body)
         return status
+
+    def _deliver(self, body: bytes, delivery: Delivery) -> None:
+        """Write ``body`` the faulty way ``delivery`` says (headers already sent)."""
+        if delivery.kind == "drip":
+            n = max(1, delivery.chunks)
+            size = -(-len(body) // n)
+            pause = delivery.seconds / max(1, n - 1) if n > 1 else 0.0
+            for i in range(0, len(body), size):
+                if i:
+                    time.sleep(pause)
+                self.wfile.write(body[i:i + size])
+            return
+        self.wfile.write(body[:int(len(body) * delivery.cut)])
+        time.sleep(delivery.pause)
+        if delivery.kind == "reset":
+            abort_connection(self.connection, self.rfile)
 
     def _not_modified(self, etag: str, last_modified: datetime | None) -> bool:
         inm = self.headers.get("If-None-Match")
@@ -328,6 +377,25 @@ class PortalRequestHandler(BaseHTTPRequestHandler):
                 since = since.replace(tzinfo=timezone.utc)
             return last_modified.replace(microsecond=0) <= since
         return False
+
+
+def opens_with_tls_hello(sock: socket.socket) -> bool:
+    """Whether the client's first bytes are a TLS handshake record (0x16 0x03 …),
+    looked at without consuming them."""
+    try:
+        first = sock.recv(2, socket.MSG_PEEK)
+    except OSError:
+        return False
+    return first[:1] == b"\x16" and first[1:2] in (b"", b"\x03")
+
+
+def abort_connection(sock: socket.socket, rfile) -> None:
+    """Close ``sock`` with a TCP reset (RST) instead of an orderly FIN.  The
+    socket only really closes once its reader (``rfile``) is closed too."""
+    with contextlib.suppress(OSError):
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    sock.close()
+    rfile.close()
 
 
 def http_date(dt: datetime) -> str:
@@ -434,13 +502,15 @@ def serve_in_thread(host: str = "127.0.0.1", port: int = 0, *, verbose: bool = F
 
 
 def _family_names(names) -> list[str]:
+    """The families to serve: ``names``, or the default set ``FAMILIES`` when
+    None -- never the opt-in ones (``hostile``), which run only when named."""
     if names is None:
         return list(FAMILIES)
     if isinstance(names, str):
         names = [names]
-    unknown = [n for n in names if n not in FAMILIES]
+    unknown = [n for n in names if n not in ALL_FAMILIES]
     if unknown:
-        raise ValueError(f"unknown families {unknown}; known: {list(FAMILIES)}")
+        raise ValueError(f"unknown families {unknown}; known: {list(ALL_FAMILIES)}")
     return list(names)
 
 
@@ -449,14 +519,15 @@ def serve_sites_in_thread(names=None, *, port: int = 0, delay: float | dict[str,
                           verbose: bool = False) -> Iterator[dict[str, PortalURL]]:
     """Run several family sites, each on its own loopback address
     (``families.ADDRESSES``) and its own thread.  Yields ``{family: base_url}``
-    (every family when ``names`` is None); shuts them all down on exit.
+    (every family of the default set ``FAMILIES`` when ``names`` is None: not
+    the opt-in ``hostile`` site); shuts them all down on exit.
     ``delay``: seconds per response, one value or ``{family: seconds}``."""
     servers: list[tuple[PortalHTTPServer, threading.Thread]] = []
     urls: dict[str, PortalURL] = {}
     try:
         for name in _family_names(names):
             d = delay.get(name, 0.0) if isinstance(delay, dict) else delay
-            server = make_server(ADDRESSES[name], port, verbose=verbose, family=name, delay=d)
+            server = make_server(ALL_ADDRESSES[name], port, verbose=verbose, family=name, delay=d)
             thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
                                       name=f"sample-portal-{name}", daemon=True)
             thread.start()
@@ -472,13 +543,14 @@ def serve_sites_in_thread(names=None, *, port: int = 0, delay: float | dict[str,
 
 
 def serve_all_forever(port: int = 8800, verbose: bool = True, names=None, delay: float = 0.0) -> None:
-    """Serve every family's site, each on its own loopback address and the
-    same ``port``, until interrupted; prints the URLs."""
+    """Serve every family's site (of the default set when ``names`` is None),
+    each on its own loopback address and the same ``port``, until
+    interrupted; prints the URLs."""
     with serve_sites_in_thread(names, port=port, delay=delay, verbose=verbose) as urls:
         width = max(len(n) for n in urls)
         print("Sample portal sites (Ctrl-C to stop):", file=sys.stderr)
         for name, url in urls.items():
-            print(f"  {name:<{width}}  {url}  {FAMILIES[name][1]}", file=sys.stderr, flush=True)
+            print(f"  {name:<{width}}  {url}  {ALL_FAMILIES[name][1]}", file=sys.stderr, flush=True)
         stop = threading.Event()
         previous = signal.getsignal(signal.SIGTERM)
         with contextlib.suppress(ValueError):  # not in the main thread

@@ -1,5 +1,6 @@
 """The archive: content-addressed bodies and the catalogue's report rows."""
 
+from pathlib import Path
 import hashlib
 
 import pytest
@@ -73,3 +74,15 @@ def test_a_list_that_showed_reports_and_now_shows_none_is_flagged(tmp_path):
     record_list_page(db, second, "http://a/new/", 0)  # never had any: not flagged
     assert emptied_lists(db, second) == [("http://a/nb/", 12)]
     assert emptied_lists(db, first) == []
+
+
+def test_a_real_gbk_page_labelled_utf8_is_detected_as_gbk():
+    # a real report page (平潭 2019) re-encoded as GBK, its header and meta still saying UTF-8:
+    # charset-normalizer finds nothing in its first 64 KiB; the whole body decodes as GB18030
+    from archive.encoding import choose_encoding, detect_encoding
+
+    page = (Path(__file__).parent / "gold" / "real" / "pingtan-syq-2019.html").read_bytes()
+    gbk = page.decode("utf-8").encode("gbk", "xmlcharrefreplace")
+    assert detect_encoding(gbk) == "gb18030"
+    assert choose_encoding(gbk, "utf-8") == "gb18030"
+    assert "政府信息公开工作年度报告" in gbk.decode(choose_encoding(gbk, "utf-8"))

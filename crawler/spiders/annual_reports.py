@@ -84,6 +84,7 @@ class AnnualReportsSpider(scrapy.Spider):
         self.allowed_domains = list(self.domains)
         self.archived: set[str] = set()
         self.list_pages = 0
+        self.list_requested: set[tuple] = set()
         self.probe_text: str | None = None  # what the site answers a missing page with (soft404)
 
     async def start(self):
@@ -118,12 +119,23 @@ class AnnualReportsSpider(scrapy.Spider):
         return max(0, self.settings.getint("XXGK_MAX_LIST_PAGES", 500) - self.list_pages)
 
     def _list_request(self, url: str, **kwargs) -> scrapy.Request | None:
+        # the same list page asked for again (a calendar links every day from every
+        # day) costs nothing: it is not counted against the budget, nor sent
+        key = (kwargs.get("method", "GET"), url, kwargs.get("body") or "")
+        if key in self.list_requested:
+            return None
         if self._list_budget() <= 0:
             self.crawler.stats.inc_value("xxgk/list_pages_capped")
             return None
+        self.list_requested.add(key)
         self.list_pages += 1
         kwargs.setdefault("priority", LIST_PRIORITY)
         return scrapy.Request(url, **kwargs)
+
+    def _pages_per_list(self) -> int:
+        """Pages one list's pager may plan: a share of the site's budget, so one list
+        that claims 10^5 pages leaves the others theirs."""
+        return min(self._list_budget(), self.settings.getint("XXGK_MAX_PAGES_PER_LIST", 200))
 
     def _report_requests(self, links, list_url: str):
         for link in links:
@@ -184,11 +196,12 @@ class AnnualReportsSpider(scrapy.Spider):
         trs_pager = trs.find_pager(html)
         if trs_pager is not None:
             if trs_pager.current == 0:  # every page is scheduled from the first one
-                if trs_pager.count > self._list_budget():
-                    self.logger.warning("%s: the pager claims %d pages; only %d are fetched (XXGK_MAX_LIST_PAGES)",
-                                        response.url, trs_pager.count, self._list_budget())
+                share = self._pages_per_list()
+                if trs_pager.count > share + 1:
+                    self.logger.warning("%s: the pager claims %d pages; only %d are fetched (XXGK_MAX_PAGES_PER_LIST, "
+                                        "XXGK_MAX_LIST_PAGES)", response.url, trs_pager.count, share)
                 # URLs built only up to what may still be fetched (a pager may claim 10^8 pages)
-                for url in trs_pager.urls(response.url, limit=self._list_budget() + 1):
+                for url in trs_pager.urls(response.url, limit=share + 1):
                     request = self._list_request(url, callback=self.parse_page, cb_kwargs={"is_list": True})
                     if request:
                         yield request
@@ -204,7 +217,7 @@ class AnnualReportsSpider(scrapy.Spider):
                 yield request
             return
         linked = pager.pager_links(response.url, links)
-        for url in linked + pager.numbered_pages(response.url, linked, self._list_budget() + 1):
+        for url in linked + pager.numbered_pages(response.url, linked, self._pages_per_list() + 1):
             request = self._list_request(url, callback=self.parse_page, cb_kwargs={"is_list": True})
             if request:
                 yield request

@@ -14,6 +14,14 @@ family's site really is another host.
 | platform   | 127.0.0.5  | 政府信息公开 platform (年报 by year, per-agency pages)      |
 | large      | 127.0.0.6  | a large TRS portal: hundreds of generated reports           |
 | realdocs   | 127.0.0.7  | the REAL reports of tests/gold/real, as they are (年报 list) |
+| hostile    | 127.0.0.8  | opt-in: good reports beside every fault a crawler can meet  |
+
+``FAMILIES`` is the default set: what ``python -m sample_portal --all``,
+``serve_sites_in_thread()`` and the demo crawl serve.  ``OPT_IN_FAMILIES``
+(the ``hostile`` site: redirect loops, resets, a zip bomb, a 10^8-page pager)
+are served only when asked for by name (``--family hostile``,
+``serve_sites_in_thread(["hostile"])``), so no default crawl meets them.
+``ALL_FAMILIES`` / ``ALL_ADDRESSES`` hold both.
 """
 
 from __future__ import annotations
@@ -46,11 +54,24 @@ ADDRESSES: dict[str, str] = {
 }
 
 
+# Served only when named: never part of --all, the demo or serve_sites_in_thread().
+OPT_IN_FAMILIES: dict[str, tuple[str, str]] = {
+    "hostile": ("sample_portal.families.hostile", "hostile portal: good reports beside every fault (opt-in)"),
+}
+
+OPT_IN_ADDRESSES: dict[str, str] = {
+    "hostile": "127.0.0.8",
+}
+
+ALL_FAMILIES: dict[str, tuple[str, str]] = {**FAMILIES, **OPT_IN_FAMILIES}
+ALL_ADDRESSES: dict[str, str] = {**ADDRESSES, **OPT_IN_ADDRESSES}
+
+
 def family_module(name: str) -> ModuleType:
     try:
-        return importlib.import_module(FAMILIES[name][0])
+        return importlib.import_module(ALL_FAMILIES[name][0])
     except KeyError:
-        raise ValueError(f"unknown CMS family {name!r}; known: {sorted(FAMILIES)}") from None
+        raise ValueError(f"unknown CMS family {name!r}; known: {sorted(ALL_FAMILIES)}") from None
 
 
 def build_routes(manifest: Manifest) -> RouteTable:
