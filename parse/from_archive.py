@@ -7,6 +7,14 @@ A report is a page, a file listed directly, or a page whose report is in its
 attachments (附件：….pdf). Every candidate document is parsed and the one that
 says most is kept: the most figures, then the most text. The page's title and
 the list's title stand in when the chosen document has none.
+
+Each document is parsed in a worker process with a memory cap and a time
+limit (:mod:`parse.isolation`): a document that is damaged, hostile or just too
+big becomes its report's parse error, and the other reports carry on. A report
+that failed stays failed (``parse_status = 'error'``) until its bytes change --
+the crawler sets a changed report back to pending -- or it is retried on
+purpose (``retry_failed``), so that one bad document is not parsed again on
+every crawl.
 """
 
 from __future__ import annotations
@@ -14,11 +22,13 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Callable
 
 from archive.blobs import BlobStore
 from archive.catalogue import carryover_figures, replace_warnings, save_parse_error, save_parse_result
 from parse.figures.across_years import CROSS_YEAR_CODES, YearReport, carryover_checks
 from parse.errors import UnreadableDocument
+from parse.isolation import IsolatedParser, Limits
 from parse.model import ParsedReport
 from parse.report import parse_document
 
@@ -52,18 +62,27 @@ def _score(result: ParsedReport) -> tuple[int, int]:
     return len(result.metrics), len(result.text or "")
 
 
-def parse_one(db, blobs: BlobStore, report: dict) -> tuple[ParsedReport, str]:
-    """The best parse of a report and the sha256 of the document it came from."""
+def parse_one(
+    db, blobs: BlobStore, report: dict, *, parse: Callable[..., ParsedReport] = parse_document
+) -> tuple[ParsedReport, str]:
+    """The best parse of a report and the sha256 of the document it came from.
+
+    ``parse`` parses one document (:func:`parse.report.parse_document` in this
+    process by default; :meth:`IsolatedParser.parse` in a worker)."""
     best: tuple[ParsedReport, str] | None = None
     problems = []
     for document in _candidates(db, report):
         try:
             data = blobs.get(document["sha256"])
-            result = parse_document(
+            result = parse(
                 data, name=document["name"], content_type=document["content_type"],
                 declared_encoding=document["declared_encoding"],
             )
-        except (UnreadableDocument, OSError) as error:
+        except UnreadableDocument as error:
+            # The report's own body is named by the report's URL already.
+            problems.append(error.reason if error.name == report["url"] else str(error))
+            continue
+        except OSError as error:  # the archived body is missing or corrupt
             problems.append(str(error))
             continue
         if best is None or _score(result) > _score(best[0]):
@@ -92,9 +111,32 @@ def check_across_years(db) -> int:
     return len(rows)
 
 
-def parse_reports(db, blobs: BlobStore, *, only_pending: bool = True) -> ParseSummary:
-    """Parse the catalogue's reports (pending ones, or all) from their archived bodies."""
-    where = "parse_status = 'pending'" if only_pending else "1 = 1"
+def parse_reports(
+    db,
+    blobs: BlobStore,
+    *,
+    only_pending: bool = True,
+    retry_failed: bool = False,
+    limits: Limits | None = None,
+    parser: IsolatedParser | None = None,
+) -> ParseSummary:
+    """Parse the catalogue's reports from their archived bodies.
+
+    ``only_pending``: the reports not parsed yet, or whose bytes changed since
+    (``parse_status = 'pending'``); reports that failed before stay failed
+    unless ``retry_failed``. ``only_pending=False`` parses every report, failed
+    ones included (``xxgk reparse``, after the parser improved). Each document
+    is parsed in a worker process under ``limits`` (:mod:`parse.isolation`),
+    started for this call and ended with it -- or in ``parser``'s, which the
+    caller keeps (and whose limits apply) to spare a worker start over several
+    calls.
+    """
+    if not only_pending:
+        where = "1 = 1"
+    elif retry_failed:
+        where = "parse_status IN ('pending', 'error')"
+    else:
+        where = "parse_status = 'pending'"
     reports = list(
         db.query(
             "SELECT id, url, list_title, sha256, content_type, declared_encoding FROM reports "
@@ -102,18 +144,28 @@ def parse_reports(db, blobs: BlobStore, *, only_pending: bool = True) -> ParseSu
         )
     )
     summary = ParseSummary()
+    if not reports:
+        return summary
+    if parser is None:
+        with IsolatedParser(limits) as own:
+            _parse_all(db, blobs, reports, own, summary)
+    else:
+        _parse_all(db, blobs, reports, parser, summary)
+    if summary.parsed:
+        summary.cross_year_warnings = check_across_years(db)
+    return summary
+
+
+def _parse_all(db, blobs: BlobStore, reports: list[dict], parser: IsolatedParser, summary: ParseSummary) -> None:
     for report in reports:
         try:
-            result, sha256 = parse_one(db, blobs, report)
+            result, sha256 = parse_one(db, blobs, report, parse=parser.parse)
         except UnreadableDocument as error:
             message = str(error)
             save_parse_error(db, report["id"], message)
             summary.failed += 1
             summary.errors.append(message)
-            logger.warning("could not parse %s: %s", report["url"], message)
+            logger.warning("could not parse %s", message)
             continue
         save_parse_result(db, report["id"], result.to_dict(), result.text, parsed_sha256=sha256)
         summary.parsed += 1
-    if summary.parsed:
-        summary.cross_year_warnings = check_across_years(db)
-    return summary

@@ -16,12 +16,13 @@ The steps, each in its own module:
 
 from __future__ import annotations
 
+import logging
 import os
 from pathlib import Path
 
 from .document import ExtractedDocument
 from .era import explain_format
-from .errors import UnreadableDocument
+from .errors import ParserFailure, UnreadableDocument, exception_kind
 from .figures import extract_figures
 from .formats import extract
 from .metadata import analyse_agency, analyse_year, find_published, find_title
@@ -29,6 +30,8 @@ from .model import ParsedReport, ParseWarning
 from .region import locate
 from .sections import template_sections, template_table_of_grid
 from .textutil import compact, han_count
+
+logger = logging.getLogger(__name__)
 
 TEMPLATE_FORMATS = ("2019-template", "2021-template")
 # A report has hundreds of Chinese characters; an error page or an empty shell a few.
@@ -49,13 +52,25 @@ def parse_document(
     ``name`` is a filename or URL (used to sniff the format, to resolve image
     URLs and in error messages); ``content_type`` an HTTP Content-Type header;
     ``declared_encoding`` an encoding the caller knows better than the document.
-    Raises :class:`parse.errors.UnreadableDocument`.
+    Raises :class:`parse.errors.UnreadableDocument` and nothing else (but
+    MemoryError, which :mod:`parse.isolation` reports as the memory limit): the
+    readers diagnose what they know, and any other exception becomes a
+    :class:`ParserFailure` naming the document and the exception type, so that
+    one strange file cannot stop the parsing of all the others.
     """
-    doc = extract(data, name=name, content_type=content_type, declared_encoding=declared_encoding)
-    han = han_count(doc.text)
-    if han < MIN_REPORT_HAN and not doc.images and not doc.tables:
-        raise UnreadableDocument(name, f"no report text in the document (only {han} Chinese characters)")
-    return build_report(doc)
+    try:
+        doc = extract(data, name=name, content_type=content_type, declared_encoding=declared_encoding)
+        han = han_count(doc.text)
+        if han < MIN_REPORT_HAN and not doc.images and not doc.tables:
+            raise UnreadableDocument(name, f"no report text in the document (only {han} Chinese characters)")
+        return build_report(doc)
+    except (UnreadableDocument, MemoryError):
+        raise
+    except Exception as exc:  # noqa: BLE001 -- the last resort; see the docstring
+        logger.debug("parser failure on %s", name or "<unnamed document>", exc_info=True)
+        raise ParserFailure(
+            name, f"the parser failed on this document ({exception_kind(exc)}: {str(exc)[:300]})"
+        ) from exc
 
 
 def parse_path(path: str | os.PathLike) -> ParsedReport:

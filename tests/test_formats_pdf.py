@@ -392,3 +392,49 @@ def test_unruled_full_rows_are_not_run_together():
     lines = doc.text.split("\n")
     assert "一、本年新收政府信息公开申请数量80 1 0 0 0 0 81" in lines
     assert "二、上年结转政府信息公开申请数量0 0 0 0 0 0 0" in lines
+
+
+# ----------------------------------------------------------------------------------
+# Limits, checked before the work they bound
+
+
+def _pdf_of_pages(n: int) -> bytes:
+    import io
+
+    from reportlab.pdfgen import canvas
+
+    buf = io.BytesIO()
+    sheet = canvas.Canvas(buf)
+    for i in range(n):
+        sheet.drawString(72, 400, f"Section {i + 1} of the report")
+        sheet.showPage()
+    sheet.save()
+    return buf.getvalue()
+
+
+def test_pdf_over_the_page_limit_is_refused_before_reading_pages():
+    import time
+
+    data = _pdf_of_pages(pdf_reader.MAX_PAGES + 1)
+    started = time.monotonic()
+    reason = refuse(data, "compendium.pdf")
+    assert f"more than {pdf_reader.MAX_PAGES} pages, over the {pdf_reader.MAX_PAGES}-page limit" in reason
+    assert time.monotonic() - started < 5  # reading 301 pages would take longer
+
+
+def test_pdf_under_the_page_limit_is_read():
+    doc = extract(_pdf_of_pages(3), name="short.pdf")
+    assert "Section 3 of the report" in doc.text
+
+
+def test_page_with_too_many_characters_is_refused(monkeypatch):
+    # The fixture's pages have 453, 500, 551 and 39 characters.
+    monkeypatch.setattr(pdf_reader, "MAX_PAGE_CHARS", 200)
+    reason = refuse(read("report_2021.pdf"), "dense.pdf")
+    assert "page 1 of the PDF has" in reason and "characters, over the 200 limit" in reason
+
+
+def test_document_text_over_the_limit_is_refused(monkeypatch):
+    monkeypatch.setattr(pdf_reader, "MAX_TEXT_CHARS", 1000)  # pages of 453, 500, 551, 39 characters
+    reason = refuse(read("report_2021.pdf"), "long.pdf")
+    assert "the PDF's text exceeds 1,000 characters by page 3, over the limit" in reason

@@ -224,3 +224,36 @@ def test_password_protected_xlsx_package():
 
 def test_empty_workbook():
     assert "no cells with content" in refuse(_xlsx(openpyxl.Workbook()), "empty.xlsx")
+
+
+# ----------------------------------------------------------------------------------
+# Limits on what is read
+
+
+@pytest.mark.parametrize("name", ["tables_2021.xls", "tables_2021.xlsx"])
+def test_cells_read_per_sheet_are_capped(monkeypatch, name):
+    # Sheets of 14x4, 28x10 and 4x15 cells; with 60 cells a sheet, the second
+    # is read only in part (its first 6 rows of 10 columns for XLS, its first 60
+    # stored cells, the same 6 rows, for XLSX) and the others whole.
+    whole = extract(read(name), name=name)
+    monkeypatch.setattr(spreadsheet, "MAX_CELLS", 60)
+    capped = extract(read(name), name=name)
+    assert [(g.n_rows, g.n_cols) for g in whole.tables] == [(14, 4), (28, 10), (4, 15)]
+    assert capped.tables[1].n_rows == 6
+    assert [capped.tables[i].rows for i in (0, 2)] == [whole.tables[i].rows for i in (0, 2)]
+
+
+def test_xlsx_member_over_the_limit_is_refused_before_inflating():
+    import zipfile
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(read("tables_2021.xlsx"))) as source, zipfile.ZipFile(buf, "w") as target:
+        for info in source.infolist():
+            target.writestr(info, source.read(info), compress_type=zipfile.ZIP_DEFLATED)
+        # 60 MB of one repeated row: 60 KB deflated, a ratio real sheets reach
+        # only in small members, so only the size limit refuses it.
+        target.writestr("xl/worksheets/sheet9.xml", b"<row/>" * 10_000_000, compress_type=zipfile.ZIP_DEFLATED)
+    with pytest.raises(UnreadableDocument) as info:
+        extract(buf.getvalue(), name="huge.xlsx")
+    assert "huge.xlsx" in str(info.value)
+    assert "Excel (XLSX) member xl/worksheets/sheet9.xml would inflate to 60 MB, over the 50 MB limit" in info.value.reason

@@ -91,8 +91,11 @@ def _registry(sites_file):
 @click.option("-s", "--set", "overrides", multiple=True, metavar="NAME=VALUE",
               help="Override a Scrapy setting, e.g. -s DOWNLOAD_DELAY=2 (repeatable).")
 @click.option("--parse/--no-parse", default=True, show_default=True, help="Parse new and changed reports after the crawl.")
+@click.option("--retry-failed", is_flag=True,
+              help="Parse again the reports whose parse failed (otherwise only new bytes retry them).")
 @click.option("-v", "--verbose", is_flag=True, help="Show Scrapy's own log (otherwise: progress and one summary line per site).")
-def crawl_command(start_url, site_names, all_sites, sites_file, db, archive, refresh, overrides, parse, verbose):
+def crawl_command(start_url, site_names, all_sites, sites_file, db, archive, refresh, overrides, parse,
+                  retry_failed, verbose):
     """Crawl portals: find each one's 年报 column, archive every report listed.
 
     \b
@@ -139,7 +142,7 @@ def crawl_command(start_url, site_names, all_sites, sites_file, db, archive, ref
         raise click.ClickException("crawl stopped by a signal: what was archived stays; the next crawl goes on "
                                    "from there (parse it now with: xxgk reparse --pending-only)")
     if parse:
-        _parse_archived(open_db(db), BlobStore(archive), only_pending=True)
+        _parse_archived(open_db(db), BlobStore(archive), only_pending=True, retry_failed=retry_failed)
     unreached = [r.site for r in results if not r.reached]
     if unreached:
         raise click.ClickException(f"{len(unreached)} of {len(results)} site(s) could not be crawled: "
@@ -173,10 +176,14 @@ def sites_command(sites_file, db):
         )
 
 
-def _parse_archived(db, blobs, only_pending: bool) -> None:
+def _parse_archived(db, blobs, only_pending: bool, retry_failed: bool = False) -> None:
     from parse.from_archive import parse_reports
+    from parse.isolation import WorkerUnavailable
 
-    summary = parse_reports(db, blobs, only_pending=only_pending)
+    try:
+        summary = parse_reports(db, blobs, only_pending=only_pending, retry_failed=retry_failed)
+    except WorkerUnavailable as error:
+        raise click.ClickException(f"cannot parse: {error}") from None
     click.echo(f"parsed {summary.parsed} reports, {summary.failed} failed")
     for error in summary.errors:
         click.echo(f"  {error}", err=True)
@@ -186,14 +193,15 @@ def _parse_archived(db, blobs, only_pending: bool) -> None:
 @db_option
 @archive_option
 @click.option("--pending-only", is_flag=True, help="Only reports not parsed yet (default: all).")
-def reparse_command(db, archive, pending_only):
+@click.option("--retry-failed", is_flag=True, help="With --pending-only: also the reports whose parse failed.")
+def reparse_command(db, archive, pending_only, retry_failed):
     """Re-parse archived reports from their stored bytes (no network)."""
     from archive.blobs import BlobStore
     from archive.catalogue import open_db
 
     if not Path(db).exists():
         raise click.ClickException(f"no archive database at {db}")
-    _parse_archived(open_db(db), BlobStore(archive), only_pending=pending_only)
+    _parse_archived(open_db(db), BlobStore(archive), only_pending=pending_only, retry_failed=retry_failed)
 
 
 @main.command("parse")

@@ -15,6 +15,8 @@
   text; tables nested in a data table are grids of their own.
 * Images (``w:drawing``, VML ``w:pict``) become ``[image: alt]`` lines (alt text,
   else the media file name) and :class:`ImageRef`s in the same order.
+* The package is checked within size limits, and every member inflated once,
+  before python-docx reads it (:mod:`office_zip`: zip bombs, damaged members).
 """
 
 from __future__ import annotations
@@ -23,7 +25,8 @@ import io
 import posixpath
 import zipfile
 
-from docx.opc.exceptions import PackageNotFoundError
+from docx.exceptions import PythonDocxError
+from docx.opc.exceptions import OpcError
 from docx.oxml.ns import qn
 from lxml import etree
 
@@ -32,7 +35,7 @@ from ..errors import UnreadableDocument
 from ..model import ImageRef
 from ..tables import Grid, _assemble, is_data_table
 from ..textutil import squash_cjk_spaces
-from . import office_ole
+from . import office_ole, office_zip
 from .office_numbering import ListNumbering
 from .text import normalise_text
 
@@ -81,6 +84,25 @@ _DOCPR = f"{{{WP_NS}}}docPr"
 _IMAGEDATA = f"{{{V_NS}}}imagedata"
 _O_TITLE = "{urn:schemas-microsoft-com:office:office}title"
 _EMBED, _LINK, _RID = f"{{{R_NS}}}embed", f"{{{R_NS}}}link", f"{{{R_NS}}}id"
+
+# What python-docx and lxml raise on a package whose parts are damaged or
+# missing (found by feeding truncated and byte-flipped real DOCX files): its own
+# errors, XML syntax errors, a missing part (KeyError), a bad content type or
+# encoding (ValueError), and the attribute/index/type errors of its element
+# classes meeting unexpected XML; RecursionError for absurdly nested XML.
+DOCX_ERRORS = (
+    PythonDocxError,
+    OpcError,
+    etree.LxmlError,
+    KeyError,
+    ValueError,
+    TypeError,
+    AttributeError,
+    IndexError,
+    NotImplementedError,
+    EOFError,
+    RecursionError,
+)
 
 
 class _Reader:
@@ -381,20 +403,13 @@ def _open(data: bytes, name: str | None, label: str):
         raise UnreadableDocument(name, f"not a {label} file: an OLE2 (legacy Office) file")
     if not data.startswith(b"PK"):
         raise UnreadableDocument(name, f"not a {label} file: no ZIP signature")
+    # Sizes and member integrity first: python-docx inflates every part into memory.
+    office_zip.check_package(data, name=name, label=label, part="word/")
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            names = set(archive.namelist())
-            if "word/document.xml" not in names and not any(n.startswith("word/") for n in names):
-                raise UnreadableDocument(name, f"not a {label} file: the ZIP archive has no word/ part")
-            bad = archive.testzip()
-            if bad is not None:
-                raise UnreadableDocument(name, f"corrupt {label} file: damaged member {bad}")
         return docx.Document(io.BytesIO(data))
-    except UnreadableDocument:
-        raise
     except zipfile.BadZipFile as exc:
         raise UnreadableDocument(name, f"corrupt or truncated {label} file ({exc})") from exc
-    except (PackageNotFoundError, KeyError, ValueError, etree.XMLSyntaxError, zipfile.LargeZipFile, EOFError) as exc:
+    except DOCX_ERRORS as exc:
         raise UnreadableDocument(name, f"corrupt {label} file ({type(exc).__name__}: {exc})") from exc
 
 
@@ -402,10 +417,10 @@ def read_docx(data: bytes, *, name: str | None, media: str = "docx", label: str 
     """Read DOCX bytes; ``media``/``label`` name the original format (the DOC
     reader passes LibreOffice's DOCX through here)."""
     document = _open(data, name, label)
-    reader = _Reader(document, media)
     try:
+        reader = _Reader(document, media)
         reader.blocks(document.element.body)
-    except (KeyError, ValueError, AttributeError) as exc:
+    except DOCX_ERRORS as exc:
         raise UnreadableDocument(name, f"corrupt {label} file ({type(exc).__name__}: {exc})") from exc
     text = normalise_text("\n".join(reader.lines))
     if not text.strip() and not reader.tables and not reader.images:

@@ -64,6 +64,8 @@ def ole_kind(data: bytes) -> str | None:
     try:
         with olefile.OleFileIO(io.BytesIO(data)) as ole:
             return _kind_of_streams(top_streams(ole))
+    except MemoryError:  # the isolation layer reports it (parse/isolation.py)
+        raise
     except Exception:  # noqa: BLE001 -- olefile raises many types on corrupt input
         return None
 
@@ -77,6 +79,8 @@ def open_ole(data: bytes, name: str | None, label: str) -> olefile.OleFileIO:
     try:
         # A file object: olefile would take short bytes for a file name.
         return olefile.OleFileIO(io.BytesIO(data))
+    except MemoryError:  # the isolation layer reports it (parse/isolation.py)
+        raise
     except Exception as exc:  # noqa: BLE001
         raise UnreadableDocument(name, f"corrupt or truncated {label} file (OLE2 container: {exc})") from exc
 
@@ -104,6 +108,8 @@ def check_word_stream(ole: olefile.OleFileIO, name: str | None, label: str) -> s
     try:
         with ole.openstream("WordDocument") as stream:
             fib = stream.read(12)
+    except MemoryError:  # the isolation layer reports it (parse/isolation.py)
+        raise
     except Exception as exc:  # noqa: BLE001
         raise UnreadableDocument(name, f"corrupt {label} file (WordDocument stream: {exc})") from exc
     if len(fib) < 12:
@@ -114,6 +120,8 @@ def check_word_stream(ole: olefile.OleFileIO, name: str | None, label: str) -> s
         try:
             with ole.openstream(path) as stream:
                 stream.read()
+        except MemoryError:  # the isolation layer reports it (parse/isolation.py)
+            raise
         except Exception as exc:  # noqa: BLE001
             raise UnreadableDocument(name, f"corrupt or truncated {label} file (stream {'/'.join(path)}: {exc})") from exc
     ident, flags = struct.unpack("<H", fib[:2])[0], struct.unpack("<H", fib[10:12])[0]

@@ -25,7 +25,9 @@ What comes out:
   images and (almost) no text; the report parser flags it (content_as_images).
 
 Encrypted PDFs open when they have only an owner (permissions) password; a
-user password, a truncated file or a damaged one raise UnreadableDocument.
+user password, a truncated file or a damaged one raise UnreadableDocument, and
+so does a PDF over the page or text limits (MAX_PAGES, MAX_PAGE_CHARS,
+MAX_TEXT_CHARS), checked before the pages are read.
 """
 
 from __future__ import annotations
@@ -71,6 +73,16 @@ _UNMAPPED = re.compile(r"[\ue000-\uf8ff\ufffd]")
 # Above this share of unmapped glyphs the text layer is garbage (fonts without a
 # ToUnicode map): the PDF is refused rather than read as nonsense.
 MAX_UNMAPPED_SHARE = 0.3
+# Limits checked before the work they bound. Annual reports have 5-40 pages; a
+# PDF of more than 300 is a compendium or something else, and reading it would
+# take minutes.
+MAX_PAGES = 300
+# Characters on one page: a dense A4 page of 6-point text has ~15,000, drawn
+# four times over by "fake bold" producers 60,000; more is not text to read,
+# and every character costs layout analysis and a scan over the table cells.
+MAX_PAGE_CHARS = 100_000
+# Characters in the whole document: the longest reports have ~50,000.
+MAX_TEXT_CHARS = 2_000_000
 # A label that starts a new item (its own cell, not the rest of a cut one).
 _NUMBERED = re.compile(
     r"^\s*(?:[（(][一二三四五六七八九十\d]{1,3}[）)]|[一二三四五六七八九十]{1,3}、|\d{1,3}[.．、]|[①-⑳])"
@@ -489,10 +501,57 @@ def _paragraphs(items: list[_Item], geometry: dict[int, tuple[float, float]]) ->
 # Reader
 
 
+def pdf_errors() -> tuple[type[BaseException], ...]:
+    """What pdfplumber and pdfminer raise on damaged files (found by feeding
+    truncated, byte-flipped and random-bodied PDFs): their own exception
+    classes, and the built-in errors their parsers let through on bad objects
+    -- a filter fed garbage (zlib.error, ValueError: Non-Ascii85 digit), a
+    mangled dictionary or operand (TypeError, KeyError, IndexError), a box of
+    non-numbers, a reference loop (RecursionError)."""
+    from pdfminer.psexceptions import PSException
+    from pdfplumber.utils.exceptions import MalformedPDFException, PdfminerException
+
+    return (
+        PdfminerException,
+        MalformedPDFException,
+        PSException,  # pdfminer's base: PDFSyntaxError, PDFNoValidXRef, PSEOF, …
+        KeyError,
+        TypeError,
+        ValueError,
+        AttributeError,
+        AssertionError,
+        IndexError,
+        EOFError,
+        OverflowError,
+        ZeroDivisionError,
+        NotImplementedError,
+        struct.error,
+        zlib.error,
+        RecursionError,
+    )
+
+
+def _cause(exc: BaseException) -> BaseException:
+    """pdfplumber wraps pdfminer's exception in PdfminerException(cause)."""
+    from pdfplumber.utils.exceptions import PdfminerException
+
+    if isinstance(exc, PdfminerException) and exc.args and isinstance(exc.args[0], BaseException):
+        return exc.args[0]
+    return exc
+
+
+def _damaged(name: str | None, exc: BaseException) -> BaseException:
+    """The UnreadableDocument for a library error; a MemoryError that
+    pdfplumber wrapped stays a MemoryError (parse.isolation reports it)."""
+    cause = _cause(exc)
+    if isinstance(cause, MemoryError):
+        return cause
+    return UnreadableDocument(name, f"corrupt PDF file ({type(cause).__name__}: {str(cause)[:300]})")
+
+
 def _open(data: bytes, name: str | None):
     import pdfplumber
     from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
-    from pdfplumber.utils.exceptions import PdfminerException
 
     if b"%PDF" not in data[:1024]:
         raise UnreadableDocument(name, "not a PDF file: no %PDF header")
@@ -500,41 +559,67 @@ def _open(data: bytes, name: str | None):
         raise UnreadableDocument(name, "truncated PDF file (no %%EOF end marker)")
     try:
         return pdfplumber.open(io.BytesIO(data))
-    except PdfminerException as exc:
-        cause = exc.args[0] if exc.args else exc
+    except pdf_errors() as exc:
+        cause = _cause(exc)
+        if isinstance(cause, MemoryError):
+            raise cause from None
         if isinstance(cause, PDFPasswordIncorrect):
             raise UnreadableDocument(
                 name, "password-protected (encrypted) PDF; it cannot be read without the password"
             ) from exc
         if isinstance(cause, PDFEncryptionError):
             raise UnreadableDocument(name, f"encrypted PDF with an unsupported encryption ({cause})") from exc
-        raise UnreadableDocument(name, f"corrupt or truncated PDF file ({type(cause).__name__}: {cause})") from exc
-    except Exception as exc:  # noqa: BLE001 -- pdfminer raises many types on broken files
-        raise UnreadableDocument(name, f"corrupt PDF file ({type(exc).__name__}: {exc})") from exc
+        raise UnreadableDocument(
+            name, f"corrupt or truncated PDF file ({type(cause).__name__}: {str(cause)[:300]})"
+        ) from exc
+
+
+def _close(pdf) -> None:
+    """Close without raising: pdfplumber's close() walks the page tree again,
+    and on a damaged file that raises the error already reported (it used to
+    replace the UnreadableDocument as the with-block's exception)."""
+    try:
+        pdf.close()
+    except pdf_errors():
+        pass
+
+
+def _count_pages(pdf, name: str | None) -> None:
+    """Refuse a PDF over MAX_PAGES before any page is read (the page tree is
+    walked lazily and only one page past the limit)."""
+    import itertools
+
+    from pdfminer.pdfpage import PDFPage
+
+    try:
+        count = sum(1 for _ in itertools.islice(PDFPage.create_pages(pdf.doc), MAX_PAGES + 1))
+    except pdf_errors() as exc:
+        raise _damaged(name, exc) from exc
+    if count > MAX_PAGES:
+        raise UnreadableDocument(
+            name, f"the PDF has more than {MAX_PAGES} pages, over the {MAX_PAGES}-page limit for a report"
+        )
 
 
 def _read_pages(pdf, name: str | None) -> list[Page]:
-    from pdfminer.pdfparser import PDFSyntaxError
-    from pdfminer.psparser import PSException
-    from pdfplumber.utils.exceptions import PdfminerException
-
+    _count_pages(pdf, name)
+    pages = []
+    total = 0
     try:
-        pages = [_read_page(page, i + 1) for i, page in enumerate(pdf.pages)]
-    except (
-        PdfminerException,
-        PSException,
-        PDFSyntaxError,
-        KeyError,
-        TypeError,
-        ValueError,
-        AssertionError,
-        struct.error,
-        zlib.error,
-        RecursionError,
-        IndexError,
-    ) as exc:
-        cause = exc.args[0] if isinstance(exc, PdfminerException) and exc.args else exc
-        raise UnreadableDocument(name, f"corrupt PDF file ({type(cause).__name__}: {cause})") from exc
+        for i, page in enumerate(pdf.pages):
+            chars = len(page.chars)
+            if chars > MAX_PAGE_CHARS:
+                raise UnreadableDocument(
+                    name, f"page {i + 1} of the PDF has {chars:,} characters, over the {MAX_PAGE_CHARS:,} limit"
+                )
+            total += chars
+            if total > MAX_TEXT_CHARS:
+                raise UnreadableDocument(
+                    name, f"the PDF's text exceeds {MAX_TEXT_CHARS:,} characters by page {i + 1}, over the limit"
+                )
+            pages.append(_read_page(page, i + 1))
+    except pdf_errors() as exc:
+        raise _damaged(name, exc) from exc
     if not pages:
         raise UnreadableDocument(name, "PDF file without pages")
     return pages
@@ -547,8 +632,11 @@ def extract(
     content_type: str | None = None,
     declared_encoding: str | None = None,
 ) -> ExtractedDocument:
-    with _open(data, name) as pdf:
+    pdf = _open(data, name)
+    try:
         pages = _read_pages(pdf, name)
+    finally:
+        _close(pdf)
 
     _check_unmapped(pages, name)
     _strip_running_lines(pages)

@@ -13,6 +13,7 @@ import zipfile
 from urllib.parse import unquote, urlsplit
 
 from .office_ole import ole_kind
+from .office_zip import OPEN_ERRORS
 
 # Formats the parser reads, and formats it recognises but cannot read yet, with
 # the human name used in error messages.
@@ -104,7 +105,7 @@ def zip_kind(data: bytes) -> str:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             names = archive.namelist()
-    except (zipfile.BadZipFile, ValueError, OSError, EOFError):
+    except OPEN_ERRORS:
         window = data[:4096]
         names = [m.decode("latin-1") for m in re.findall(rb"(?:word|xl|Doc_0)/[\x21-\x7e]*|OFD\.xml", window)]
     if any(n.startswith("word/") for n in names):

@@ -17,6 +17,10 @@ Cells read as the spreadsheet shows them: formulas by their cached value, an
 integer-valued float ``12.0`` as ``12``, and the number format applied where
 it changes the digits (``0.00`` → ``3.50``, ``#,##0`` → ``1,046``, ``0%`` →
 ``35%``); dates as ``YYYY-MM-DD``.
+
+Limits: an XLSX package is checked within size limits before openpyxl reads it
+(:mod:`office_zip`), and at most MAX_ROWS x MAX_COLS, and MAX_CELLS, cells of a
+sheet are read (whole rows: a sheet cut by the limit ends at a row's end).
 """
 
 from __future__ import annotations
@@ -32,11 +36,19 @@ from ..document import TABLE_MARKER_FORMAT, ExtractedDocument
 from ..errors import UnreadableDocument
 from ..tables import Grid, _assemble
 from ..textutil import squash_cjk_spaces
-from . import office_ole
+from . import office_ole, office_zip
 
 # Guards against sheets whose formatting reaches row 1,048,576.
 MAX_ROWS = 20000
 MAX_COLS = 500
+# Cells read per sheet (rows x columns visited for XLS, stored cells for XLSX):
+# a report's workbook has a few thousand; a million is a data dump, and reading
+# it cell by cell would take minutes.
+MAX_CELLS = 1_000_000
+# openpyxl keeps every cell as an object, about 1 KB with its style (measured:
+# 22 MB of sheet XML, 500,000 cells, 180 MB more memory): 50 MB of XML in one
+# member is over a million cells already. Other limits as for DOCX.
+XLSX_ZIP_LIMITS = office_zip.ZipLimits(member=50 * office_zip.MB)
 
 # ----------------------------------------------------------------------------------
 # Cell display
@@ -302,20 +314,15 @@ def extract_xlsx(
         raise UnreadableDocument(name, f"not a {label} file: an OLE2 (legacy Office) file")
     if not data.startswith(b"PK"):
         raise UnreadableDocument(name, f"not a {label} file: no ZIP signature")
+    office_zip.check_package(data, name=name, label=label, part="xl/", limits=XLSX_ZIP_LIMITS)
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            if not any(n.startswith("xl/") for n in archive.namelist()):
-                raise UnreadableDocument(name, f"not a {label} file: the ZIP archive has no xl/ part")
-            bad = archive.testzip()
-            if bad is not None:
-                raise UnreadableDocument(name, f"corrupt {label} file: damaged member {bad}")
         workbook = openpyxl.load_workbook(io.BytesIO(data), data_only=True, read_only=False)
-    except UnreadableDocument:
-        raise
     except zipfile.BadZipFile as exc:
         raise UnreadableDocument(name, f"corrupt or truncated {label} file ({exc})") from exc
-    except (InvalidFileException, KeyError, ValueError, TypeError, OSError, EOFError) as exc:
+    except InvalidFileException as exc:
         raise UnreadableDocument(name, f"corrupt {label} file ({type(exc).__name__}: {exc})") from exc
+    except MemoryError:  # the isolation layer reports it (parse/isolation.py)
+        raise
     except Exception as exc:  # noqa: BLE001 -- openpyxl surfaces XML errors of many kinds
         raise UnreadableDocument(name, f"corrupt {label} file ({type(exc).__name__}: {exc})") from exc
 
@@ -325,8 +332,12 @@ def extract_xlsx(
         for ws in worksheets:
             cells: dict[tuple[int, int], str] = {}
             bordered: set[tuple[int, int]] = set()
-            for (row, col), cell in list(ws._cells.items()):  # stored cells only, not the used range
-                if row > MAX_ROWS or col > MAX_COLS:
+            stored = list(ws._cells.items())  # stored cells only, not the used range, row by row
+            row_limit = MAX_ROWS
+            if len(stored) > MAX_CELLS:  # whole rows only: those before the first cell not read
+                row_limit = min(row_limit, stored[MAX_CELLS][0][0] - 1)
+            for (row, col), cell in stored[:MAX_CELLS]:
+                if row > row_limit or col > MAX_COLS:
                     continue
                 text = display(cell.value, cell.number_format)
                 if text:
@@ -334,9 +345,9 @@ def extract_xlsx(
                 if cell.has_style and _xlsx_bordered(cell.border):
                     bordered.add((row - 1, col - 1))
             merges = [
-                (m.min_row - 1, min(m.max_row, MAX_ROWS) - 1, m.min_col - 1, min(m.max_col, MAX_COLS) - 1)
+                (m.min_row - 1, min(m.max_row, row_limit) - 1, m.min_col - 1, min(m.max_col, MAX_COLS) - 1)
                 for m in ws.merged_cells.ranges
-                if m.min_row <= MAX_ROWS and m.min_col <= MAX_COLS
+                if m.min_row <= row_limit and m.min_col <= MAX_COLS
             ]
             sheets.append(_Sheet(ws.title, cells, merges, bordered))
     finally:
@@ -372,6 +383,8 @@ def extract_xls(
                 name, f"password-protected (encrypted) {label} workbook; it cannot be read without the password"
             ) from exc
         raise UnreadableDocument(name, f"corrupt {label} file ({exc})") from exc
+    except MemoryError:  # the isolation layer reports it (parse/isolation.py)
+        raise
     except Exception as exc:  # noqa: BLE001 -- xlrd raises struct/index/assertion errors on damage
         raise UnreadableDocument(name, f"corrupt or truncated {label} file ({type(exc).__name__}: {exc})") from exc
 
@@ -399,8 +412,10 @@ def extract_xls(
         for sheet in visible:
             cells: dict[tuple[int, int], str] = {}
             bordered: set[tuple[int, int]] = set()
-            for r in range(min(sheet.nrows, MAX_ROWS)):
-                for c in range(min(sheet.ncols, MAX_COLS)):
+            n_cols = min(sheet.ncols, MAX_COLS)
+            row_limit = min(sheet.nrows, MAX_ROWS, MAX_CELLS // max(n_cols, 1))
+            for r in range(row_limit):
+                for c in range(n_cols):
                     cell = sheet.cell(r, c)
                     ctype = cell.ctype
                     if bordered_xf(cell.xf_index):
@@ -423,9 +438,9 @@ def extract_xls(
                     if text:
                         cells[(r, c)] = text
             merges = [
-                (r0, min(r1, MAX_ROWS) - 1, c0, min(c1, MAX_COLS) - 1)
+                (r0, min(r1, row_limit) - 1, c0, min(c1, MAX_COLS) - 1)
                 for r0, r1, c0, c1 in sheet.merged_cells
-                if r0 < MAX_ROWS and c0 < MAX_COLS
+                if r0 < row_limit and c0 < MAX_COLS
             ]
             sheets.append(_Sheet(sheet.name, cells, merges, bordered))
     finally:
