@@ -108,7 +108,7 @@ class ArchiveMiddleware:
             # one hop of a redirect: its own row (the redirect middleware runs after this one)
             kind, url, final_url = "redirect", request.url, urljoin(request.url, location) if location else None
         else:
-            kind = "http_error" if response.status >= 400 else None
+            kind = request.meta.get("xxgk_kind") or ("http_error" if response.status >= 400 else None)
             url, final_url = (redirects[0] if redirects else request.url), response.url
         fetch_id = record_fetch(
             self.db,

@@ -95,3 +95,31 @@ def test_a_second_crawl_on_one_archive_is_refused_naming_the_first(tmp_path, por
     assert result.returncode == 1
     assert f"another crawl holds {archive}: pid {holder.pid}" in result.stderr and "(xxgk crawl --all)" in result.stderr
     assert not (tmp_path / "x.db").exists()  # refused before it wrote anything
+
+
+def test_robots_refusals_and_the_not_found_probe_are_rows_of_their_own(tmp_path):
+    import functools
+    import http.server
+    import threading
+
+    site = tmp_path / "site"
+    (site / "x").mkdir(parents=True)
+    (site / "robots.txt").write_text("User-agent: *\nDisallow: /x/\n")
+    (site / "x" / "index.html").write_text("<html><body>年报</body></html>")
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(site))
+    handler.log_message = lambda *a: None
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_port}/x/index.html"
+        result = run_xxgk("crawl", "--start-url", url, "--db", str(tmp_path / "x.db"),
+                          "--archive", str(tmp_path / "a"), "-s", "DOWNLOAD_DELAY=0", "--no-parse")
+    finally:
+        server.shutdown()
+    assert result.returncode == 0, result.stderr[-2000:]
+    from conftest import query
+
+    rows = {r["kind"]: r for r in query(tmp_path / "x.db", "SELECT url, status, kind, error FROM fetches")}
+    assert rows["robots"]["url"] == url and rows["robots"]["status"] is None
+    assert "refused by the site's robots.txt" in rows["robots"]["error"]
+    assert rows["probe"]["status"] == 404 and "/xxgk-archive-no-such-page-" in rows["probe"]["url"]

@@ -96,7 +96,8 @@ class AnnualReportsSpider(scrapy.Spider):
         # then the portal itself.
         yield scrapy.Request(soft404.probe_url(self.start_url), callback=self.parse_probe, errback=self.probe_failed,
                              priority=ATTACHMENT_PRIORITY + 1, dont_filter=True,
-                             meta={"handle_httpstatus_all": True, "dont_retry": True, "xxgk_unconditional": True})
+                             meta={"handle_httpstatus_all": True, "dont_retry": True, "xxgk_unconditional": True,
+                                   "xxgk_kind": "probe"})
 
     def _start_request(self) -> scrapy.Request:
         return scrapy.Request(self.start_url, callback=self.parse_page, cb_kwargs={"hops": 0})
