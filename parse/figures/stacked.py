@@ -47,15 +47,15 @@ def _rows_of(labels: str, era: str) -> list[tuple[int, str]]:
     template order; the text before the first is returned with index -1."""
     rows = table3_rows(era)
     pieces = [p for p in _NUMBERING.split(labels) if p.strip()]
+    # a 2021 （六）其他处理 named with one of its three rows is their heading, no row
+    leaves = {i for i, r in enumerate(rows) if r.key in group_rows("other", era)}
     out: list[tuple[int, str]] = []
     named: set[int] = set()
     for piece in pieces:
         folded = fold_for_match(piece)
         hits = [i for i, r in enumerate(rows) if any(s in folded for s in r.signatures)]
-        if era == "2021-template":
-            leaves = {i for i, r in enumerate(rows) if r.key in group_rows("other", era)}
-            if set(hits) & leaves:
-                hits = [i for i in hits if rows[i].key != "outcome.other"]
+        if set(hits) & leaves:
+            hits = [i for i in hits if rows[i].key != "outcome.other"]
         if len(hits) != 1 or hits[0] in named:
             out.append((-1, piece))
             continue
