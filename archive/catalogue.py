@@ -97,7 +97,7 @@ def _create_tables(db: sqlite_utils.Database) -> None:
                 "crawl_run_id": int,
                 "fetched_at": str,
                 "kind": str,  # what the exchange was when not a plain answer: redirect, http_error, timeout …
-                "attempt": int,  # 1 for the first try, 2 for the first retry …
+                "attempt": int,  # 1 for the first try, 2 for the first retry …; 0: refused, never sent
             },
             pk="id",
             foreign_keys=[("sha256", "bodies", "sha256"), ("crawl_run_id", "crawl_runs", "id")],

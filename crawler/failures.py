@@ -4,7 +4,7 @@ Twisted and Scrapy exceptions often carry no message of their own
 (``ResponseDataLossError()``, ``ResponseNeverReceived([...])``): stored as
 ``f"{type}: {exception}"`` they read ``ResponseDataLossError: ``. Each failure
 becomes a ``kind`` (a short word to query by: ``timeout``, ``connection_lost``,
-``dns``, ``tls``, ``refused``, ``too_large``, ``robots``, ``offsite``,
+``connection_reset``, ``truncated``, ``dns``, ``tls``, ``refused``, ``too_large``, ``robots``, ``offsite``,
 ``network``) and a message that says what happened, with the library's own
 words when it has any.
 """
@@ -36,12 +36,27 @@ _KNOWN: tuple[tuple[str, str, str], ...] = (
 
 
 def _reasons(exception: BaseException) -> list[str]:
-    """The messages inside Twisted's wrapper exceptions (ResponseFailed.reasons …)."""
+    """The messages inside Twisted's wrapper exceptions (ResponseFailed.reasons …),
+    also of the exception a Scrapy one was raised from (ResponseDataLossError's
+    cause is Twisted's ResponseFailed: how the connection ended, and the data loss)."""
     out = []
-    for reason in getattr(exception, "reasons", None) or []:
-        value = getattr(reason, "value", reason)
-        out.append(f"{type(value).__name__}: {value}".rstrip(": "))
+    for holder in (exception, exception.__cause__):
+        for reason in getattr(holder, "reasons", None) or []:
+            value = getattr(reason, "value", reason)
+            out.append(f"{type(value).__name__}: {value}".rstrip(": "))
     return out
+
+
+def _body_cut_short(inner: list[str]) -> tuple[str, str] | None:
+    """A body cut short, told apart by how its connection ended: a TCP reset
+    (Twisted's ConnectionLost, "non-clean") or an orderly close before the
+    Content-Length was reached (ConnectionDone, "closed cleanly")."""
+    names = {reason.split(":", 1)[0] for reason in inner}
+    if "ConnectionLost" in names:
+        return "connection_reset", "the connection was reset (TCP RST) before the whole body arrived"
+    if "ConnectionDone" in names:
+        return "truncated", "the server closed the connection before the whole body arrived (less than its Content-Length)"
+    return None
 
 
 def describe(exception: BaseException) -> tuple[str, str]:
@@ -60,6 +75,8 @@ def describe(exception: BaseException) -> tuple[str, str]:
         kind, meaning = "tls", "the TLS handshake failed"
     elif "maxsize" in joined or "exceeds" in joined and "size" in joined or "cancelled" in joined and "size" in joined:
         kind, meaning = "too_large", "the body is larger than DOWNLOAD_MAXSIZE"
+    elif name == "ResponseDataLossError" and _body_cut_short(inner):
+        kind, meaning = _body_cut_short(inner)
     else:
         kind, meaning = next(((k, m) for cls, k, m in _KNOWN if cls == name), ("network", "a network error"))
         if kind == "network":

@@ -43,6 +43,17 @@ class SeenReport:
 
 
 @dataclass
+class RefusedLink:
+    """A link the crawl would have followed but may not (another site's report or
+    attachment): recorded as a ``fetches`` row of ``kind`` with no status."""
+
+    url: str
+    kind: str
+    message: str
+    referer: str | None
+
+
+@dataclass
 class NotFoundPage:
     """A listed report URL that answered with the site's not-found page (status 200)."""
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 from scrapy import Request
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
@@ -21,6 +21,7 @@ from archive import encoding
 from archive.blobs import BlobStore
 from archive.catalogue import open_db, record_fetch
 from archive.warc import WarcArchive
+from crawler import antibot
 from crawler.failures import describe
 
 logger = logging.getLogger(__name__)
@@ -104,12 +105,17 @@ class ArchiveMiddleware:
         )
         redirects = request.meta.get("redirect_urls") or []
         location = _header(response, "Location")
+        note = None
         if 300 <= response.status < 400 and response.status != 304:
             # one hop of a redirect: its own row (the redirect middleware runs after this one)
             kind, url, final_url = "redirect", request.url, urljoin(request.url, location) if location else None
+            note = self._redirect_end(request, final_url)
         else:
             kind = request.meta.get("xxgk_kind") or ("http_error" if response.status >= 400 else None)
             url, final_url = (redirects[0] if redirects else request.url), response.url
+            if response.status >= 400 and (note := antibot.challenge(response.status, body)):
+                kind = "anti_bot"
+                self.crawler.stats.inc_value("xxgk/anti_bot")
         fetch_id = record_fetch(
             self.db,
             url=url,
@@ -127,11 +133,31 @@ class ArchiveMiddleware:
             etag=_header(response, "ETag"),
             last_modified=_header(response, "Last-Modified"),
             crawl_run_id=self._run_id(),
+            error=note,
         )
         request.meta["xxgk_fetch_id"] = fetch_id
         request.meta["xxgk_sha256"] = sha256
         request.meta["xxgk_declared_encoding"] = declared
         return response
+
+    def _redirect_end(self, request: Request, target: str | None) -> str | None:
+        """Why a redirect hop is where its chain ends, or None if it is followed on:
+        no Location, a loop (the target already visited in this chain: the
+        duplicate filter drops it), more hops than REDIRECT_MAX_TIMES, another site."""
+        if not target:
+            return "a redirect without a Location header: nowhere to go"
+        chain = [*(request.meta.get("redirect_urls") or []), request.url]
+        if target in chain:
+            return (f"redirect loop: {target} was already visited in this chain of {len(chain)} "
+                    f"redirect(s) ({' -> '.join(chain)}); not followed")
+        limit = self.crawler.settings.getint("REDIRECT_MAX_TIMES", 20)
+        if request.meta.get("redirect_times", 0) + 1 > limit:
+            return (f"more than REDIRECT_MAX_TIMES ({limit}) redirects in a row from {chain[0]}; "
+                    f"the chain is given up here, {target} not fetched")
+        on_site = getattr(self.crawler.spider, "is_on_site", None)
+        if on_site is not None and not request.meta.get("allow_offsite") and not on_site(target):
+            return f"a redirect to another site ({urlsplit(target).hostname}): not followed"
+        return None
 
     def process_exception(self, request: Request, exception: Exception) -> None:
         kind, message = describe(exception)

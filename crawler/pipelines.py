@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import asdict
 
-from archive.catalogue import mark_fetch, mark_seen, open_db, record_list_page, upsert_report
-from crawler.items import ListSeen, NotFoundPage, ReportItem, SeenReport
+from archive.catalogue import mark_fetch, mark_seen, open_db, record_fetch, record_list_page, upsert_report
+from crawler.items import ListSeen, NotFoundPage, RefusedLink, ReportItem, SeenReport
 
 
 class ReportCataloguePipeline:
@@ -25,6 +25,11 @@ class ReportCataloguePipeline:
             return item
         if isinstance(item, ListSeen):
             record_list_page(self.db, self.crawler.stats.get_value("xxgk/crawl_run_id"), item.url, item.reports)
+            return item
+        if isinstance(item, RefusedLink):
+            record_fetch(self.db, url=item.url, final_url=None, method="GET", status=None, kind=item.kind,
+                         error=item.message, attempt=0, referer=item.referer,
+                         crawl_run_id=self.crawler.stats.get_value("xxgk/crawl_run_id"))
             return item
         if isinstance(item, NotFoundPage):
             if item.fetch_id is not None:

@@ -49,6 +49,7 @@ SCHEDULER_DISK_QUEUE = "scrapy.squeues.PickleFifoDiskQueue"
 SCHEDULER_MEMORY_QUEUE = "scrapy.squeues.FifoMemoryQueue"
 XXGK_MAX_LIST_PAGES = 500  # list pages (and list API calls) per site
 XXGK_MAX_PAGES_PER_LIST = 200  # pages one list's pager may plan (a 年报 column of 200 pages holds ~3000 reports)
+XXGK_PAGES_AHEAD = 5  # list pages sent beyond the last that listed a report (crawler/paging.py)
 CLOSESPIDER_PAGECOUNT = 20000  # responses per site and run
 
 EXTENSIONS = {

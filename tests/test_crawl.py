@@ -42,9 +42,14 @@ def test_gbk_report_keeps_its_chinese_text(crawled, manifest):
 
 def test_nothing_off_site_or_disallowed_is_fetched(crawled, manifest, portal_url):
     host = urlsplit(portal_url).netloc
-    fetched = rows(crawled.db, "SELECT url FROM fetches")
+    fetched = rows(crawled.db, "SELECT url FROM fetches WHERE kind IS NOT 'offsite'")
     assert fetched
     assert {urlsplit(f["url"]).netloc for f in fetched} == {host}
+    # off-site report links are refused, and each refusal is a row: never sent, saying where it was
+    refused = rows(crawled.db, "SELECT url, status, attempt, error FROM fetches WHERE kind = 'offsite'")
+    assert refused and all(r["status"] is None and r["attempt"] == 0 and "not followed" in r["error"]
+                           for r in refused)
+    assert {urlsplit(r["url"]).netloc for r in refused} <= {urlsplit(u).netloc for u in manifest.offsite_links}
     paths = {urlsplit(f["url"]).path for f in fetched}
     assert "/robots.txt" in paths
     for disallowed in manifest.disallowed_paths:

@@ -186,3 +186,63 @@ def test_soft_404_told_by_a_short_not_found_notice():
     # a long report that mentions 页面不存在 in passing is a report
     report = "<html><body>" + "全年主动公开政府信息1234条。" * 60 + "个别链接页面不存在的问题已整改。</body></html>"
     assert not soft404.is_soft_404(report, None)
+
+
+def test_a_page_window_stops_pages_ahead_of_the_last_page_with_reports():
+    from crawler.paging import PageWindow
+
+    window = PageWindow([f"p{i}" for i in range(2, 100_002)], ahead=3)
+    assert [url for _, url in window.take()] == ["p2", "p3", "p4"]
+    assert window.take() == []  # nothing more until a page comes back
+    window.seen(1, True)  # p3 listed reports: up to 3 pages past it
+    assert [url for _, url in window.take()] == ["p5", "p6"]
+    for index in (0, 2, 3, 4):  # the rest came back empty
+        window.seen(index, False)
+    assert window.take() == []
+    assert window.sent == 5 and window.remaining == 99_995
+
+
+def test_a_link_chain_follows_pager_links_while_pages_list_reports():
+    from crawler.paging import LinkChain
+
+    chain = LinkChain(ahead=2)
+    sent = 0
+    while chain.may_send():  # a calendar: every page links more pages, none lists a report
+        chain.sent()
+        sent += 1
+        chain.seen(False)
+    assert sent == 2
+    chain.seen(True)  # a page of the chain listed a report: two more may go
+    assert chain.may_send()
+
+
+def test_a_body_cut_short_says_whether_the_connection_was_reset_or_closed():
+    from scrapy.exceptions import ResponseDataLossError
+    from twisted.internet.error import ConnectionDone, ConnectionLost
+    from twisted.python.failure import Failure
+    from twisted.web._newclient import ResponseFailed
+    from twisted.web.http import _DataLoss
+
+    from crawler.failures import describe
+
+    def cut(ending) -> tuple[str, str]:
+        exc = ResponseDataLossError()
+        exc.__cause__ = ResponseFailed([Failure(ending), Failure(_DataLoss())])
+        return describe(exc)
+
+    assert cut(ConnectionLost())[0] == "connection_reset" and "reset" in cut(ConnectionLost())[1]
+    assert cut(ConnectionDone())[0] == "truncated" and "Content-Length" in cut(ConnectionDone())[1]
+
+
+def test_an_anti_bot_challenge_is_told_by_its_structure():
+    from crawler.antibot import challenge
+    from sample_portal.families.hostile import ANTI_BOT_PAGE
+
+    assert "JavaScript challenge" in challenge(412, ANTI_BOT_PAGE) and "瑞数" in challenge(412, ANTI_BOT_PAGE)
+    unnamed = b"<html><head><script>document.cookie='k=1';location.reload()</script></head><body></body></html>"
+    assert challenge(521, unnamed).startswith("HTTP 521 with a JavaScript challenge: an anti-bot wall answers")
+    assert challenge(200, ANTI_BOT_PAGE) is None  # a 200 is the page
+    error_page = ("<html><head><script src='/a.js'></script></head><body><h1>403 Forbidden</h1><p>"
+                  + "您访问的页面因权限设置无法显示，请联系网站管理员或返回首页继续浏览本站的其他信息公开内容。" * 4
+                  + "</p></body></html>").encode()
+    assert challenge(403, error_page) is None  # an error page a person reads

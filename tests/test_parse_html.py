@@ -284,3 +284,21 @@ def test_annex_pasted_one_paragraph_per_cell():
     assert report.warnings == []
     (grid,) = report.tables
     assert grid.n_rows == 16 and grid.row(15) == ["行政诉讼数", "件", "0", "0"]
+
+
+def test_a_page_with_its_tags_left_open_is_read_as_a_browser_builds_it():
+    """A real report page with no </td>, </tr>, </p>, </span> and nothing from </body>
+    on (what broken CMS templates serve; sample_portal's hostile site serves it):
+    libxml2 alone keeps one of its three tables; rebuilt by the HTML5 rules, every
+    figure of the clean page is read, and the same."""
+    import lxml.html
+
+    from sample_portal.families.hostile import unclose_tags
+
+    clean = (Path(__file__).parent / "gold" / "real" / "pingtan-syq-2020.html").read_bytes()
+    broken = unclose_tags(clean)
+    assert b"</td>" not in broken and b"</body>" not in broken
+    assert len(lxml.html.document_fromstring(broken.decode("utf-8")).xpath("//table")) == 1
+    read = {m.key: m.value for m in parse_document(broken, name="unclosed.htm").metrics}
+    expected = {m.key: m.value for m in parse_document(clean, name="clean.htm").metrics}
+    assert len(expected) > 150 and read == expected

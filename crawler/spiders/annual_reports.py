@@ -35,8 +35,9 @@ from archive.catalogue import open_db
 from crawler.attachments import filename_from_disposition, is_document_link, safe_display_name
 from crawler import soft404
 from crawler.families import hanweb, jsonapi, pager, trs
-from crawler.items import AttachmentItem, ListSeen, NotFoundPage, ReportItem, SeenReport
+from crawler.items import AttachmentItem, ListSeen, NotFoundPage, RefusedLink, ReportItem, SeenReport
 from crawler.links import Link, page_links, same_site, site_domain
+from crawler.paging import PAGES_AHEAD, LinkChain, PageWindow
 from crawler.titles import (
     is_annual_report_title,
     is_disclosure_nav_text,
@@ -85,6 +86,7 @@ class AnnualReportsSpider(scrapy.Spider):
         self.archived: set[str] = set()
         self.list_pages = 0
         self.list_requested: set[tuple] = set()
+        self.refused: set[str] = set()  # off-site links recorded this run
         self.probe_text: str | None = None  # what the site answers a missing page with (soft404)
 
     async def start(self):
@@ -112,7 +114,8 @@ class AnnualReportsSpider(scrapy.Spider):
 
     # -- helpers -----------------------------------------------------------------
 
-    def _on_site(self, url: str) -> bool:
+    def is_on_site(self, url: str) -> bool:
+        """Whether ``url`` is on this site (its domains, or a declared attachment host)."""
         return any(same_site(url, d) for d in self.domains)
 
     def _list_budget(self) -> int:
@@ -140,7 +143,7 @@ class AnnualReportsSpider(scrapy.Spider):
 
     def _report_requests(self, links, list_url: str):
         for link in links:
-            if not is_annual_report_title(link.text) or not self._on_site(link.url):
+            if not is_annual_report_title(link.text) or not self.is_on_site(link.url):
                 continue
             if link.url in self.archived:
                 self.crawler.stats.inc_value("xxgk/reports_skipped")
@@ -154,18 +157,44 @@ class AnnualReportsSpider(scrapy.Spider):
                 cb_kwargs={"list_url": list_url, "list_title": link.text},
             )
 
+    def _refused(self, links, page_url: str, message: str):
+        """A ``RefusedLink`` for each of ``links`` that is off the site (once per URL and run)."""
+        for link in links:
+            parts = urlsplit(link.url)
+            if parts.scheme not in ("http", "https") or self.is_on_site(link.url) or link.url in self.refused:
+                continue
+            self.refused.add(link.url)
+            self.crawler.stats.inc_value("xxgk/offsite_refused")
+            yield RefusedLink(url=link.url, kind="offsite", referer=page_url,
+                              message=message.format(host=parts.hostname, text=link.text, page=page_url))
+
     # -- navigation and list pages -------------------------------------------------
 
-    def parse_page(self, response: Response, hops: int = 0, is_list: bool = False):
-        """A navigation or list page: report links, the list's other pages, then onward links."""
+    def parse_page(self, response: Response, hops: int = 0, is_list: bool = False,
+                   window: PageWindow | None = None, index: int = -1, chain: LinkChain | None = None):
+        """A navigation or list page: report links, the list's other pages, then onward links.
+
+        ``window``/``index``: the page is page ``index`` of a list's planned pages;
+        ``chain``: the page was reached by following a list's pager links (see
+        :mod:`crawler.paging`)."""
         if not isinstance(response, TextResponse):
             return
-        links = [link for link in page_links(response) if self._on_site(link.url)]
+        every = page_links(response)
+        links = [link for link in every if self.is_on_site(link.url)]
+        yield from self._refused(
+            (link for link in every if is_annual_report_title(link.text)), response.url,
+            "a report link to another site ({host}, listed as {text!r} on {page}): not followed")
+        had_reports = any(is_annual_report_title(link.text) for link in links)
         yield from self._report_requests(links, response.url)
         if is_list:
             yield ListSeen(url=response.url, reports=sum(1 for link in links if is_annual_report_title(link.text)))
+        if chain is not None:
+            chain.seen(had_reports)
         if is_list or hops == 0:
-            yield from self._family_pages(response, links)
+            yield from self._family_pages(response, links, window, chain)
+        if window is not None:
+            window.seen(index, had_reports)
+            yield from self._window_requests(window)
         if is_list:
             for link in links:
                 if is_annual_report_title(link.text):
@@ -185,8 +214,34 @@ class AnnualReportsSpider(scrapy.Spider):
                 if is_disclosure_nav_text(link.text):
                     yield response.follow(link.url, callback=self.parse_page, cb_kwargs={"hops": hops + 1})
 
-    def _family_pages(self, response: TextResponse, links):
-        """The other pages of a list, by the mechanism its CMS family uses."""
+    def _pages_ahead(self) -> int:
+        return max(1, self.settings.getint("XXGK_PAGES_AHEAD", PAGES_AHEAD))
+
+    def _window_requests(self, window: PageWindow):
+        """The planned pages of ``window`` that may be sent now."""
+        for index, url in window.take():
+            request = self._list_request(url, callback=self.parse_page, errback=self.list_page_failed,
+                                         cb_kwargs={"is_list": True, "window": window, "index": index})
+            if request:
+                yield request
+
+    def list_page_failed(self, failure):
+        """A planned list page that could not be had counts as an empty one (the
+        failure itself is recorded by the archive middleware)."""
+        kwargs = failure.request.cb_kwargs
+        window = kwargs.get("window")
+        if window is not None:
+            window.seen(kwargs.get("index", -1), False)
+            yield from self._window_requests(window)
+
+    def _family_pages(self, response: TextResponse, links, window: PageWindow | None = None,
+                      chain: LinkChain | None = None):
+        """The other pages of a list, by the mechanism its CMS family uses.
+
+        Pages a pager names in advance are planned only from the page a list was
+        entered by (``window`` and ``chain`` None) and sent a few at a time;
+        pages reached by pager links are followed while the pages before them
+        listed reports (:mod:`crawler.paging`)."""
         html = response.text
         store = hanweb.find_datastore(html, response.url)
         if store is not None:
@@ -194,18 +249,17 @@ class AnnualReportsSpider(scrapy.Spider):
             if store.proxy_url and (store.total is None or len(store.records) < store.total):
                 yield from self._hanweb_requests(store, response.url)
             return
+        entry = window is None and chain is None
         trs_pager = trs.find_pager(html)
         if trs_pager is not None:
-            if trs_pager.current == 0:  # every page is scheduled from the first one
+            if trs_pager.current == 0 and entry:
                 share = self._pages_per_list()
                 if trs_pager.count > share + 1:
-                    self.logger.warning("%s: the pager claims %d pages; only %d are fetched (XXGK_MAX_PAGES_PER_LIST, "
+                    self.logger.warning("%s: the pager claims %d pages; at most %d are fetched (XXGK_MAX_PAGES_PER_LIST, "
                                         "XXGK_MAX_LIST_PAGES)", response.url, trs_pager.count, share)
                 # URLs built only up to what may still be fetched (a pager may claim 10^8 pages)
-                for url in trs_pager.urls(response.url, limit=share + 1):
-                    request = self._list_request(url, callback=self.parse_page, cb_kwargs={"is_list": True})
-                    if request:
-                        yield request
+                planned = PageWindow(trs_pager.urls(response.url, limit=share + 1), ahead=self._pages_ahead())
+                yield from self._window_requests(planned)
             return
         endpoint = jsonapi.find_endpoint(html, response.url)
         if endpoint is not None:
@@ -218,9 +272,29 @@ class AnnualReportsSpider(scrapy.Spider):
                 yield request
             return
         linked = pager.pager_links(response.url, links)
-        for url in linked + pager.numbered_pages(response.url, linked, self._pages_per_list() + 1):
-            request = self._list_request(url, callback=self.parse_page, cb_kwargs={"is_list": True})
+        planned_urls: set[str] = set(window.urls) if window is not None else set()
+        if entry:
+            numbered = pager.numbered_pages(response.url, linked, self._pages_per_list() + 1)
+            if numbered:
+                planned = PageWindow(numbered, ahead=self._pages_ahead())
+                planned_urls = set(numbered)
+                yield from self._window_requests(planned)
+        if chain is None:
+            if window is not None:
+                window.chain = window.chain or LinkChain(ahead=self._pages_ahead())
+                chain = window.chain
+            else:
+                chain = LinkChain(ahead=self._pages_ahead())
+        for url in linked:
+            if url in planned_urls or ("GET", url, "") in self.list_requested:
+                continue
+            if not chain.may_send():
+                self.crawler.stats.inc_value("xxgk/pager_links_stopped")
+                return
+            request = self._list_request(url, callback=self.parse_page,
+                                         cb_kwargs={"is_list": True, "chain": chain})
             if request:
+                chain.sent()
                 yield request
 
     @staticmethod
@@ -317,8 +391,12 @@ class AnnualReportsSpider(scrapy.Spider):
             yield NotFoundPage(url=response.url, fetch_id=item.fetch_id, list_url=list_url, list_title=list_title)
             return
         pending = []
-        for link in page_links(response):
-            if is_document_link(link.url, link.text) and self._on_site(link.url) and link.url not in pending:
+        documents = [link for link in page_links(response) if is_document_link(link.url, link.text)]
+        yield from self._refused(documents, response.url,
+                                 "an attachment on another site ({host}, {text!r} on {page}): not fetched; "
+                                 "a site's attachment host is declared with attachment_hosts")
+        for link in documents:
+            if self.is_on_site(link.url) and link.url not in pending:
                 pending.append(link)
         yield from self._next_attachment(item, pending)
 

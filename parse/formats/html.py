@@ -9,7 +9,8 @@
   ``include_images=True`` keeps each content image at its place; images are
   rendered as ``[image: alt]`` lines, like the text exports.
 * Tables are read from the raw HTML with lxml (:mod:`parse.tables`), never from
-  trafilatura's output.
+  trafilatura's output; a page whose open tags made libxml2 lose tables is
+  rebuilt by the HTML5 rules first (:mod:`parse.formats.html_repair`).
 * Page metadata: :mod:`parse.formats.pagemeta`.
 """
 
@@ -32,6 +33,7 @@ from ..tables import find_cell_per_line_tables, is_data_table, preceding_text
 from ..textutil import han_count
 from . import text as text_reader
 from .common import decode_body
+from .html_repair import as_browser_builds_it, lost_elements
 from .pagemeta import is_metadata_grid, page_lines, read_page_meta, table_grids
 
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
@@ -155,6 +157,8 @@ def parse_tree(html: str, name: str | None):
     html = _XML_DECLARATION.sub("", html, count=1)
     try:
         root = lxml.html.document_fromstring(html, parser=_PARSER)
+        if lost_elements(html, root):  # tags left open: build it as a browser would
+            root = lxml.html.document_fromstring(as_browser_builds_it(html), parser=_PARSER)
     except (etree.ParserError, ValueError) as exc:
         raise UnreadableDocument(name, f"not parseable as HTML ({exc})") from exc
     return html, root

@@ -76,6 +76,7 @@ HUGE_PAGE_BYTES = 50 * 1024 * 1024
 DRIP_SECONDS, DRIP_CHUNKS = 20.0, 40
 FLIP_WIDTH = 512  # bytes inverted in the middle of a flipped file
 BURST_503, BURST_500 = 3, 2  # failures before a burst resource answers 200
+RETRY_TIMES = 3  # crawler.settings.RETRY_TIMES: what the shipped crawler gives up after
 
 SITE = {
     "name": "测试县人民政府（敌意测试站）",
@@ -108,8 +109,11 @@ class Fault:
     """One fault of the hostile site and what a crawler should make of it.
 
     ``statuses``: the statuses the last ``fetches`` row for ``url()`` may
-    have; ``None`` stands for a transport failure (status NULL, ``error``
-    set).  ``yields``: ``report`` -- once the fault is survived the entry is
+    have; ``None`` stands for a transport failure or a refusal (status NULL,
+    ``error`` set). ``row_kind`` / ``row_says``: the ``kind`` and a phrase of
+    the message the last row for ``witness`` (default: the fault's own path)
+    must have, where the fault is more than its status (a loop, an anti-bot
+    wall, a reset).  ``yields``: ``report`` -- once the fault is survived the entry is
     a good report, archived and parsed with figures; ``no-figures`` -- no
     report with figures may come of it; ``list`` -- a list page, whose other
     pages must stay bounded; ``any`` -- archived, whatever the parser makes
@@ -127,11 +131,20 @@ class Fault:
     source: str | None = None  # slug of the real report (or path of the file) it serves
     scheme: str = "http"
     linked_from: str = COLUMN_PATH  # the page whose HTML links it
+    host: str | None = None  # another host than the site's (same port)
+    row_kind: str | None = None
+    row_says: str | None = None
+    witness: str | None = None  # the path whose last row shows row_kind/row_says
+    attempts: int | None = None  # the last row's attempt number (retries given up), if fixed
 
     def url(self, base: str) -> str:
         """Absolute URL on the site at ``base`` (``http://127.0.0.8:PORT/``)."""
-        netloc = urlsplit(base).netloc
+        parts = urlsplit(base)
+        netloc = f"{self.host}:{parts.port}" if self.host else parts.netloc
         return f"{self.scheme}://{netloc}{self.path}"
+
+    def witness_url(self, base: str) -> str:
+        return dataclasses.replace(self, path=self.witness).url(base) if self.witness else self.url(base)
 
 
 def _title(agency: str, year: int = 2023) -> str:
@@ -166,23 +179,28 @@ FAULTS: tuple[Fault, ...] = (
           "(about 1 GiB) and records an error; memory stays bounded",
           (200,), "no-figures"),
     Fault("redirect-loop", "redirect", REDIRECTS + "loop-a.htm", _title("民政局"),
-          "a row for the loop (A→B→A): its 302s, or an error naming the redirect loop; no report",
-          (302, None), "no-figures"),
+          "its 302s recorded, the hop back to A with a message naming the redirect loop; no report",
+          (302,), "no-figures", row_kind="redirect", row_says="redirect loop", witness=REDIRECTS + "loop-b.htm"),
     Fault("redirect-chain-21", "redirect", REDIRECTS + "chain-1.htm", _title("司法局"),
           f"the crawler stops at its redirect limit (20) on this {CHAIN_HOPS}-hop chain: a row with the "
-          "302s or an error naming too many redirects; no report",
-          (302, None), "no-figures"),
+          "302s, the last with a message naming REDIRECT_MAX_TIMES; no report",
+          (302,), "no-figures", row_kind="redirect", row_says="REDIRECT_MAX_TIMES",
+          witness=f"{REDIRECTS}chain-{CHAIN_HOPS}.htm"),
     Fault("redirect-offsite", "redirect", REDIRECTS + "offsite.htm", _title("商务局"),
-          f"the redirect to another host ({OFFSITE_HOST}) is not followed: a row with the 302 or an error "
-          "naming the off-site redirect; nothing fetched from the other host",
-          (302, None), "no-figures"),
+          f"the redirect to another host ({OFFSITE_HOST}) is not followed: its 302 row says it leads to "
+          "another site; nothing fetched from the other host",
+          (302,), "no-figures", row_kind="redirect", row_says="another site"),
+    Fault("offsite-link", "offsite", FAULT_DIR + "zrzyj-2023.htm", _title("自然资源局"),
+          f"a report link to another host ({OFFSITE_HOST}): not followed, a row of kind offsite (no status, "
+          "attempt 0) naming the host and the list it was on",
+          (None,), "no-figures", host=OFFSITE_HOST, row_kind="offsite", row_says=OFFSITE_HOST),
     Fault("soft-404-listed", "soft-404", COLUMN_PATH + "202401/t20240116_4410025.htm", _title("农业农村局"),
           "archived (200) but recognised as a soft 404 (页面不存在), not taken for a report with figures",
-          (200,), "no-figures"),
+          (200,), "no-figures", row_kind="soft_404"),
     Fault("soft-404-any-url", "soft-404", COLUMN_PATH + "202312/t20231228_4398817.htm", _title("水利局"),
           "a stale link: the portal answers it, as any URL it does not have, with a 200 页面不存在 page; "
           "recognised as a soft 404, no report",
-          (200,), "no-figures"),
+          (200,), "no-figures", row_kind="soft_404"),
     Fault("burst-503", "http-status", FAULT_DIR + "burst-503.htm", "平潭综合实验区2024年度政府信息公开工作年度报告",
           f"retried with backoff (Retry-After: 1): rows 503 ×{BURST_503}, then 200; the report archived and parsed",
           (200,), "report", source="pingtan-syq-2024"),
@@ -190,21 +208,21 @@ FAULTS: tuple[Fault, ...] = (
           f"retried with backoff: rows 500 ×{BURST_500}, then 200; the report archived and parsed",
           (200,), "report", source="cw-pingtan-gaj-2013"),
     Fault("always-503", "http-status", FAULT_DIR + "always-503.htm", _title("住房和城乡建设局"),
-          "retried RETRY_TIMES times, then given up: the last row 503; no report; the crawl goes on",
-          (503,), "no-figures"),
+          "retried RETRY_TIMES times, then given up: the last row 503, attempt 4; no report; the crawl goes on",
+          (503,), "no-figures", row_kind="http_error", attempts=RETRY_TIMES + 1),
     Fault("always-500", "http-status", FAULT_DIR + "always-500.htm", _title("交通运输局"),
-          "retried RETRY_TIMES times, then given up: the last row 500; no report; the crawl goes on",
-          (500,), "no-figures"),
+          "retried RETRY_TIMES times, then given up: the last row 500, attempt 4; no report; the crawl goes on",
+          (500,), "no-figures", row_kind="http_error", attempts=RETRY_TIMES + 1),
     Fault("slow-drip", "slow", FAULT_DIR + "slow-drip.htm", "2019年上海市人民政府办公厅政府信息公开工作年度报告",
           f"the whole body, dripped over about {DRIP_SECONDS:.0f} s (under DOWNLOAD_TIMEOUT), archived (200) "
           "and parsed; other requests go on meanwhile",
           (200,), "report", source="x-shanghai-bgt-2019"),
     Fault("reset-mid-body", "transport", FAULT_DIR + "reset.htm", "平潭县教育局2012年度政府信息公开年度报告",
           "an error row (connection reset mid-body) for each attempt; nothing half-received taken for a report",
-          (None,), "no-figures", source="cw-pingtan-jyj-2012"),
+          (None,), "no-figures", source="cw-pingtan-jyj-2012", row_kind="connection_reset", row_says="reset"),
     Fault("truncated-body", "transport", FAULT_DIR + "truncated.htm", "平潭县卫生局2012年度政府信息公开年度报告",
           "an error row (data loss: fewer bytes than Content-Length); no complete report",
-          (None,), "no-figures", source="cw-pingtan-wsj-2012"),
+          (None,), "no-figures", source="cw-pingtan-wsj-2012", row_kind="truncated", row_says="closed the connection"),
     Fault("gbk-declared-utf8", "charset", FAULT_DIR + "gbk-as-utf8.htm", "平潭综合实验区2019年度政府信息公开工作年度报告",
           "archived as sent (200); GBK detected although header and meta say UTF-8; parsed with its title "
           "and figures",
@@ -225,8 +243,9 @@ FAULTS: tuple[Fault, ...] = (
           "a 200 row of size 0; no report with figures (an empty body is recorded as such)",
           (200,), "no-figures"),
     Fault("anti-bot-412", "anti-bot", FAULT_DIR + "waf.htm", _title("市场监督管理局"),
-          "a 412 row (the JavaScript challenge page archived), not retried endlessly; no report",
-          (412,), "no-figures"),
+          "a 412 row of kind anti_bot saying it is a JavaScript challenge (the page archived), not retried; "
+          "no report",
+          (412,), "no-figures", row_kind="anti_bot", row_says="JavaScript challenge"),
     Fault("absurd-figures", "figures", FAULT_DIR + "absurd.htm", _title("档案馆", 2017),
           "parsed; its table's 兼职人员数 ３０００００００００ (3,000,000,000 part-time staff) is not published as a "
           "plain figure: withheld, or flagged with a warning",
@@ -234,7 +253,7 @@ FAULTS: tuple[Fault, ...] = (
     Fault("tls-garbage", "tls", FAULT_DIR + "tls-handshake.htm", _title("生态环境局"),
           "an error row for the https:// URL (the TLS handshake fails: the port speaks plain HTTP); "
           "the crawl goes on",
-          (None,), "no-figures", scheme="https"),
+          (None,), "no-figures", scheme="https", row_kind="tls"),
 )
 FAULTS_BY_NAME = {f.name: f for f in FAULTS}
 
@@ -474,7 +493,7 @@ def _fault_document(f: Fault) -> Document:
 
 def _href(f: Fault) -> str | None:
     """How the list writes the fault's link (None: absolute, built per host)."""
-    if f.scheme != "http":
+    if f.scheme != "http" or f.host:
         return None
     return "./" + f.path[len(COLUMN_PATH):] if f.path.startswith(COLUMN_PATH) else f.path
 
