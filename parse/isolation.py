@@ -199,6 +199,14 @@ def worker_main(argv: list[str]) -> int:
     return 0
 
 
+def _worker_log_level() -> int:
+    """The level the worker logs from: the caller's, but never below WARNING unless
+    the caller chose a level (a root logger left at NOTSET -- as Scrapy leaves it
+    when its log is off -- would let every library's debug lines through)."""
+    level = logging.getLogger().level
+    return level if level != logging.NOTSET else logging.WARNING
+
+
 class IsolatedParser:
     """Runs :func:`parse.report.parse_document` (or any picklable function) in
     a worker process under :class:`Limits`. Use as a context manager: the worker
@@ -226,7 +234,7 @@ class IsolatedParser:
             process = subprocess.Popen(
                 [
                     sys.executable, "-m", "parse.isolation",
-                    str(child.fileno()), str(self.limits.memory), str(logging.getLogger().getEffectiveLevel()),
+                    str(child.fileno()), str(self.limits.memory), str(_worker_log_level()),
                     str(os.getpid()),
                 ],
                 pass_fds=[child.fileno()],

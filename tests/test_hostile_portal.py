@@ -443,6 +443,11 @@ def test_a_crawl_survives_the_hostile_portal(tmp_path):
         f"{run['killed'] or 'exit ' + str(run['returncode'])} after {run['seconds']:.0f} s, "
         f"peak RSS {run['peak_rss'] >> 20} MiB\n{run['stderr'][-3000:]}")
 
+    # output for cron: progress and summary lines, warnings; no library's debug log, no traceback
+    noise = [line for line in run["stderr"].splitlines()
+             if line.startswith(("DEBUG", "Level ", "Traceback", "INFO")) or "[scrapy" in line]
+    assert not noise, "\n".join(noise[:20])
+
     db = sqlite3.connect(tmp_path / "xxgk.db")
     db.row_factory = sqlite3.Row
 
