@@ -10,7 +10,7 @@ Tables
   warnings  parser warnings per report
   report_versions  every body a report URL has served (a changed report is a
             new version; old versions stay archived)
-  attachments  files (PDF, DOC, DOCX, XLS, WPS) a report page links to
+  attachments  files (PDF, DOC, DOCX, XLS, WPS) a report page links to, and the pictures in its body
   crawl_runs  one row per crawl of one site: start, end, counts, errors
 
 The crawler writes bodies, fetches and report rows; the parser fills the
@@ -200,11 +200,16 @@ def _create_tables(db: sqlite_utils.Database) -> None:
                 "sha256": str,
                 "fetch_id": int,
                 "first_seen": str,
+                "role": str,  # 'document': a report file; 'image': a picture in the page's body (crawler.images)
             },
             pk="id",
             foreign_keys=[("report_id", "reports", "id"), ("sha256", "bodies", "sha256"), ("fetch_id", "fetches", "id")],
+            not_null={"role"},
+            defaults={"role": "document"},
         )
         db["attachments"].create_index(["report_id", "url"], unique=True)
+    if "role" not in db["attachments"].columns_dict:  # archives made before body images were kept
+        db["attachments"].add_column("role", str, not_null_default="document")
     if "warnings" not in db.table_names():
         db["warnings"].create(
             {"id": int, "report_id": int, "code": str, "message": str, "detail": str},

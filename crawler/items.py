@@ -15,6 +15,7 @@ class AttachmentItem:
     content_type: str | None
     sha256: str
     fetch_id: int | None
+    role: str = "document"  # 'document' (a report file) or 'image' (a picture in the page's body)
 
 
 @dataclass

@@ -14,6 +14,7 @@ _SKIP_SCHEMES = ("javascript:", "mailto:", "tel:", "#")
 class Link:
     url: str
     text: str  # the anchor text, or its title attribute when the text is truncated
+    role: str = "document"  # for a report page's attachments: 'document' or 'image' (crawler.images)
 
 
 def page_links(response: TextResponse) -> list[Link]:

@@ -49,6 +49,8 @@ SCHEDULER_DISK_QUEUE = "scrapy.squeues.PickleFifoDiskQueue"
 SCHEDULER_MEMORY_QUEUE = "scrapy.squeues.FifoMemoryQueue"
 XXGK_MAX_LIST_PAGES = 500  # list pages (and list API calls) per site
 XXGK_MAX_PAGES_PER_LIST = 200  # pages one list's pager may plan (a 年报 column of 200 pages holds ~3000 reports)
+XXGK_MAX_IMAGES_PER_REPORT = 30  # pictures of a report page's body archived with it (crawler/images.py), for OCR
+XXGK_MAX_IMAGE_BYTES = 20 * 1024 * 1024  # a larger picture is not fetched
 XXGK_PAGES_AHEAD = 5  # list pages sent beyond the last that listed a report (crawler/paging.py)
 CLOSESPIDER_PAGECOUNT = 20000  # responses per site and run
 

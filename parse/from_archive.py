@@ -49,7 +49,8 @@ def _candidates(db, report: dict) -> list[dict]:
          "declared_encoding": report["declared_encoding"]}
     ]
     for attachment in db.query(
-        "SELECT url, filename, content_type, sha256 FROM attachments WHERE report_id = ? ORDER BY id", [report["id"]]
+        "SELECT url, filename, content_type, sha256 FROM attachments WHERE report_id = ? AND role = 'document' "
+        "ORDER BY id", [report["id"]]
     ):
         documents.append(
             {"sha256": attachment["sha256"], "name": attachment["filename"] or attachment["url"],

@@ -173,8 +173,9 @@ def test_an_attachment_whose_report_is_gone(archive):
                 f"DELETE FROM reports WHERE id = {rid}")
     result = check(archive)
     assert result.returncode == 1
+    [row] = query(archive.db, "SELECT id FROM attachments WHERE url = ?", [url])
     assert fault_lines(result) == [
-        f"fault attachment-report-missing attachments row 1 ({url}): report_id {rid} names no reports row"
+        f"fault attachment-report-missing attachments row {row['id']} ({url}): report_id {rid} names no reports row"
     ]
 
 

@@ -82,7 +82,8 @@ def test_attachment_reports_are_archived_and_parsed_from_the_file(families):
             row = db.execute("SELECT * FROM reports WHERE url LIKE ?", ["%" + report.path]).fetchone()
             assert row is not None and row["complete"] == 1, report.path
             if report.list_links_to == "page":
-                attachment = db.execute("SELECT * FROM attachments WHERE report_id = ?", [row["id"]]).fetchone()
+                attachment = db.execute("SELECT * FROM attachments WHERE report_id = ? AND role = 'document'",
+                                        [row["id"]]).fetchone()
                 assert attachment is not None and target(attachment["url"]) == report.attachment_path
                 # the page only says 附件：…; the figures come from the file
                 assert row["parsed_sha256"] == attachment["sha256"], report.path

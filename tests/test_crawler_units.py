@@ -246,3 +246,40 @@ def test_an_anti_bot_challenge_is_told_by_its_structure():
                   + "您访问的页面因权限设置无法显示，请联系网站管理员或返回首页继续浏览本站的其他信息公开内容。" * 4
                   + "</p></body></html>").encode()
     assert challenge(403, error_page) is None  # an error page a person reads
+
+
+def test_a_report_pages_body_images_are_its_pictures_not_the_sites_chrome():
+    """A real report page (平潭 2023, 12 images of logos, banners, QR codes and footer
+    icons) with its first table replaced by a screenshot of it, as township portals
+    publish them: only the screenshot is the report's."""
+    import re
+    from pathlib import Path
+
+    from scrapy.http import HtmlResponse
+
+    from crawler.images import body_images
+
+    page = (Path(__file__).parent / "gold" / "real" / "pingtan-syq-2023.html").read_text(encoding="utf-8")
+    as_picture = re.sub(r"<table.*?</table>", '<p><img src="W020240118598212345678.png" alt="工作簿1_Sheet1(1)" '
+                        'width="900" height="1200"></p>', page, count=1, flags=re.S)
+    url = "https://www.pingtan.gov.cn/jhtml/ct/ct_1203_1080123"
+    response = HtmlResponse(url=url, body=as_picture.encode("utf-8"), encoding="utf-8")
+    assert len(response.xpath("//img")) == 13
+    found = body_images(response, limit=30)
+    assert [(link.url, link.text) for link in found] == [
+        ("https://www.pingtan.gov.cn/jhtml/ct/W020240118598212345678.png", "工作簿1_Sheet1(1)")]
+    assert body_images(HtmlResponse(url=url, body=page.encode("utf-8"), encoding="utf-8"), limit=30) == []
+    assert body_images(response, limit=0) == []
+
+
+def test_a_page_that_is_all_pictures_keeps_them_all_but_its_logo():
+    from scrapy.http import HtmlResponse
+
+    from crawler.images import body_images
+
+    page = ('<html><body><div class="logo"><img src="/images/logo.png"></div><h1>某镇2023年政府信息公开工作年度报告</h1>'
+            '<div class="content"><p><img src="/u/1.jpg"></p><p><img src="/u/2.jpg"></p>'
+            '<p><img src="/u/3.jpg" width="16"></p></div></body></html>')
+    response = HtmlResponse(url="http://x.gov.cn/a/b.html", body=page.encode("utf-8"), encoding="utf-8")
+    assert [link.url for link in body_images(response, limit=30)] == ["http://x.gov.cn/u/1.jpg", "http://x.gov.cn/u/2.jpg"]
+    assert len(body_images(response, limit=1)) == 1

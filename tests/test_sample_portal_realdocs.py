@@ -145,7 +145,7 @@ def test_pdf_reports_are_parsed_from_the_real_pdf(crawled, manifest):
     assert pdfs
     for r in pdfs:
         row = rows[r.slug]
-        attachment = crawled["db"].execute("SELECT * FROM attachments WHERE report_id = ?", [row["id"]]).fetchone()
+        attachment = crawled["db"].execute("SELECT * FROM attachments WHERE report_id = ? AND role = 'document'", [row["id"]]).fetchone()
         assert attachment is not None and urlsplit(attachment["url"]).path == r.attachment_path
         assert blob(crawled, attachment["sha256"]) == (REAL / r.rendering).read_bytes()
         assert row["parsed_sha256"] == attachment["sha256"], r.slug

@@ -25,6 +25,7 @@ conditional requests (see :class:`crawler.middlewares.ConditionalRequestMiddlewa
 
 from __future__ import annotations
 
+import dataclasses
 from urllib.parse import urlencode, urljoin, urlsplit
 
 import scrapy
@@ -34,6 +35,7 @@ from scrapy.http import Response, TextResponse
 from archive.catalogue import open_db
 from crawler.attachments import filename_from_disposition, is_document_link, safe_display_name
 from crawler import soft404
+from crawler.images import body_images
 from crawler.families import hanweb, jsonapi, pager, trs
 from crawler.items import AttachmentItem, ListSeen, NotFoundPage, RefusedLink, ReportItem, SeenReport
 from crawler.links import Link, page_links, same_site, site_domain
@@ -87,6 +89,7 @@ class AnnualReportsSpider(scrapy.Spider):
         self.list_pages = 0
         self.list_requested: set[tuple] = set()
         self.refused: set[str] = set()  # off-site links recorded this run
+        self.images: dict[str, AttachmentItem] = {}  # body images archived this run, by URL
         self.probe_text: str | None = None  # what the site answers a missing page with (soft404)
 
     async def start(self):
@@ -398,6 +401,15 @@ class AnnualReportsSpider(scrapy.Spider):
         for link in documents:
             if self.is_on_site(link.url) and link.url not in pending:
                 pending.append(link)
+        limit = self.settings.getint("XXGK_MAX_IMAGES_PER_REPORT", 30)
+        for link in body_images(response, limit) if limit > 0 else []:
+            if not self.is_on_site(link.url) or any(p.url == link.url for p in pending):
+                continue
+            known = self.images.get(link.url)
+            if known is not None:  # the same picture on another report page: archived already this run
+                item.attachments.append(dataclasses.replace(known, link_text=link.text or None))
+                continue
+            pending.append(dataclasses.replace(link, role="image"))
         yield from self._next_attachment(item, pending)
 
     def _next_attachment(self, item: ReportItem, pending: list[Link]):
@@ -405,8 +417,12 @@ class AnnualReportsSpider(scrapy.Spider):
             yield item
             return
         link, rest = pending[0], pending[1:]
+        meta = {}
+        if link.role == "image":  # a picture is read by OCR, not kept at any size
+            meta["download_maxsize"] = self.settings.getint("XXGK_MAX_IMAGE_BYTES", 20 * 1024 * 1024)
         yield scrapy.Request(
             link.url,
+            meta=meta,
             priority=ATTACHMENT_PRIORITY,
             callback=self.parse_attachment,
             errback=self.attachment_failed,
@@ -423,8 +439,11 @@ class AnnualReportsSpider(scrapy.Spider):
                 content_type=_header(response, "Content-Type"),
                 sha256=response.meta["xxgk_sha256"],
                 fetch_id=response.meta.get("xxgk_fetch_id"),
+                role=link.role,
             )
         )
+        if link.role == "image":
+            self.images[link.url] = item.attachments[-1]
         yield from self._next_attachment(item, rest)
 
     def attachment_failed(self, failure):
