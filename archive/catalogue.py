@@ -149,6 +149,8 @@ def _create_tables(db: sqlite_utils.Database) -> None:
         db["reports"].create_index(["parse_status"])
     if "metrics" in db.table_names() and "certain" not in db["metrics"].columns_dict:  # before plausibility checks
         db.execute("ALTER TABLE metrics ADD COLUMN certain INTEGER NOT NULL DEFAULT 1")
+    if "metrics" in db.table_names() and "origin" not in db["metrics"].columns_dict:  # before OCR
+        db.execute("ALTER TABLE metrics ADD COLUMN origin TEXT")
     if "list_pages" not in db.table_names():
         # how many annual-report entries each list page showed in each crawl run:
         # a column that showed some and now shows none is flagged, not believed
@@ -176,7 +178,8 @@ def _create_tables(db: sqlite_utils.Database) -> None:
                 source TEXT,
                 evidence TEXT,
                 approximate INTEGER NOT NULL DEFAULT 0,
-                certain INTEGER NOT NULL DEFAULT 1  -- 0: outside its key's plausible range (parse/plausible.yaml)
+                certain INTEGER NOT NULL DEFAULT 1,  -- 0: doubted (out of its plausible range, doubtful OCR)
+                origin TEXT  -- JSON, for a figure read by OCR: picture, page, box, confidence (parse.model.Metric)
             )"""
         )
         db["metrics"].create_index(["report_id"])
@@ -405,6 +408,7 @@ def save_parse_result(
                     "evidence": m.get("evidence"),
                     "approximate": int(bool(m.get("approximate"))),
                     "certain": int(bool(m.get("certain", True))),
+                    "origin": json.dumps(m["origin"], ensure_ascii=False) if m.get("origin") else None,
                 }
                 for m in result.get("metrics", [])
             ),

@@ -10,13 +10,27 @@ format-independent code in :mod:`parse.metadata`, :mod:`parse.era` and
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from .model import ImageRef
 from .tables import Grid
 
+if TYPE_CHECKING:
+    from .ocr.pages import OcrPage
+
 # Text documents mark an image's place with ``[image: alt]`` on its own line
 # (seed 002); the HTML reader renders images the same way.
 IMAGE_MARKER_FORMAT = "[image: {}]"
+
+
+def image_label(alt: str, src: str) -> str:
+    """What an image's marker says: its alt text, else its file name."""
+    import posixpath
+    from urllib.parse import urlsplit
+
+    label = alt.strip() or posixpath.basename(urlsplit(src).path) or src
+    # Brackets would end the [image: …] marker early.
+    return label.replace("[", "(").replace("]", ")").replace("\n", " ")
 # The HTML reader replaces each report table by ``[table: n]`` (1-based index
 # into ExtractedDocument.tables) in the main text.
 TABLE_MARKER_FORMAT = "[table: {}]"
@@ -54,3 +68,7 @@ class ExtractedDocument:
     page: PageMeta | None = None
     encoding: str | None = None
     replaced_chars: int = 0  # U+FFFD produced by decoding
+    # Pages read by OCR (pictures, scanned PDF pages): their text, tokens
+    # (box, confidence) and the SHA-256 of the picture read -- the evidence
+    # behind every figure of the OCR text. None when nothing was OCR'd.
+    ocr: list[OcrPage] | None = None

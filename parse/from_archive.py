@@ -59,6 +59,19 @@ def _candidates(db, report: dict) -> list[dict]:
     return documents
 
 
+def _pictures(db, blobs: BlobStore, report: dict) -> dict[str, bytes]:
+    """The archived pictures of the report page's text, by URL (attachments of
+    role 'image'): the parse reads them by OCR if they stand in for its tables."""
+    pictures = {}
+    for row in db.query("SELECT url, sha256 FROM attachments WHERE report_id = ? AND role = 'image' ORDER BY id",
+                        [report["id"]]):
+        try:
+            pictures[row["url"]] = blobs.get(row["sha256"])
+        except OSError:  # missing or corrupt in the store: `xxgk check` reports it
+            continue
+    return pictures
+
+
 def _score(result: ParsedReport) -> tuple[int, int]:
     return len(result.metrics), len(result.text or "")
 
@@ -72,12 +85,13 @@ def parse_one(
     process by default; :meth:`IsolatedParser.parse` in a worker)."""
     best: tuple[ParsedReport, str] | None = None
     problems = []
-    for document in _candidates(db, report):
+    for number, document in enumerate(_candidates(db, report)):
         try:
             data = blobs.get(document["sha256"])
+            extra = {"pictures": _pictures(db, blobs, report)} if number == 0 else {}
             result = parse(
                 data, name=document["name"], content_type=document["content_type"],
-                declared_encoding=document["declared_encoding"],
+                declared_encoding=document["declared_encoding"], **{k: v for k, v in extra.items() if v},
             )
         except UnreadableDocument as error:
             # The report's own body is named by the report's URL already.
@@ -93,6 +107,9 @@ def parse_one(
     result, sha256 = best
     if not result.title:
         result.title = report.get("list_title")
+    for metric in result.metrics:  # a figure read by OCR: the archived document its picture is in
+        if metric.origin is not None:
+            metric.origin.setdefault("document", sha256)
     return result, sha256
 
 

@@ -46,6 +46,7 @@ import resource
 import signal
 import subprocess
 import sys
+import time
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -69,6 +70,9 @@ MEMORY_LIMIT = 2 * GiB
 # which kills LibreOffice's process group, and not by killing the worker, which
 # would leave LibreOffice running.
 TIME_LIMIT = 180.0
+# OCR asks for more time before each picture it reads (allow_more: ~60 s per
+# 1000-pixel tile on a busy 2-core machine); one request grants at most this.
+MAX_EXTENSION = 1200.0
 # Before it says it is ready, the worker imports the parser and parses this
 # small report once, so that the first document's time limit does not pay for
 # the imports and the lazy loading (the region gazetteer: about two seconds).
@@ -120,10 +124,29 @@ def _limit_memory(limit: int) -> None:
     resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
 
 
+_JOB_CONN: Connection | None = None  # in a worker: the connection of the job running
+
+
+def allow_more(seconds: float) -> None:
+    """Ask for ``seconds`` more on the running job's time limit (OCR, before each
+    picture it reads: its cost is known only then). Does nothing outside a worker."""
+    if _JOB_CONN is not None:
+        try:
+            _JOB_CONN.send(("extend", float(seconds)))
+        except OSError:
+            pass
+
+
 def _serve(conn: Connection) -> None:
     """The worker's loop: run jobs ``(function, args, kwargs)`` until told to
     stop (None) or until a job runs out of memory (a fresh process serves the
     next one)."""
+    global _JOB_CONN
+    _JOB_CONN = conn
+    if __name__ == "__main__":  # run as `python -m parse.isolation`: the readers import it by name
+        from parse import isolation
+
+        isolation._JOB_CONN = conn
     while True:
         try:
             job = conn.recv()
@@ -302,11 +325,18 @@ class IsolatedParser:
             self._kill()
             self._start()
             self._conn.send((function, args, kwargs))
-        if not self._conn.poll(self.limits.time):
-            self._kill()
-            raise ParseStopped(name, f"parse stopped: over the {self.limits.time:g} s time limit")
+        allowed = self.limits.time
+        deadline = time.monotonic() + allowed
         try:
-            status, value = self._conn.recv()
+            while True:
+                if not self._conn.poll(max(0.0, deadline - time.monotonic())):
+                    self._kill()
+                    raise ParseStopped(name, f"parse stopped: over the {allowed:g} s time limit")
+                status, value = self._conn.recv()
+                if status != "extend":
+                    break
+                granted = min(float(value), MAX_EXTENSION)  # OCR asked for more time for a picture
+                deadline, allowed = deadline + granted, allowed + granted
         except (EOFError, OSError):
             try:
                 code = self._process.wait(_EXIT_WAIT)
@@ -332,13 +362,16 @@ class IsolatedParser:
         name: str | None = None,
         content_type: str | None = None,
         declared_encoding: str | None = None,
+        pictures: dict[str, bytes] | None = None,
     ):
         """:func:`parse.report.parse_document` in the worker: a ParsedReport, or
-        UnreadableDocument (ParseStopped when a limit stopped it)."""
+        UnreadableDocument (ParseStopped when a limit stopped it). OCR asks for
+        more time before each picture it reads (:func:`allow_more`)."""
         from .report import parse_document
 
         return self.call(
             name, parse_document, data, name=name, content_type=content_type, declared_encoding=declared_encoding,
+            pictures=pictures or None,
         )
 
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from .bodies import body_key
 
-METRIC_SOURCES = ("table", "text", "derived")
+METRIC_SOURCES = ("table", "text", "derived", "ocr")
 
 # Warning codes emitted by the parser (ParseWarning.code). Kept here so that
 # consumers can filter on them without grepping the code.
@@ -29,6 +29,9 @@ WARNING_CODES = {
     "format_uncertain": "the report follows a national template but the document does not say which",
     "encoding_replaced": "some bytes could not be decoded and were replaced by U+FFFD",
     "content_as_images": "the document is (almost) all images: a scanned or pictured report",
+    "ocr_doubtful": "figures read by OCR that are stored as uncertain (low confidence, or in a row whose sums fail)",
+    "ocr_unplaced": "figures read by OCR whose place in the picture could not be found (no box)",
+    "picture_unreadable": "pictures of the report that stand in for its tables could not be read by OCR",
 }
 
 
@@ -37,17 +40,26 @@ class Metric:
     """One figure of a report, under a key of the metrics vocabulary (parse/metrics.yaml).
 
     ``certain`` is False for a figure the parser read but doubts: one outside the
-    vocabulary's plausible range (``implausible_figure``). It defaults to True so
-    that metrics stored before the field existed read as they were published.
+    vocabulary's plausible range (``implausible_figure``), or read by OCR with a
+    low confidence or in a row whose sums fail (``ocr_doubtful``). It defaults to
+    True so that metrics stored before the field existed read as they were published.
+
+    ``origin``: for a figure read by OCR (``source`` 'ocr'), where in which
+    picture: ``image`` (SHA-256 of the picture file, or of the PDF whose page was
+    rendered), ``page`` (1-based), ``scale`` (pixels per PDF point, 1 for a
+    picture file), ``box`` ([x0, y0, x1, y1] in pixels of the picture read),
+    ``confidence`` (the recogniser's, 0-1) and ``read_as`` ('table' or 'text':
+    how the OCR text gave it).
     """
 
     key: str
     value: int | float
     unit: str | None
-    source: str  # 'table' | 'text' | 'derived'
+    source: str  # 'table' | 'text' | 'derived' | 'ocr'
     evidence: str | None
     approximate: bool = False
     certain: bool = True
+    origin: dict[str, Any] | None = None
 
     def __post_init__(self) -> None:
         if self.source not in METRIC_SOURCES:
@@ -62,6 +74,7 @@ class Metric:
             "evidence": self.evidence,
             "approximate": self.approximate,
             "certain": self.certain,
+            **({"origin": self.origin} if self.origin is not None else {}),
         }
 
     @classmethod
@@ -70,7 +83,7 @@ class Metric:
         ``certain`` (stored by an older parser) gets their defaults."""
         return cls(key=d["key"], value=d["value"], unit=d.get("unit"), source=d["source"],
                    evidence=d.get("evidence"), approximate=bool(d.get("approximate", False)),
-                   certain=bool(d.get("certain", True)))
+                   certain=bool(d.get("certain", True)), origin=d.get("origin"))
 
 
 @dataclass

@@ -19,12 +19,14 @@ from __future__ import annotations
 import logging
 import os
 from pathlib import Path
+from typing import Mapping
 
 from .document import ExtractedDocument
 from .era import explain_format
 from .errors import ParserFailure, UnreadableDocument, exception_kind
-from .figures import extract_figures
+from .figures import extract_figures, ocr_evidence
 from .formats import extract
+from .pictures import pictures_to_read, read_into
 from .metadata import analyse_agency, analyse_year, find_published, find_title
 from .model import ParsedReport, ParseWarning
 from .region import locate
@@ -46,12 +48,16 @@ def parse_document(
     name: str | None = None,
     content_type: str | None = None,
     declared_encoding: str | None = None,
+    pictures: Mapping[str, bytes] | None = None,
 ) -> ParsedReport:
     """Parse a report from its bytes.
 
     ``name`` is a filename or URL (used to sniff the format, to resolve image
     URLs and in error messages); ``content_type`` an HTTP Content-Type header;
-    ``declared_encoding`` an encoding the caller knows better than the document.
+    ``declared_encoding`` an encoding the caller knows better than the document;
+    ``pictures`` the bytes of the pictures in the document's text, by URL (the
+    report page's archived images): read by OCR when they stand in for its
+    tables or text (:mod:`parse.pictures`).
     Raises :class:`parse.errors.UnreadableDocument` and nothing else (but
     MemoryError, which :mod:`parse.isolation` reports as the memory limit): the
     readers diagnose what they know, and any other exception becomes a
@@ -63,7 +69,13 @@ def parse_document(
         han = han_count(doc.text)
         if han < MIN_REPORT_HAN and not doc.images and not doc.tables:
             raise UnreadableDocument(name, f"no report text in the document (only {han} Chinese characters)")
-        return build_report(doc)
+        report = build_report(doc)
+        refs = [ref for ref in pictures_to_read(report) if ref.url in pictures] if pictures else []
+        if refs:
+            doc, problems = read_into(doc, refs, pictures)
+            report = build_report(doc)
+            report.warnings.extend(problems)
+        return report
     except (UnreadableDocument, MemoryError):
         raise
     except Exception as exc:  # noqa: BLE001 -- the last resort; see the docstring
@@ -118,6 +130,9 @@ def build_report(doc: ExtractedDocument) -> ParsedReport:
         )
     metrics, figure_warnings = extract_figures(doc.text, doc.tables, decision.format)
     warnings.extend(figure_warnings)
+    if doc.ocr:  # read from pictures: each figure traced to its box, the doubtful ones marked
+        from_ocr = sum(han_count(page.text.text) for page in doc.ocr)
+        warnings.extend(ocr_evidence.attach(metrics, doc.ocr, figure_warnings, only_ocr=from_ocr >= 0.9 * han))
     region, admin_level = locate(agency_result.agency, title, doc.text)
     return ParsedReport(
         title=title,

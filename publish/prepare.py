@@ -435,7 +435,7 @@ def _build_figures_view(conn: sqlite3.Connection) -> None:
         """CREATE VIEW figures AS
         SELECT m.id AS metric_id, m.report_id, r.year, r.agency, r.province, r.admin_level, r.format,
                m.key, d.label, d.label_en, m.value, coalesce(m.unit, d.unit) AS unit, m.source, m.approximate,
-               m.certain, m.evidence, d.section, d.family, d.applicant_column
+               m.certain, m.evidence, m.origin, d.section, d.family, d.applicant_column
         FROM metrics m
         JOIN reports r ON r.id = m.report_id
         LEFT JOIN metric_definitions d ON d.key = m.key"""

@@ -201,10 +201,13 @@ def test_seal_image_listed():
     assert "[image: page " in doc.text
 
 
-def test_scanned_pdf_is_images_and_no_text():
+def test_scanned_pdf_is_images_and_no_text(monkeypatch):
+    # The pages are scans (parse/ocr reads them), but of bars, not text: the
+    # OCR finds nothing and the pages stay images.
     doc = extract(read("scanned.pdf"), name="scanned.pdf")
     assert doc.text.splitlines() == ["[image: page 1 image 1]", "[image: page 2 image 1]"]
-    assert len(doc.images) == 2 and not doc.tables
+    assert len(doc.images) == 2 and not doc.tables and not doc.ocr
+    monkeypatch.setattr(pdf_reader, "MAX_OCR_PAGES", 0)  # the same pages, not OCR'd again
     report = parse_document(read("scanned.pdf"), name="scanned.pdf")
     assert "content_as_images" in report.warning_codes()
 
@@ -245,7 +248,8 @@ def test_pdf_without_pages_or_root():
     assert "corrupt" in refuse(b"%PDF-1.7\n%%EOF\n", "empty.pdf")
 
 
-def test_pdf_named_htm_is_read_as_pdf():
+def test_pdf_named_htm_is_read_as_pdf(monkeypatch):
+    monkeypatch.setattr(pdf_reader, "MAX_OCR_PAGES", 0)  # (its scanned pages need no OCR here)
     doc = extract(read("scanned.pdf"), name="report.htm")
     assert doc.media == "pdf"
 

@@ -206,3 +206,19 @@ def _children() -> set[int]:
             if int(fields[1]) == me and fields[0] != "Z":
                 found.add(int(entry))
     return found
+
+
+def test_ocr_asks_the_worker_for_more_time_before_each_picture(tmp_path, parser, time_limit):
+    """A picture costs seconds per tile, more than a text report's whole limit: the
+    worker asks for them before it reads (parse.isolation.allow_more)."""
+    import io
+
+    import pypdfium2 as pdfium
+
+    out = io.BytesIO()
+    page = pdfium.PdfDocument(str(REAL / "huaian-szf-2024.pdf"))[3].render(scale=1.5).to_pil()
+    page.crop((0, 0, page.width, page.height // 2)).save(out, format="PNG")  # 表二's end, 表三's start
+    parser.parse(GOOD_TEXT.read_bytes(), name=GOOD_TEXT.name)  # the worker is up, its imports done
+    time_limit(1.0)
+    report = parser.parse(out.getvalue(), name="p4-top.png")  # OCR takes seconds, over the 1 s limit
+    assert report.metrics and {m.source for m in report.metrics} == {"ocr"}

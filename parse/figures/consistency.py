@@ -27,7 +27,7 @@ from typing import Iterable
 from parse.template import APPLICANT_ORDER, APPLICANT_PARTS, OUTCOME_PARTS, TABLE3_ROWS, TABLE4_GROUPS, TABLE4_RESULTS
 from parse.model import Metric, ParseWarning
 
-__all__ = ["check", "CHECK_CODES"]
+__all__ = ["check", "keys_of", "CHECK_CODES"]
 
 CHECK_CODES = {
     "inconsistent_row_sum": "table 三: the applicant columns of a row do not add up to its 总计",
@@ -140,3 +140,19 @@ def check(metrics: Iterable[Metric]) -> list[ParseWarning]:
                 )
             )
     return warnings
+
+
+def keys_of(warning: ParseWarning) -> set[str]:
+    """The keys of the figures a consistency warning (one of :data:`CHECK_CODES`) finds
+    at odds: one of them, at least, is wrong. Empty for any other warning."""
+    d = warning.detail if isinstance(warning.detail, dict) else {}
+    if warning.code in ("inconsistent_row_sum", "inconsistent_total"):
+        return {f"{d['key']}.{part}" for part in d["parts"]} | {f"{d['key']}.total"}
+    if warning.code == "inconsistent_identity":
+        col = d["column"]
+        return {f"{k}.{col}" for k in ("requests.new", "requests.carried_over", "outcome.total",
+                                       "requests.carried_forward")}
+    if warning.code == "inconsistent_outcome_total":
+        col = d["column"]
+        return {f"{base}.{col}" for base in d["parts"]} | {f"outcome.total.{col}"}
+    return set()

@@ -12,7 +12,7 @@ from typing import Callable
 
 from ..document import ExtractedDocument
 from ..errors import UnreadableDocument
-from . import doc, docx, html, office_ole, pdf, spreadsheet, text
+from . import doc, docx, html, image, office_ole, pdf, spreadsheet, text
 from .sniff import FORMAT_LABELS, sniff
 
 Reader = Callable[..., ExtractedDocument]
@@ -29,6 +29,7 @@ READERS: dict[str, Reader] = {
     "et": spreadsheet.extract_et,
     "ole": office_ole.extract,
     "rtf": doc.extract_rtf,
+    "image": image.extract,  # read by OCR (parse.ocr)
 }
 
 # Document formats that may well hold a report but have no reader yet.
@@ -45,7 +46,7 @@ def extract(
     """Sniff the format of ``data`` and run its reader.
 
     Raises :class:`UnreadableDocument` for empty input, unsupported formats and
-    non-document data (images, archives, binary garbage)."""
+    non-document data (archives, binary garbage). Pictures are read by OCR."""
     if not data or not data.strip():
         raise UnreadableDocument(name, "empty file" if not data else "empty file (only whitespace)")
     fmt = sniff(data, name, content_type)

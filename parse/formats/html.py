@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import copy
 import dataclasses
-import posixpath
 import re
 from urllib.parse import urljoin, urlsplit
 
@@ -26,7 +25,7 @@ import lxml.html
 import trafilatura
 from lxml import etree
 
-from ..document import IMAGE_MARKER_FORMAT, TABLE_MARKER_FORMAT, ExtractedDocument
+from ..document import IMAGE_MARKER_FORMAT, TABLE_MARKER_FORMAT, ExtractedDocument, image_label
 from ..errors import UnreadableDocument
 from ..model import ImageRef
 from ..tables import find_cell_per_line_tables, is_data_table, preceding_text
@@ -54,19 +53,13 @@ def _base_url(name: str | None, root) -> str | None:
     return base
 
 
-def _image_label(alt: str, src: str) -> str:
-    label = alt.strip() or posixpath.basename(urlsplit(src).path) or src
-    # Brackets would end the [image: …] marker early.
-    return label.replace("[", "(").replace("]", ")").replace("\n", " ")
-
-
 def _images_to_markers(text: str, base: str | None) -> tuple[str, list[ImageRef]]:
     images: list[ImageRef] = []
 
     def repl(m: re.Match) -> str:
         alt, src = m.group(1), m.group(2)
         images.append(ImageRef(src=src or None, alt=alt.strip() or None, url=urljoin(base, src) if base and src else None))
-        return IMAGE_MARKER_FORMAT.format(_image_label(alt, src))
+        return IMAGE_MARKER_FORMAT.format(image_label(alt, src))
 
     return _MD_IMAGE.sub(repl, text), images
 

@@ -21,8 +21,15 @@ What comes out:
   or the rest of a label, under a cell spanning rows) is joined to its first
   part.
 * **Images** of a meaningful size become ``[image: page N image K]`` lines and
-  :class:`ImageRef`s. A scanned PDF (no text layer) thus comes out as a list of
-  images and (almost) no text; the report parser flags it (content_as_images).
+  :class:`ImageRef`s.
+* **Scanned pages** -- (almost) no text layer (under :data:`SCAN_MAX_CHARS`
+  characters) and an image covering at least :data:`SCAN_MIN_SHARE` of the
+  page -- are rendered with PDFium and read by OCR (:mod:`parse.ocr`): their
+  text is the OCR text (table rows as pipe rows), joined into paragraphs like
+  any other page's lines, and ``ExtractedDocument.ocr`` keeps every page's
+  tokens. At most :data:`MAX_OCR_PAGES` pages of a document are OCR'd; later
+  scanned pages stay ``[image: page N image K (not read: …)]`` lines, and a
+  warning is logged. A page the OCR finds no text on stays an image.
 
 Encrypted PDFs open when they have only an owner (permissions) password; a
 user password, a truncated file or a damaged one raise UnreadableDocument, and
@@ -33,6 +40,7 @@ MAX_TEXT_CHARS), checked before the pages are read.
 from __future__ import annotations
 
 import io
+import logging
 import re
 import statistics
 import struct
@@ -46,6 +54,8 @@ from ..model import ImageRef
 from ..tables import Grid, _assemble
 from .pdf_columns import Word, place_cells, words_of
 from ..textutil import CJK_CHAR, compact, squash_cjk_spaces
+
+logger = logging.getLogger(__name__)
 
 # Edges closer than this (points) are the same grid line.
 EDGE_TOLERANCE = 2.0
@@ -83,6 +93,16 @@ MAX_PAGES = 300
 MAX_PAGE_CHARS = 100_000
 # Characters in the whole document: the longest reports have ~50,000.
 MAX_TEXT_CHARS = 2_000_000
+# Scanned pages: fewer characters than this in the text layer (a page number,
+# a watermark) and an image covering this share of the page. At most
+# MAX_OCR_PAGES pages of a document are OCR'd: an A4 page takes 5-10 seconds
+# on a quiet 2-core machine, 20-30 on a busy one (dense prose costs most), and
+# the parser's worker gives a document a time limit (parse.isolation).
+SCAN_MAX_CHARS = 30
+SCAN_MIN_SHARE = 0.3
+MAX_OCR_PAGES = 10
+# An OCR box is about this much higher than the font size of its text.
+OCR_BOX_TO_FONT = 0.8
 # A label that starts a new item (its own cell, not the rest of a cut one).
 _NUMBERED = re.compile(
     r"^\s*(?:[（(][一二三四五六七八九十\d]{1,3}[）)]|[一二三四五六七八九十]{1,3}、|\d{1,3}[.．、]|[①-⑳])"
@@ -126,6 +146,14 @@ class PageImage:
     page: int
     top: float
     name: str
+    x0: float = 0.0
+    x1: float = 0.0
+    bottom: float = 0.0
+    note: str = ""  # said in its marker: why it was not read by OCR
+
+    @property
+    def area(self) -> float:
+        return max(0.0, self.x1 - self.x0) * max(0.0, self.bottom - self.top)
 
 
 @dataclass
@@ -216,7 +244,16 @@ def _read_page(page, number: int) -> Page:
         width, height = float(img["x1"] - img["x0"]), float(img["bottom"] - img["top"])
         if width < MIN_IMAGE_SIDE or height < MIN_IMAGE_SIDE:
             continue
-        out.images.append(PageImage(number, float(img["top"]), str(img.get("name") or f"image{k + 1}")))
+        out.images.append(
+            PageImage(
+                number,
+                float(img["top"]),
+                str(img.get("name") or f"image{k + 1}"),
+                float(img["x0"]),
+                float(img["x1"]),
+                float(img["bottom"]),
+            )
+        )
     return out
 
 
@@ -436,6 +473,7 @@ class _Item:
     kind: str  # "line" | "table" | "image"
     line: Line | None = None
     text: str = ""
+    image: PageImage | None = None
 
 
 def _continues(prev: _Item, nxt: _Item, geometry: dict[int, tuple[float, float]]) -> bool:
@@ -639,6 +677,7 @@ def extract(
         _close(pdf)
 
     _check_unmapped(pages, name)
+    ocr = _ocr_scanned_pages(data, pages, name)
     _strip_running_lines(pages)
     # "续表" above a continued table is not text.
     for page in pages:
@@ -706,7 +745,7 @@ def extract(
             if groups[g][0] is part and g in grids:
                 page_items.append(_Item(page.number, part.top, "table", text=str(g)))
         for k, img in enumerate(sorted(page.images, key=lambda im: im.top)):
-            page_items.append(_Item(page.number, img.top, "image", text=f"{page.number}:{k + 1}:{img.name}"))
+            page_items.append(_Item(page.number, img.top, "image", text=str(k + 1), image=img))
         page_items.sort(key=lambda it: (it.top, 0 if it.kind == "line" else 1))
         for item in page_items:
             if item.kind == "line":
@@ -717,15 +756,18 @@ def extract(
                 tables.append(grid)
                 item.text = TABLE_MARKER_FORMAT.format(len(tables))
             elif item.kind == "image":
-                page_no, k, img_name = item.text.split(":", 2)
-                images.append(ImageRef(src=f"page{page_no}/{img_name}", alt=None))
-                item.text = IMAGE_MARKER_FORMAT.format(f"page {page_no} image {k}")
+                img = item.image
+                label = f"page {img.page} image {item.text}" + (f" ({img.note})" if img.note else "")
+                images.append(ImageRef(src=f"page{img.page}/{img.name}", alt=img.note or None))
+                item.text = IMAGE_MARKER_FORMAT.format(label)
             items.append(item)
     text = "\n".join(_paragraphs(items, geometry)).strip()
     if not text and not tables and not images:
         raise UnreadableDocument(name, "no text, tables or images in the PDF (blank pages)")
     replaced = text.count("\ufffd") + sum(t.count("\ufffd") for g in tables for _, _, t in g.own_cells())
-    return ExtractedDocument(media="pdf", text=text, tables=tables, images=images, replaced_chars=replaced)
+    return ExtractedDocument(
+        media="pdf", text=text, tables=tables, images=images, replaced_chars=replaced, ocr=ocr or None
+    )
 
 
 def _check_unmapped(pages: list[Page], name: str | None) -> None:
@@ -750,3 +792,80 @@ def _ends_page(page: Page, part: TablePart) -> bool:
         and not any(im.top > part.bottom for im in page.images)
         and not any(t.top > part.bottom for t in page.tables)
     )
+
+
+# ----------------------------------------------------------------------------------
+# Scanned pages: OCR
+
+
+def _is_scan(page: Page) -> bool:
+    """(Almost) no text layer, and an image covering much of the page."""
+    chars = sum(len(compact(ln.text)) for ln in page.lines)
+    chars += sum(len(compact(c[4])) for t in page.tables for c in t.cells)
+    if chars >= SCAN_MAX_CHARS:
+        return False
+    area = page.width * page.height
+    return area > 0 and any(im.area >= SCAN_MIN_SHARE * area for im in page.images)
+
+
+def _ocr_lines(page: Page, ocr) -> bool:
+    """The page's content replaced by the lines the OCR read (in PDF points);
+    False, and the page left as it was, if it read nothing."""
+    lines = []
+    for line in ocr.text.lines:
+        if not line.text.strip() or not line.tokens:
+            continue
+        tokens = line.tokens
+        height = statistics.median(t.height for t in tokens)
+        lines.append(
+            Line(
+                page.number,
+                min(t.y0 for t in tokens) / ocr.scale,
+                max(t.y1 for t in tokens) / ocr.scale,
+                min(t.x0 for t in tokens) / ocr.scale,
+                max(t.x1 for t in tokens) / ocr.scale,
+                line.text,
+                OCR_BOX_TO_FONT * height / ocr.scale,
+                row=line.text.startswith("| "),
+            )
+        )
+    if not lines:
+        return False
+    page.lines, page.tables, page.images = lines, [], []
+    return True
+
+
+def _ocr_scanned_pages(data: bytes, pages: list[Page], name: str | None) -> list:
+    """OCR the scanned pages (:func:`_is_scan`), at most MAX_OCR_PAGES; their
+    OcrPages. OCR and rendering failures raise UnreadableDocument."""
+    scans = [p for p in pages if _is_scan(p)]
+    if not scans:
+        return []
+    from ..isolation import allow_more
+    from .image import OCR_START_SECONDS
+
+    allow_more(OCR_START_SECONDS)  # loading the OCR library and its models
+    from ..ocr import OcrError
+    from ..ocr.pages import ocr_picture
+    from ..ocr.render import open_pdf, render_page
+
+    read = []
+    try:
+        with open_pdf(data) as document:
+            for page in scans[:MAX_OCR_PAGES]:
+                image, scale = render_page(document, page.number - 1)
+                result = ocr_picture(image, page=page.number, scale=scale)
+                if _ocr_lines(page, result):
+                    read.append(result)
+    except OcrError as exc:
+        raise UnreadableDocument(name, f"OCR of the scanned PDF failed: {exc}") from exc
+    skipped = scans[MAX_OCR_PAGES:]
+    for page in skipped:
+        for img in page.images:
+            img.note = f"not read: over the {MAX_OCR_PAGES}-page OCR budget"
+    if skipped:
+        logger.warning(
+            "%s: %d scanned pages, only the first %d read by OCR (pages %s not read)",
+            name or "<unnamed document>", len(scans), MAX_OCR_PAGES, ", ".join(str(p.number) for p in skipped),
+        )
+    return read

@@ -16,7 +16,7 @@ from .office_ole import ole_kind
 from .office_zip import OPEN_ERRORS
 
 # Formats the parser reads, and formats it recognises but cannot read yet, with
-# the human name used in error messages.
+# the human name used in error messages. Pictures ("image") are read by OCR.
 FORMAT_LABELS = {
     "html": "HTML",
     "text": "plain text",
@@ -53,7 +53,17 @@ _CONTENT_TYPES = {
     "application/rtf": "rtf",
     "text/rtf": "rtf",
     "application/zip": "zip",
+    "image/png": "image",
+    "image/jpeg": "image",
+    "image/pjpeg": "image",
+    "image/gif": "image",
+    "image/bmp": "image",
+    "image/x-ms-bmp": "image",
+    "image/tiff": "image",
+    "image/webp": "image",
 }
+# BMP: "BM", then a DIB header whose size (bytes 14-17) is one of the known ones.
+_BMP_HEADER_SIZES = {12, 40, 52, 56, 64, 108, 124}
 
 _HTML_START = re.compile(
     rb"^(?:\s|<!--.*?-->|<\?xml[^>]*>)*<(?:!doctype\s+html|html|head|body|meta|title|div|table|p[\s>]|span|center|font|link|script|style)",
@@ -92,6 +102,7 @@ def magic(data: bytes) -> str | None:
         or head.startswith(b"II*\x00")
         or head.startswith(b"MM\x00*")
         or (head.startswith(b"RIFF") and data[8:12] == b"WEBP")
+        or (head.startswith(b"BM") and len(data) >= 18 and int.from_bytes(data[14:18], "little") in _BMP_HEADER_SIZES)
     ):
         return "image"
     if head.startswith(b"Rar!") or head.startswith(b"7z\xbc\xaf") or head.startswith(b"\x1f\x8b"):

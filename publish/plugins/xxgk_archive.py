@@ -10,6 +10,9 @@ What it adds
   /-/archive/<sha256>   the archived bytes, read-only: HTML and text as
                         ``text/plain; charset=utf-8`` (never rendered), anything
                         else as a download; nosniff and a sandboxing CSP.
+  /-/crop/<sha256>      the part of an archived picture (or PDF page) a figure was
+                        read from by OCR, its box outlined (needs Pillow, and
+                        pypdfium2 for PDFs, where Datasette runs).
   /-/charts             requests per year and outcome shares as server-side SVG.
   ?_search= on reports  Chinese full-text search of any length (trigram FTS5 for
                         three characters or more, a one/two-character n-gram
@@ -30,6 +33,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import html
+import json
 import math
 import re
 import unicodedata
@@ -106,7 +110,8 @@ def _content_disposition(filename: str | None, sha256: str) -> str:
     return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name, safe='')}"
 
 
-async def archive_view(datasette, request):
+async def _archived(datasette, request):
+    """``(bytes, archive_files row)`` of the body the URL names, or the Response saying why not."""
     if request.method not in ("GET", "HEAD"):
         return Response.text("read-only", status=405, headers={**SECURITY_HEADERS, "Allow": "GET, HEAD"})
     sha256 = request.url_vars["sha256"]
@@ -133,6 +138,15 @@ async def archive_view(datasette, request):
         return _not_found(f"archived body {sha256} is not in this copy of the archive")
     if hashlib.sha256(data).hexdigest() != sha256:
         return Response.text("archived body is corrupt", status=500, headers=dict(SECURITY_HEADERS))
+    return data, row
+
+
+async def archive_view(datasette, request):
+    found = await _archived(datasette, request)
+    if isinstance(found, Response):
+        return found
+    data, row = found
+    sha256 = request.url_vars["sha256"]
     served_as, encoding, filename, content_type = row
     headers = {
         **SECURITY_HEADERS,
@@ -150,6 +164,108 @@ async def archive_view(datasette, request):
         return Response(body, status=200, headers=headers, content_type="text/plain; charset=utf-8")
     headers["Content-Disposition"] = _content_disposition(filename, sha256)
     return Response(data, status=200, headers=headers, content_type="application/octet-stream")
+
+
+# --------------------------------------------------------------------------
+# /-/crop/<sha256>?page=N&scale=S&box=x0,y0,x1,y1
+# --------------------------------------------------------------------------
+
+CROP_MARGIN = 24  # pixels of the picture around the box: the figure's neighbours, to check it by
+MAX_SCALE = 4.0
+MAX_PAGE = 300
+
+
+def _crop_args(request) -> tuple[int, float, tuple[float, float, float, float]] | str:
+    try:
+        page = int(request.args.get("page") or 1)
+        scale = float(request.args.get("scale") or 1)
+        box = tuple(float(v) for v in (request.args.get("box") or "").split(","))
+    except ValueError:
+        return "page, scale and box (x0,y0,x1,y1) must be numbers"
+    if len(box) != 4 or not all(math.isfinite(v) and v >= 0 for v in box) or box[0] >= box[2] or box[1] >= box[3]:
+        return "box must be x0,y0,x1,y1 with x0 < x1 and y0 < y1"
+    if not 1 <= page <= MAX_PAGE or not 0 < scale <= MAX_SCALE:
+        return f"page must be 1-{MAX_PAGE} and scale in (0, {MAX_SCALE}]"
+    return page, scale, box  # type: ignore[return-value]
+
+
+def crop_picture(data: bytes, page: int, scale: float, box) -> bytes:
+    """PNG of the part of an archived picture (or PDF page rendered at ``scale``)
+    around ``box``, the box outlined. Needs Pillow (and pypdfium2 for a PDF)."""
+    import io
+
+    from PIL import Image, ImageDraw
+
+    if data[:5] == b"%PDF-":
+        import pypdfium2 as pdfium
+
+        pdf = pdfium.PdfDocument(data)
+        if page > len(pdf):
+            raise ValueError(f"the PDF has {len(pdf)} pages")
+        picture = pdf[page - 1].render(scale=scale).to_pil().convert("RGB")
+    else:
+        picture = Image.open(io.BytesIO(data))
+        if page > 1:
+            picture.seek(page - 1)
+        picture = picture.convert("RGB")
+    x0, y0, x1, y1 = box
+    area = (max(0, int(x0) - CROP_MARGIN), max(0, int(y0) - CROP_MARGIN),
+            min(picture.width, int(x1) + CROP_MARGIN), min(picture.height, int(y1) + CROP_MARGIN))
+    if area[0] >= area[2] or area[1] >= area[3]:
+        raise ValueError("the box is outside the picture")
+    piece = picture.crop(area)
+    ImageDraw.Draw(piece).rectangle((x0 - area[0] - 2, y0 - area[1] - 2, x1 - area[0] + 2, y1 - area[1] + 2),
+                                    outline=(220, 0, 0), width=2)
+    out = io.BytesIO()
+    piece.save(out, format="PNG")
+    return out.getvalue()
+
+
+async def crop_view(datasette, request):
+    """The crop of the picture a figure was read from by OCR (see ``figures.origin``)."""
+    args = _crop_args(request)
+    if isinstance(args, str):
+        return Response.text(args, status=400, headers=dict(SECURITY_HEADERS))
+    found = await _archived(datasette, request)
+    if isinstance(found, Response):
+        return found
+    try:
+        png = await asyncio.to_thread(crop_picture, found[0], *args)
+    except ImportError:
+        return _not_found("cropping pictures needs Pillow (and pypdfium2 for PDFs) where Datasette runs")
+    except Exception as error:  # noqa: BLE001 -- a picture that does not open is a 404, not a crash
+        return _not_found(f"no crop of this body: {type(error).__name__}: {error}")
+    headers = {**SECURITY_HEADERS, "Cache-Control": "public, max-age=31536000, immutable"}
+    return Response(png, status=200, headers=headers, content_type="image/png")
+
+
+def crop_url(datasette, origin: dict) -> str | None:
+    """The ``/-/crop/`` URL of a figure's ``origin`` (None without a document or box)."""
+    document, box = origin.get("document"), origin.get("box")
+    if not (isinstance(document, str) and DIGEST.fullmatch(document) and isinstance(box, list) and len(box) == 4):
+        return None
+    query = urlencode({"page": origin.get("page") or 1, "scale": origin.get("scale") or 1,
+                       "box": ",".join(f"{float(v):g}" for v in box)})
+    return datasette.urls.path(f"/-/crop/{document}") + "?" + query
+
+
+def _origin_cell(datasette, raw: str, certain) -> str | None:
+    try:
+        origin = json.loads(raw)
+    except ValueError:
+        return None
+    if not isinstance(origin, dict):
+        return None
+    url = crop_url(datasette, origin)
+    confidence = origin.get("confidence")
+    said = f"OCR {confidence:.2f}" if isinstance(confidence, (int, float)) else "OCR, no box"
+    if url is None:
+        return html.escape(said)
+    link = f'<a href="{html.escape(url)}">{html.escape(said)}</a>'
+    if certain in (0, "0", False):  # a doubtful figure: shown beside what it was read from
+        return (f'{link}<br><img class="xxgk-crop" src="{html.escape(url)}" alt="read from this part of the picture" '
+                'style="max-width:420px;border:1px solid #ccc">')
+    return link
 
 
 # --------------------------------------------------------------------------
@@ -279,6 +395,10 @@ def render_cell(row, value, column, table, database, datasette):
                 return markupsafe.Markup(f"{html.escape(raw)} · {_archive_link(datasette, raw)}")
             body = _row_link(datasette, database, "bodies", raw, raw[:12] + "…", title=raw)
             return markupsafe.Markup(f"{body} · {_archive_link(datasette, raw)}")
+        if column == "origin" and table in ("metrics", "figures") and isinstance(raw, str):
+            cell = _origin_cell(datasette, raw, _value(row, "certain"))
+            if cell is not None:
+                return markupsafe.Markup(cell)
         if column == "key" and table in ("metrics", "figures") and isinstance(raw, str):
             labels = await _metric_labels(datasette, database)
             if raw in labels:
@@ -495,6 +615,7 @@ async def charts_view(datasette, request):
 def register_routes(datasette):
     return [
         (r"^/-/archive/(?P<sha256>[^/]*)$", archive_view),
+        (r"^/-/crop/(?P<sha256>[^/]*)$", crop_view),
         (r"^/-/charts$", charts_view),
     ]
 
