@@ -52,7 +52,8 @@ import yaml
 from .era import FORMATS
 from .errors import UnreadableDocument
 from .report import parse_document
-from .template import APPLICANT_ORDER, group_rows
+from .figures.derived import SUMS
+from .template import APPLICANT_ORDER
 from .vocabulary import known_keys
 
 __all__ = [
@@ -80,8 +81,6 @@ METADATA_FIELDS = ("title", "agency", "year", "published", "format", "county")
 FORMS = {"htm": "html", "html": "html", "shtml": "html", "txt": "text", "pdf": "pdf", "docx": "docx",
          "doc": "doc", "xls": "xls", "xlsx": "xlsx"}
 APPLICANTS = APPLICANT_ORDER
-WITHHELD_REASONS = tuple(k.rsplit(".", 1)[1] for k in group_rows("withheld"))
-OTHER_2021 = tuple(k.rsplit(".", 1)[1] for k in group_rows("other"))
 _MISSING = object()
 _MISSING_DATE = _MISSING
 
@@ -342,19 +341,11 @@ def expected_derived(figures: dict[str, GoldFigure]) -> dict[str, tuple[int | fl
     are all present: key -> (value, approximate, how)."""
     out: dict[str, tuple[int | float, bool, str]] = {}
 
-    def add(key: str, parts: list[str], how: str) -> None:
+    for key, (parts, how) in SUMS.items():
         if key in figures or not all(p in figures for p in parts):
-            return
+            continue
         total = sum(figures[p].value for p in parts)
         out[key] = (total, any(figures[p].approximate for p in parts), how)
-
-    for app in APPLICANTS:
-        add(f"outcome.withheld.{app}", [f"outcome.withheld.{r}.{app}" for r in WITHHELD_REASONS],
-            f"sum of the 8 不予公开 rows | {app}")
-        add(f"outcome.other.{app}", [f"outcome.other.{r}.{app}" for r in OTHER_2021],
-            f"sum of the 3 其他处理 rows | {app}")
-    add("litigation.total", ["litigation.direct.total", "litigation.after_review.total"],
-        "未经复议直接起诉 + 复议后起诉 总计")
     return out
 
 

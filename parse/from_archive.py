@@ -20,6 +20,7 @@ every crawl.
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Callable
@@ -137,6 +138,7 @@ def parse_reports(
     retry_failed: bool = False,
     limits: Limits | None = None,
     parser: IsolatedParser | None = None,
+    progress: Callable[[str], None] | None = None,
 ) -> ParseSummary:
     """Parse the catalogue's reports from their archived bodies.
 
@@ -147,7 +149,8 @@ def parse_reports(
     is parsed in a worker process under ``limits`` (:mod:`parse.isolation`),
     started for this call and ended with it -- or in ``parser``'s, which the
     caller keeps (and whose limits apply) to spare a worker start over several
-    calls.
+    calls. ``progress`` gets a line before and after each report read by OCR
+    (the slow ones: seconds to minutes each).
     """
     if not only_pending:
         where = "1 = 1"
@@ -166,16 +169,38 @@ def parse_reports(
         return summary
     if parser is None:
         with IsolatedParser(limits) as own:
-            _parse_all(db, blobs, reports, own, summary)
+            _parse_all(db, blobs, reports, own, summary, progress)
     else:
-        _parse_all(db, blobs, reports, parser, summary)
+        _parse_all(db, blobs, reports, parser, summary, progress)
     if summary.parsed:
         summary.cross_year_warnings = check_across_years(db)
     return summary
 
 
-def _parse_all(db, blobs: BlobStore, reports: list[dict], parser: IsolatedParser, summary: ParseSummary) -> None:
-    for report in reports:
+def _picture_count(db, report: dict) -> int:
+    return db.execute("SELECT count(*) FROM attachments WHERE report_id = ? AND role = 'image'",
+                      [report["id"]]).fetchone()[0]
+
+
+def ocr_line(result: ParsedReport, seconds: float) -> str | None:
+    """What a progress line says of a parse that read pictures, or None."""
+    read = [m for m in result.metrics if m.source == "ocr"]
+    if not read:
+        return None
+    pictures = {(m.origin or {}).get("image") for m in read} - {None}
+    doubtful = sum(1 for m in result.metrics if not m.certain)
+    return (f"{len(read)} figures read by OCR from {len(pictures)} picture(s) in {seconds:.1f} s, "
+            f"{doubtful} doubtful")
+
+
+def _parse_all(db, blobs: BlobStore, reports: list[dict], parser: IsolatedParser, summary: ParseSummary,
+               progress: Callable[[str], None] | None = None) -> None:
+    for number, report in enumerate(reports, 1):
+        pictures = _picture_count(db, report) if progress else 0
+        if pictures:
+            progress(f"[{number}/{len(reports)}] {report['url']}: {pictures} picture(s) in the page, "
+                     "read by OCR where they stand in for its tables …")
+        started = time.monotonic()
         try:
             result, sha256 = parse_one(db, blobs, report, parse=parser.parse)
         except UnreadableDocument as error:
@@ -187,3 +212,6 @@ def _parse_all(db, blobs: BlobStore, reports: list[dict], parser: IsolatedParser
             continue
         save_parse_result(db, report["id"], result.to_dict(), result.text, parsed_sha256=sha256)
         summary.parsed += 1
+        line = ocr_line(result, time.monotonic() - started) if progress else None
+        if line:
+            progress(f"[{number}/{len(reports)}] {report['url']}: {line}")

@@ -64,8 +64,7 @@ def read_into(doc: ExtractedDocument, refs: list[ImageRef], pictures: Mapping[st
         except UnreadableDocument as error:
             problems.append({"url": ref.url, "reason": error.reason})
             continue
-        for page in read.ocr or []:
-            pages.append(dataclasses.replace(page, page=len(pages) + 1))
+        pages.extend(read.ocr or [])  # each keeps its page in its own picture (1 but in a multi-frame file)
         marker = IMAGE_MARKER_FORMAT.format(image_label(ref.alt or "", ref.src or ""))
         block = f"\n{read.text}\n"
         text = text.replace(marker, block, 1) if marker in text else f"{text}\n{block}"

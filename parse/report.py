@@ -25,6 +25,7 @@ from .document import ExtractedDocument
 from .era import explain_format
 from .errors import ParserFailure, UnreadableDocument, exception_kind
 from .figures import extract_figures, ocr_evidence
+from .figures.derived import follow_parts
 from .formats import extract
 from .pictures import pictures_to_read, read_into
 from .metadata import analyse_agency, analyse_year, find_published, find_title
@@ -133,6 +134,7 @@ def build_report(doc: ExtractedDocument) -> ParsedReport:
     if doc.ocr:  # read from pictures: each figure traced to its box, the doubtful ones marked
         from_ocr = sum(han_count(page.text.text) for page in doc.ocr)
         warnings.extend(ocr_evidence.attach(metrics, doc.ocr, figure_warnings, only_ocr=from_ocr >= 0.9 * han))
+        follow_parts(metrics)
     region, admin_level = locate(agency_result.agency, title, doc.text)
     return ParsedReport(
         title=title,

@@ -68,6 +68,7 @@ def composed_body(report: Report) -> str:
     template = str(d["template"])
     style = d.get("table_style", "plain")
     tables = d["tables"]
+    pictures = iter(report.images) if d.get("tables_as") == "pictures" else None
     out = []
     for line in d.get("title_lines", []):
         out.append(f'<p align="center" style="text-align: center;"><strong>{esc(line)}</strong></p>')
@@ -76,6 +77,10 @@ def composed_body(report: Report) -> str:
             out.append(f"<p{P_STYLE}>{esc(block['p'])}</p>")
         elif "h" in block:
             out.append(f"<p{P_STYLE}><strong>{esc(block['h'])}</strong></p>")
+        elif "table" in block and pictures is not None:  # the table as a picture (pictures.py)
+            img = next(pictures)
+            out.append(f'<p align="center" style="text-align: center;"><img src="{attr(img.path)}" '
+                       f'alt="{attr(img.alt)}" title="{attr(img.alt)}" border="0"></p>')
         elif "table" in block:
             name = block["table"]
             if name == "table2":

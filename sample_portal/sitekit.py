@@ -12,8 +12,8 @@ from urllib.parse import quote
 
 import yaml
 
-from . import attachments, generate, national
-from .manifest import BEIJING, PACKAGE_DIR, Document, Report
+from . import attachments, generate, national, pictures
+from .manifest import BEIJING, PACKAGE_DIR, Document, Image, Report
 from .routing import Request, Response
 
 SITES_DIR = PACKAGE_DIR / "sites"
@@ -75,8 +75,13 @@ def report_title(agency: str, year: int, style: str = "std") -> str:
 def make_report(*, id: str, agency: str, year: int, seed: str, site_name: str, path: str, title: str,
                 published: datetime, doc_id: int, column: str, charset: str = "utf-8",
                 header_charset: bool = True, index_no: str = "", page_path: str | None = None,
-                attachment: dict | None = None) -> Report:
+                attachment: dict | None = None, pictures_at: str | None = None,
+                reduced: tuple[str, ...] = ()) -> Report:
     """A generated TEST DATA report (figures from ``generate.py``).
+
+    ``pictures_at`` (optional): its tables are pictures (``pictures.py``),
+    served at ``<pictures_at>1.png``, ``2.png`` … in the order of its body;
+    those named in ``reduced`` (``table3`` …) as half-size JPEGs (``2.jpg``).
 
     ``attachment`` (optional): ``{format, path, filename, disposition,
     content_type, links_to}``; with ``links_to: file`` the report has no page
@@ -91,6 +96,11 @@ def make_report(*, id: str, agency: str, year: int, seed: str, site_name: str, p
     )
     rep.figures = national.intended_figures(rep.template, data["tables"])
     rep.prose = data.get("prose", [])
+    if pictures_at:
+        data["tables_as"] = "pictures"
+        data["pictures_reduced"] = list(reduced)
+        rep.images = [Image(f"{pictures_at}{k}{pictures.suffix(rep, name)}", pictures.TABLE_ALTS[name])
+                      for k, name in enumerate(pictures.table_blocks(rep), 1)]
     if attachment:
         fmt = attachment["format"]
         rep.attachment_path = attachment["path"]
@@ -154,6 +164,24 @@ def attachment_handler(report: Report) -> Callable[[Request], Response]:
 
 # --------------------------------------------------------------------------
 # HTML
+
+
+def picture_handlers(report: Report) -> list[tuple[str, Callable[[Request], Response]]]:
+    """``(path, handler)`` for each table picture of ``report`` (none unless
+    its tables are pictures): a picture drawn on first request."""
+    if report.data.get("tables_as") != "pictures":
+        return []
+
+    def handler_for(name: str) -> Callable[[Request], Response]:
+        def handler(req: Request) -> Response:
+            try:
+                body, kind = pictures.table_picture(report, name)
+            except pictures.NoCjkFont as e:
+                return Response(status=500, body=f"{e}\n".encode(), content_type="text/plain; charset=utf-8")
+            return Response(body=body, content_type=kind, last_modified=report.published_at)
+        return handler
+
+    return [(img.path, handler_for(name)) for img, name in zip(report.images, pictures.table_blocks(report))]
 
 
 def content_type(charset: str, header_charset: bool) -> str:

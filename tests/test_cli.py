@@ -123,3 +123,22 @@ def test_robots_refusals_and_the_not_found_probe_are_rows_of_their_own(tmp_path)
     assert rows["robots"]["url"] == url and rows["robots"]["status"] is None
     assert "refused by the site's robots.txt" in rows["robots"]["error"]
     assert rows["probe"]["status"] == 404 and "/xxgk-archive-no-such-page-" in rows["probe"]["url"]
+
+
+def test_eval_pictures_scores_a_real_scan_page():
+    """`xxgk eval --pictures`: page 3 of 洪泽区人民政府 2024's real PDF as a scanned page,
+    read by OCR and scored on that page's hand-read figures."""
+    result = run_xxgk("eval", "tests/gold", "--pictures", "--only", "huaian-hongze-qzf-2024", "--variant", "scan-p3",
+                      timeout=900)
+    assert result.returncode == 0, result.stderr[-3000:]
+    row = next(line for line in result.stdout.splitlines() if line.startswith("huaian-hongze-qzf-2024  scan-p3"))
+    gold, right, share, wrong = row.split()[3:7]
+    assert int(gold) >= 50 and float(share) >= 0.9 and wrong == "0", row
+    assert row.split()[11] == "pass", row
+    assert "confidence threshold" in result.stdout and "huaian-hongze-qzf-2024 scan-p3 …" in result.stderr
+
+
+def test_eval_pictures_names_an_unknown_document():
+    result = run_xxgk("eval", "tests/gold", "--pictures", "--only", "no-such-report")
+    assert result.returncode == 1
+    assert "--only no-such-report: not a real report" in result.stderr and "Traceback" not in result.stderr

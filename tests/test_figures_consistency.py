@@ -4,6 +4,7 @@ import copy
 import importlib.util
 from pathlib import Path
 
+from parse.figures.derived import add_sums
 from parse.figures.consistency import check
 from parse.figures.template_tables import extract_table_figures
 from parse.model import Metric
@@ -55,6 +56,7 @@ def test_outcome_total_against_outcome_rows():
     # 予以公开 one more for 自然人 (row still sums), （七）总计 unchanged
     rows = _set(G.TABLE3_2019, "予以公开", ["9", "2", "1", "0", "0", "0", "12"])
     metrics, _ = extract_table_figures([rows])
+    add_sums(metrics)  # （三）不予公开 is the sum of its eight rows
     warnings = check(metrics)
     outcome = [w for w in warnings if w.code == "inconsistent_outcome_total"]
     assert sorted(w.detail["column"] for w in outcome) == ["natural_person", "total"]

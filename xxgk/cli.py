@@ -181,7 +181,8 @@ def _parse_archived(db, blobs, only_pending: bool, retry_failed: bool = False) -
     from parse.isolation import WorkerUnavailable
 
     try:
-        summary = parse_reports(db, blobs, only_pending=only_pending, retry_failed=retry_failed)
+        summary = parse_reports(db, blobs, only_pending=only_pending, retry_failed=retry_failed,
+                                progress=lambda line: click.echo(line, err=True))
     except WorkerUnavailable as error:
         raise click.ClickException(f"cannot parse: {error}") from None
     click.echo(f"parsed {summary.parsed} reports, {summary.failed} failed")

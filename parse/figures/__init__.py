@@ -7,6 +7,7 @@ modules, one job each (all pure functions, no I/O):
 * :mod:`.labels` -- label normalisation for matching;
 * :mod:`.template_tables` -- template tables 二/三/四 and the legacy 附表 → metrics;
 * :mod:`.prose` -- figures stated in sentences → metrics;
+* :mod:`.derived` -- the sums the vocabulary defines and no template row states;
 * :mod:`.consistency` -- arithmetic checks → warnings;
 * :mod:`.plausibility` -- figures outside their key's plausible range → warnings,
   the figure marked not certain.
@@ -26,6 +27,7 @@ from parse.model import Metric, ParseWarning
 
 from .across_years import CROSS_YEAR_CODES
 from .consistency import CHECK_CODES, check
+from .derived import add_sums, follow_parts
 from .plausibility import PLAUSIBILITY_CODES, check_plausible
 from .prose import extract_text_figures
 from .template_stream import STREAM_WARNING_CODES, read_legacy_stream, read_template_stream
@@ -129,6 +131,8 @@ def extract_figures(text: str, grids: list[Any], era: str | None = None) -> tupl
         if m.key not in by_key:
             metrics.append(m)
             by_key[m.key] = m
+    for m in add_sums(metrics):  # a sum of table rows beats a sentence's figure
+        by_key[m.key] = m
     for m in prose_metrics:
         table = by_key.get(m.key)
         if table is None:
@@ -147,4 +151,5 @@ def extract_figures(text: str, grids: list[Any], era: str | None = None) -> tupl
     warnings.extend(check(metrics))
     metrics, implausible = check_plausible(metrics)
     warnings.extend(implausible)
+    follow_parts(metrics)
     return metrics, warnings

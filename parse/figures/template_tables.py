@@ -29,8 +29,9 @@ whose count of values is not the count of columns gives no figure
 (``unaligned_row``); a header that does not name the template's columns gives
 none at all. A ``flattened_columns`` warning states the assumption.
 
-Every metric has ``source='table'`` (or ``'derived'`` for sums the vocabulary
-defines) and ``evidence`` = row labels joined by `` / ``, then `` | ``, then the
+Every metric has ``source='table'`` (the sums the vocabulary defines and the
+templates print no row for are added by :mod:`.derived`, whatever read the
+parts) and ``evidence`` = row labels joined by `` / ``, then `` | ``, then the
 column labels, e.g. ``三、本年度办理结果 / （三）不予公开 / 1.属于国家秘密 |
 法人或其他组织 / 商业企业``. Cells are read by :func:`parse.figures.numbers.read_cell`
 (blank → absent, ``无`` → 0, dashes → absent with a warning). No key outside the
@@ -113,8 +114,6 @@ _T3_LEAVES: dict[str, tuple[tuple[str, tuple[str, ...]], ...]] = {
 }
 # Group rows that may stand alone as a heading (all cells blank): skipped quietly.
 _HEADING_GROUPS = {"outcome.withheld", _NO_KEY, "outcome.other"}
-WITHHELD_REASONS = tuple(k for k, _ in _T3_LEAVES["withheld"])
-OTHER_2021 = tuple(k for k, _ in _T3_LEAVES["other"])
 
 # Table 四 columns (parse.template).
 _T4_GROUPS = TABLE4_GROUP_WORDS
@@ -501,7 +500,6 @@ def _read_t3(table: _Table, out: _Out) -> None:
     flat_cols: list[tuple[str, str]] | None = None
     pending: list[list[str]] = []
     found: dict[str, dict[str, Reading]] = {}
-    col_labels: dict[str, str] = {}
     assumed_warned = False
     flattened = table.flattened
     for r, row in enumerate(table.rows):
@@ -577,8 +575,6 @@ def _read_t3(table: _Table, out: _Out) -> None:
             evidence = f"{row_label} | {col_label}"
             reading = out.cell(full, cell, evidence)
             found.setdefault(key, {})[app] = reading
-            col_labels[app] = col_label
-    _t3_derived(found, col_labels, out)
     out.flush_cells(name)
 
 
@@ -591,35 +587,6 @@ _APPLICANT_FALLBACK_LABEL = {
     "other_org": "法人或其他组织 / 其他",
     "total": "总计",
 }
-
-
-def _sum_readings(found: dict[str, dict[str, Reading]], keys: tuple[str, ...], app: str) -> tuple[int | float, bool] | None:
-    total = Decimal(0)
-    approx = False
-    for k in keys:
-        r = found.get(k, {}).get(app)
-        if r is None or r.value is None:
-            return None
-        total += Decimal(str(r.value))
-        approx = approx or r.approximate
-    return to_number(total), approx
-
-
-def _t3_derived(found: dict[str, dict[str, Reading]], col_labels: dict[str, str], out: _Out) -> None:
-    """Sums the vocabulary defines: outcome.withheld.<col> (8 reasons) and, in 2021
-    tables, outcome.other.<col> (3 rows). Only when every part is present, and
-    not where the table states the subtotal itself."""
-    for app in APPLICANT_ORDER:
-        col = col_labels.get(app, _APPLICANT_FALLBACK_LABEL[app])
-        s = _sum_readings(found, WITHHELD_REASONS, app)
-        if s is not None and app not in found.get("outcome.withheld", {}):
-            out.add(Metric(f"outcome.withheld.{app}", s[0], _vocab().unit(f"outcome.withheld.{app}"), "derived",
-                           f"（三）不予公开: sum of rows 1-8 | {col}", s[1]))
-        if "outcome.other" not in found:
-            s = _sum_readings(found, OTHER_2021, app)
-            if s is not None:
-                out.add(Metric(f"outcome.other.{app}", s[0], _vocab().unit(f"outcome.other.{app}"), "derived",
-                               f"（六）其他处理: sum of rows 1-3 | {col}", s[1]))
 
 
 # ---------------------------------------------------------------------------------
@@ -725,11 +692,6 @@ def _read_t4(table: _Table, out: _Out) -> None:
         for (key, col_label), cell in zip(defs, cells):
             found[key] = out.cell(key, cell, col_label)
         done = True
-        a, b = found.get("litigation.direct.total"), found.get("litigation.after_review.total")
-        if a is not None and b is not None and a.value is not None and b.value is not None:
-            total = to_number(Decimal(str(a.value)) + Decimal(str(b.value)))
-            out.add(Metric("litigation.total", total, _vocab().unit("litigation.total"), "derived",
-                           "未经复议直接起诉 / 总计 + 复议后起诉 / 总计", a.approximate or b.approximate))
     out.flush_cells(name)
 
 

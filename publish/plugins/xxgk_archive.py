@@ -240,13 +240,16 @@ async def crop_view(datasette, request):
 
 
 def crop_url(datasette, origin: dict) -> str | None:
-    """The ``/-/crop/`` URL of a figure's ``origin`` (None without a document or box)."""
-    document, box = origin.get("document"), origin.get("box")
-    if not (isinstance(document, str) and DIGEST.fullmatch(document) and isinstance(box, list) and len(box) == 4):
+    """The ``/-/crop/`` URL of a figure's ``origin`` (None without a picture or box).
+
+    The picture is ``origin.image``: the picture file read (a page's archived
+    picture, a picture parsed on its own) or the PDF whose page was rendered."""
+    picture, box = origin.get("image"), origin.get("box")
+    if not (isinstance(picture, str) and DIGEST.fullmatch(picture) and isinstance(box, list) and len(box) == 4):
         return None
     query = urlencode({"page": origin.get("page") or 1, "scale": origin.get("scale") or 1,
                        "box": ",".join(f"{float(v):g}" for v in box)})
-    return datasette.urls.path(f"/-/crop/{document}") + "?" + query
+    return datasette.urls.path(f"/-/crop/{picture}") + "?" + query
 
 
 def _origin_cell(datasette, raw: str, certain) -> str | None:

@@ -28,7 +28,7 @@ from .. import render
 from ..manifest import Column, Document, ListEntry, Manifest, Report
 from ..routing import Response, RouteTable
 from ..sitekit import (
-    attachment_handler, id_allocator, html_handler, load_site_yaml, make_report, parse_time,
+    attachment_handler, id_allocator, html_handler, load_site_yaml, make_report, parse_time, picture_handlers,
                        published_time, report_title, rng_for, robots_txt, list_text)
 from ..templating import get_env
 
@@ -45,6 +45,8 @@ def load_manifest() -> Manifest:
     bm_root = root + "bmzjnb/"
     size = int(cfg["year_page_size"])
     attach = {(a["report"][0], int(a["report"][1])): a for a in cfg.get("attachments", [])}
+    pictured = {(p["report"][0], int(p["report"][1])): tuple(p.get("reduced", []))
+                for p in cfg.get("pictured_tables", [])}
     post_id = id_allocator(2_000_000, datetime(2018, 1, 1), 420, 400)
 
     def post(n: int) -> str:
@@ -62,7 +64,9 @@ def load_manifest() -> Manifest:
                 site_name=site["name"], path=post(n), page_path=post(n),
                 title=report_title(ag["display"], year, ag.get("title", "std")), published=t, doc_id=n,
                 column=f"nb{year}", index_no=f"{rng.randint(100000000, 999999999)}/{t.year}-{rng.randint(1, 400):05d}",
-                attachment=attach.get((ag["code"], year)))
+                attachment=attach.get((ag["code"], year)),
+                pictures_at=f"/attachment/pic/{n}/" if (ag["code"], year) in pictured else None,
+                reduced=pictured.get((ag["code"], year), ()))
             reports.append(rep)
             by_key[(ag["code"], year)] = rep
     distractors: list[Document] = []
@@ -237,6 +241,8 @@ class PlatformSite:
                 self.add_article(rep, self.report_body(rep))
             if rep.attachment_path:
                 self.routes.add(rep.attachment_path, attachment_handler(rep))
+            for path, handler in picture_handlers(rep):
+                self.routes.add(path, handler)
         for doc in self.m.documents:
             if doc.status == 200:
                 self.add_article(doc, render.paragraphs_body(self.specs[doc.id].get("paragraphs", [])))

@@ -82,6 +82,8 @@ class PictureScore:
     missing: list[str] = field(default_factory=list)
     extras_new: list[dict[str, Any]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)  # the parse's warning codes
+    # every gold figure read by OCR with a box: [recogniser's confidence, right?, its sums hold?]
+    confidences: list[list[Any]] = field(default_factory=list)
 
     @property
     def certain_right_share(self) -> float | None:
@@ -205,7 +207,11 @@ def score_path(doc_name: str, variant: str, path: Path, *, cache: Path | None = 
     with _evaluation_reads(outcome):
         result = evaluate_document(gold)
     got = {}
+    sums_fail = set()  # keys the parse doubts because their row's or total's sums fail
     if report is not None:
+        for w in report.warnings:
+            if w.code == "ocr_doubtful":
+                sums_fail |= {f["key"] for f in w.detail["figures"] if "sums fail" in f["why"]}
         for m in report.metrics:
             got.setdefault(m.key, m)  # as evaluate_document does: the first of a key
         score.warnings = sorted({w.code for w in report.warnings})
@@ -218,6 +224,9 @@ def score_path(doc_name: str, variant: str, path: Path, *, cache: Path | None = 
             continue
         row = {"key": f.key, "tag": f.tag, "expected": f.expected, "expected_approximate": f.expected_approximate,
                "got": f.got, "got_approximate": f.got_approximate, "source": f.source, "evidence": f.evidence}
+        confidence = (got[f.key].origin or {}).get("confidence")
+        if confidence is not None:
+            score.confidences.append([confidence, f.status == "right", f.key not in sums_fail])
         if got[f.key].certain:
             if f.status == "right":
                 c["certain_right"] += 1
@@ -260,7 +269,8 @@ def _warm_up(chosen, variants, cache) -> None:
     """Parse a source document and the smallest picture of the run once, untimed, so that no
     picture's seconds include the parser's imports and dictionaries or an OCR model's loading."""
     parse_timed(chosen[0].path)
-    pictures = [(src.name, v) for src in chosen for v in src.variants if not variants or v in variants]
+    pictures = [(src.name, v) for src in chosen
+                for v in ([v for v in variants if rp.split_variant(v)[0] in src.variants] if variants else src.variants)]
     if not pictures:
         return
     sized = [(rp.picture_path(n, v, cache).stat().st_size, n, v) for n, v in pictures
@@ -276,7 +286,8 @@ def score_all(names: list[str] | None = None, variants: list[str] | None = None,
         _warm_up(chosen, variants, cache)
     out = []
     for src in chosen:
-        todo = ([f"source:{src.kind}"] if source else []) + [v for v in src.variants if not variants or v in variants]
+        todo = ([f"source:{src.kind}"] if source else []) + (
+            [v for v in variants if rp.split_variant(v)[0] in src.variants] if variants else list(src.variants))
         for variant in todo:
             if progress:
                 progress(f"{src.name} {variant} …")
@@ -313,6 +324,24 @@ def summary(scores: list[PictureScore]) -> dict[str, dict[str, Any]]:
             "seconds_per_render": round(seconds / len(group), 3) if group else None,
             "passing": sum(s.passes for s in group),
         }
+    return out
+
+
+THRESHOLDS = (0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95, 0.98)
+
+
+def threshold_rows(scores: list[PictureScore]) -> list[dict[str, Any]]:
+    """What each confidence threshold would do on the gold figures OCR read with a box:
+    right figures it would leave in doubt, wrong ones it would not (a wrong figure can
+    still be caught by its row's sums: ``wrong_passing_and_sums_hold`` are those it would not be)."""
+    points = [c for s in scores for c in s.confidences]
+    right = [c for c, ok, _ in points if ok]
+    wrong = [(c, sums_hold) for c, ok, sums_hold in points if not ok]
+    out = []
+    for t in THRESHOLDS:
+        out.append({"threshold": t, "figures": len(points), "right_doubted": sum(c < t for c in right),
+                    "wrong": len(wrong), "wrong_passing": sum(c >= t for c, _ in wrong),
+                    "wrong_passing_and_sums_hold": sum(c >= t and hold for c, hold in wrong)})
     return out
 
 
@@ -369,6 +398,13 @@ def format_scores(scores: list[PictureScore]) -> str:
     if new:
         out += _table(["document", "variant", "key", "got", "source gives", "evidence"], new)
     out.append("")
+    out.append("The confidence threshold on the gold figures read by OCR with a box "
+               "(right doubted: right figures below it; wrong passing: wrong figures at or above it, "
+               "of which the sums did not catch)")
+    out += _table(["threshold", "figures", "right doubted", "wrong", "wrong passing", "not caught by sums"],
+                  [[f"{r['threshold']:.2f}", str(r["figures"]), str(r["right_doubted"]), str(r["wrong"]),
+                    str(r["wrong_passing"]), str(r["wrong_passing_and_sums_hold"])] for r in threshold_rows(scores)])
+    out.append("")
     bad = [s for s in scores if s.unreadable or s.crash]
     out.append(f"Unreadable or crashed ({len(bad)}): all their figures counted missing")
     for s in bad:
@@ -385,10 +421,19 @@ def _num(v: Any, approx: bool | None) -> str:
     return f"{v}{'~' if approx else ''}"
 
 
+def _variant(text: str) -> str:
+    try:
+        rp.split_variant(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+    return text
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--only", action="append", metavar="NAME", help="a document (repeatable)")
-    ap.add_argument("--variants", nargs="+", choices=rp.VARIANTS, help="default: all")
+    ap.add_argument("--variants", nargs="+", type=_variant, help=f"default: all of {', '.join(rp.VARIANTS)} "
+                    "(scan-pN, scan-pN-M, scanpdf-pN …: some pages of a scan)")
     ap.add_argument("--no-source", action="store_true", help="leave out the rows of the source documents")
     ap.add_argument("--cache", type=Path, default=None, help=f"picture folder (default {rp.CACHE})")
     ap.add_argument("--json", action="store_true", help="print JSON (summary per variant and every picture)")
@@ -404,7 +449,8 @@ def main(argv: list[str] | None = None) -> int:
                            progress=progress, warm_up=not args.no_warm_up)
     finally:
         rp.close_browser()
-    data = {"bar": BAR, "summary": summary(scores), "pictures": [s.to_dict() for s in scores]}
+    data = {"bar": BAR, "summary": summary(scores), "thresholds": threshold_rows(scores),
+            "pictures": [s.to_dict() for s in scores]}
     if args.out:
         args.out.write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     if args.json:
