@@ -329,6 +329,30 @@ def test_a_wrapped_label_is_one_cell_and_prose_stays_text():
     assert locate(text, 1, "3119").text.startswith("2024年")
 
 
+def test_narrow_columns_that_touch_are_still_columns():
+    # the boxes of pingtan-syq-2022's table 三 as Chromium drew it (tests/gold/real, png):
+    # 自然人 and 商业企业 are 33 and 22 pixels wide, a 2-digit value reaches its neighbour's
+    # first pixel, and the detector reads 属于国家秘密 with the 自然人 value after it
+    xs = [(304, 337), (339, 359), (386, 403), (434, 454), (483, 503), (528, 545), (563, 597)]
+    rows = [("一、本年新收政府信息公开申请数量", ["71", "3", "0", "0", "0", "0", "74"]),
+            ("（一）予以公开", ["21", "10", "0", "0", "0", "0", "31"]),
+            ("(七)总计", ["72", "3", "0", "0", "0", "0", "75"])]
+    tokens = []
+    for r, (label, values) in enumerate(rows):
+        y = 2900 + 60 * r
+        tokens.append(Token(label, (14, y, 14 + 18 * len(label), y + 26), 0.99))
+        for (x0, x1), v in zip(xs, values):
+            if v == "10":  # this one starts where 自然人's values end
+                x0 = 337
+            tokens.append(Token(v, (x0, y, x1, y + 26), 0.99))
+    y = 3080
+    tokens.append(Token("1. 属于国家秘密0", (173, y, 326, y + 28), 0.95))
+    tokens += [Token("0", (x0, y, x1, y + 26), 0.99) for x0, x1 in xs[1:]]
+    lines = arrange(tokens).text.splitlines()
+    assert lines[1] == "| （一）予以公开 | 21 | 10 | 0 | 0 | 0 | 0 | 31 |"
+    assert lines[3] == "| 1. 属于国家秘密 | 0 | 0 | 0 | 0 | 0 | 0 | 0 |"
+
+
 # --------------------------------------------------------------------------------
 # Damaged pictures
 

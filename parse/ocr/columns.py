@@ -33,6 +33,9 @@ __all__ = ["Columns", "VRule", "place_verticals", "value_columns", "header_colum
 HEADER_LINES = 8
 HEADER_WORD = 4
 MIN_HEADER_COLUMNS = 5
+# How far (in line heights) the values of two neighbouring columns may reach
+# into each other and still be two columns (value_columns).
+TOUCHING = 0.2
 
 
 @dataclass(frozen=True)
@@ -76,14 +79,17 @@ def value_columns(rows: list[list[list[Box]]], line_height: float) -> Columns | 
     """The value columns of a run of table rows, from its full rows (those with
     the most values, at least two of them): column ``k`` spans the ``k``-th
     values of the full rows. None if there are no such rows or their columns
-    overlap."""
+    overlap by more than :data:`TOUCHING` of a line."""
     values = [[c for c in cells if is_value_cell(c)] for cells in rows]
     n = max((len(v) for v in values), default=0)
     full = [v for v in values if len(v) == n]
     if n < 2 or len(full) < 2:
         return None
     columns = [(min(v[k][0].x0 for v in full), max(v[k][-1].x1 for v in full)) for k in range(n)]
-    if any(b[0] <= a[1] for a, b in zip(columns, columns[1:])):
+    # narrow columns packed tight touch (a 2-digit value's box reaches its
+    # neighbour's first pixel); columns that overlap more are not columns
+    touch = TOUCHING * line_height
+    if any(b[0] < a[1] - touch or (b[0] + b[1]) / 2 <= a[1] for a, b in zip(columns, columns[1:])):
         return None
     return Columns(columns)
 
