@@ -72,3 +72,5 @@ class ExtractedDocument:
     # (box, confidence) and the SHA-256 of the picture read -- the evidence
     # behind every figure of the OCR text. None when nothing was OCR'd.
     ocr: list[OcrPage] | None = None
+    # Pages (1-based) that needed OCR but were not read: over the OCR page budget.
+    ocr_unread: list[int] = field(default_factory=list)

@@ -32,6 +32,7 @@ WARNING_CODES = {
     "ocr_doubtful": "figures read by OCR that are stored as uncertain (low confidence, or in a row whose sums fail)",
     "ocr_unplaced": "figures read by OCR whose place in the picture could not be found (no box)",
     "picture_unreadable": "pictures of the report that stand in for its tables could not be read by OCR",
+    "ocr_budget": "pages of a scanned document or a multi-page picture not read: over the OCR page budget",
 }
 
 

@@ -27,6 +27,7 @@ from .errors import ParserFailure, UnreadableDocument, exception_kind
 from .figures import extract_figures, ocr_evidence
 from .figures.derived import follow_parts
 from .formats import extract
+from .formats import pdf as pdf_format
 from .pictures import pictures_to_read, read_into
 from .metadata import analyse_agency, analyse_year, find_published, find_title
 from .model import ParsedReport, ParseWarning
@@ -121,6 +122,15 @@ def build_report(doc: ExtractedDocument) -> ParsedReport:
                 {"images": [img.to_dict() for img in doc.images]},
             )
         )
+    if doc.ocr_unread:
+        warnings.append(
+            ParseWarning(
+                "ocr_budget",
+                f"{len(doc.ocr_unread)} page(s) needing OCR not read (pages {_ranges(doc.ocr_unread)}): "
+                f"over the budget of {pdf_format.MAX_OCR_PAGES} pages a document; their figures are absent, not zero",
+                {"pages": doc.ocr_unread, "budget": pdf_format.MAX_OCR_PAGES},
+            )
+        )
     if doc.replaced_chars:
         warnings.append(
             ParseWarning(
@@ -150,6 +160,17 @@ def build_report(doc: ExtractedDocument) -> ParsedReport:
         tables=list(doc.tables),
         images=list(doc.images),
     )
+
+
+def _ranges(numbers: list[int]) -> str:
+    """``[11, 12, 13, 15]`` -> ``'11-13, 15'``."""
+    out: list[str] = []
+    for n in sorted(numbers):
+        if out and n == int(out[-1].split("-")[-1]) + 1:
+            out[-1] = f"{out[-1].split('-')[0]}-{n}"
+        else:
+            out.append(str(n))
+    return ", ".join(out)
 
 
 def missing_tables_warnings(doc: ExtractedDocument, fmt: str | None) -> list[ParseWarning]:

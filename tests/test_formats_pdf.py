@@ -212,6 +212,16 @@ def test_scanned_pdf_is_images_and_no_text(monkeypatch):
     assert "content_as_images" in report.warning_codes()
 
 
+def test_scanned_pages_over_the_ocr_budget_are_a_warning(monkeypatch):
+    monkeypatch.setattr(pdf_reader, "MAX_OCR_PAGES", 1)  # page 1 read (bars: no text), page 2 not
+    doc = extract(read("scanned.pdf"), name="scanned.pdf")
+    assert doc.ocr_unread == [2]
+    report = parse_document(read("scanned.pdf"), name="scanned.pdf")
+    budget = next(w for w in report.warnings if w.code == "ocr_budget")
+    assert budget.detail == {"pages": [2], "budget": 1}
+    assert "(pages 2)" in budget.message and "absent, not zero" in budget.message
+
+
 def test_owner_password_only_is_readable():
     doc = extract(read("owner_password.pdf"), name="owner_password.pdf")
     assert EXPECTED["paragraphs"][0] in doc.text.splitlines()

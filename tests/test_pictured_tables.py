@@ -137,3 +137,40 @@ def test_published_with_the_doubtful_figures_beside_their_crops(crawled):
         assert len(crops) == len(doubtful)
         crop = httpx.get(base + crops[0].replace("&amp;", "&"), timeout=30)
         assert crop.status_code == 200 and crop.headers["content-type"].startswith("image/")
+
+
+def test_parse_json_of_a_picture_says_which_figures_are_doubtful(tmp_path):
+    """`xxgk parse picture.png --json` on the same township report drawn as one
+    picture (its title, then its three tables, table 三 at thumbnail quality):
+    every figure read by OCR carries its box, the doubtful ones `"certain": false`."""
+    import io
+
+    from PIL import Image
+
+    from sample_portal import pictures
+    from sample_portal.manifest import load_manifest
+
+    report = next(r for r in load_manifest("platform").reports if r.data.get("pictures_reduced"))
+    parts = [Image.open(io.BytesIO(pictures.draw_table([(0, 0, 1, 1, report.title)], 1, 1)))]
+    parts += [Image.open(io.BytesIO(pictures.table_picture(report, name)[0])) for name in pictures.table_blocks(report)]
+    sheet = Image.new("L", (max(p.width for p in parts), sum(p.height for p in parts)), 255)
+    y = 0
+    for part in parts:
+        sheet.paste(part.convert("L"), (0, y))
+        y += part.height
+    path = tmp_path / "report.png"
+    sheet.save(path)
+    result = run_xxgk("parse", str(path), "--json", timeout=900)
+    assert result.returncode == 0, result.stderr[-2000:]
+    data = json.loads(result.stdout)
+    assert data["year"] == 2022
+    got = {m["key"]: m for m in data["metrics"]}
+    truth = composed_table_figures(report)
+    wrong = [(k, v, got[k]["value"]) for k, v in truth.items() if k in got and got[k]["certain"] and got[k]["value"] != v]
+    assert not wrong
+    assert sum(1 for k, v in truth.items() if k in got and got[k]["certain"] and got[k]["value"] == v) >= 0.9 * len(truth)
+    assert any(m["certain"] is False for m in data["metrics"])
+    for m in data["metrics"]:
+        assert m["certain"] in (True, False)
+        if m["source"] == "ocr":
+            assert len(m["origin"]["box"]) == 4 and m["origin"]["image"] == hashlib.sha256(path.read_bytes()).hexdigest()

@@ -24,6 +24,7 @@ import zlib
 from ..document import IMAGE_MARKER_FORMAT, ExtractedDocument
 from ..errors import UnreadableDocument
 from ..model import ImageRef
+from .pdf import MAX_OCR_PAGES  # one page budget for scans and multi-page pictures
 
 logger = logging.getLogger(__name__)
 
@@ -32,8 +33,6 @@ logger = logging.getLogger(__name__)
 # a two-page spread 17. More is no report picture, and reading it would take
 # many minutes (a 1200 x 12000 screenshot takes one to two).
 MAX_PIXELS = 25_000_000
-# Pages (TIFF frames) read by OCR per picture; the rest are listed as images.
-MAX_OCR_PAGES = 10
 OCR_START_SECONDS = 60.0  # what a worker asks for to import the OCR library and load its models
 
 FORMAT_NAMES = {"PNG": "PNG", "JPEG": "JPEG", "GIF": "GIF", "BMP": "BMP", "TIFF": "TIFF", "WEBP": "WebP", "MPO": "JPEG"}
@@ -152,4 +151,5 @@ def extract(
     text = "\n".join(lines).strip()
     if not any(p.text.text.strip() for p in read):
         raise UnreadableDocument(name, f"no text found in the {kind} picture by OCR")
-    return ExtractedDocument(media="image", text=text, images=images, ocr=read)
+    return ExtractedDocument(media="image", text=text, images=images, ocr=read,
+                             ocr_unread=list(range(len(pages) + 1, count + 1)))

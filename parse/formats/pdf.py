@@ -100,7 +100,7 @@ MAX_TEXT_CHARS = 2_000_000
 # the parser's worker gives a document a time limit (parse.isolation).
 SCAN_MAX_CHARS = 30
 SCAN_MIN_SHARE = 0.3
-MAX_OCR_PAGES = 10
+MAX_OCR_PAGES = 10  # pages read by OCR per document (a scanned PDF, a multi-page TIFF)
 # An OCR box is about this much higher than the font size of its text.
 OCR_BOX_TO_FONT = 0.8
 # A label that starts a new item (its own cell, not the rest of a cut one).
@@ -677,7 +677,7 @@ def extract(
         _close(pdf)
 
     _check_unmapped(pages, name)
-    ocr = _ocr_scanned_pages(data, pages, name)
+    ocr, ocr_unread = _ocr_scanned_pages(data, pages, name)
     _strip_running_lines(pages)
     # "续表" above a continued table is not text.
     for page in pages:
@@ -766,7 +766,8 @@ def extract(
         raise UnreadableDocument(name, "no text, tables or images in the PDF (blank pages)")
     replaced = text.count("\ufffd") + sum(t.count("\ufffd") for g in tables for _, _, t in g.own_cells())
     return ExtractedDocument(
-        media="pdf", text=text, tables=tables, images=images, replaced_chars=replaced, ocr=ocr or None
+        media="pdf", text=text, tables=tables, images=images, replaced_chars=replaced, ocr=ocr or None,
+        ocr_unread=ocr_unread,
     )
 
 
@@ -835,12 +836,13 @@ def _ocr_lines(page: Page, ocr) -> bool:
     return True
 
 
-def _ocr_scanned_pages(data: bytes, pages: list[Page], name: str | None) -> list:
+def _ocr_scanned_pages(data: bytes, pages: list[Page], name: str | None) -> tuple[list, list[int]]:
     """OCR the scanned pages (:func:`_is_scan`), at most MAX_OCR_PAGES; their
-    OcrPages. OCR and rendering failures raise UnreadableDocument."""
+    OcrPages and the numbers of the scanned pages over the budget. OCR and
+    rendering failures raise UnreadableDocument."""
     scans = [p for p in pages if _is_scan(p)]
     if not scans:
-        return []
+        return [], []
     from ..isolation import allow_more
     from .image import OCR_START_SECONDS
 
@@ -868,4 +870,4 @@ def _ocr_scanned_pages(data: bytes, pages: list[Page], name: str | None) -> list
             "%s: %d scanned pages, only the first %d read by OCR (pages %s not read)",
             name or "<unnamed document>", len(scans), MAX_OCR_PAGES, ", ".join(str(p.number) for p in skipped),
         )
-    return read
+    return read, [p.number for p in skipped]
