@@ -45,6 +45,8 @@ if TYPE_CHECKING:
 # (tests/gold/real/score_pictures.py): see README, "Pictures".
 CONFIDENCE_THRESHOLD = 0.9
 
+# Lines looked at below a header the reader glued to its row of values.
+VALUES_BELOW = 2
 _SQUASH = re.compile(r"[\s|｜]+")
 _TABLE_PREFIX = re.compile(r"^表[一二三四五六七八九十]+\s*/\s*")
 
@@ -141,6 +143,18 @@ def _lines_for(text: str, page: "OcrPage", in_table: bool) -> list["OcrLine"]:
     return [best] if best is not None else []
 
 
+def _values_below(lines: list["OcrLine"], page: "OcrPage") -> list["OcrLine"]:
+    """A table row matched to lines without a digit (the reader glued a header's
+    words to the row of values under it: 表四's ``结果维持 … 总计`` over its 15
+    values): those lines and the first line below them that holds digits."""
+    all_lines = page.text.lines
+    last = max(i for i, line in enumerate(all_lines) if any(line is l for l in lines))
+    for line in all_lines[last + 1:last + 1 + VALUES_BELOW]:
+        if any(_token_digits(t.text) for t in line.tokens):
+            return [*lines, line]
+    return lines
+
+
 def attach(metrics: Iterable[Metric], pages: list["OcrPage"], warnings: list[ParseWarning], *,
            only_ocr: bool = True) -> list[ParseWarning]:
     """Mark the figures of a document read by OCR (see the module docstring); the
@@ -165,6 +179,8 @@ def attach(metrics: Iterable[Metric], pages: list["OcrPage"], warnings: list[Par
                 lines = _lines_for(text, candidate, in_table)
                 if not lines:
                     continue
+                if in_table and not any(_token_digits(t.text) for line in lines for t in line.tokens):
+                    lines = _values_below(lines, candidate)
                 streams[key] = (candidate, _Stream(lines))
             page, stream = streams[key]
             placed = True
