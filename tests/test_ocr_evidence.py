@@ -105,3 +105,43 @@ def test_the_figures_of_a_row_whose_sum_fails_are_uncertain(page_doc):
     certain = {m.key: m.value for m in report.metrics if m.certain}
     assert "outcome.partially_disclosed.natural_person" not in certain
     assert certain["requests.new.natural_person"] == 3001  # the rest of the page stands
+
+
+# The boxes pingtan-syq-2021's 表三 gives at half size (tests/gold/real, variant half):
+# （二）部分公开's label wraps over three lines and its 自然人 value 5 sits a pixel
+# lower than the row's other values, so the layout leaves it on a line of its own.
+_HALF_ROWS = [
+    ("（二）部分公开（区分处理", (170, 1514, 289, 1528)), ("0", (316, 1527, 329, 1542)),
+    ("的，只计这一情形，不计其", (167, 1528, 292, 1542)), ("5", (443, 1528, 456, 1542)),
+    ("0", (342, 1528, 353, 1541)), ("0", (368, 1528, 378, 1541)), ("0", (393, 1528, 404, 1541)),
+    ("0", (418, 1528, 429, 1541)), ("5", (288, 1529, 299, 1541)), ("他情形）", (168, 1542, 208, 1558)),
+    ("1. 属于国家秘密", (209, 1564, 279, 1578)),
+    *((("0", (x, 1563, x + 12, 1578))) for x in (289, 316, 341, 367, 393, 418, 440)),
+]
+
+
+def _half_page():
+    from parse.ocr import Token, arrange
+    from parse.ocr.pages import OcrPage
+
+    text = arrange([Token(t, box, 0.99) for t, box in _HALF_ROWS])
+    return OcrPage(page=1, sha256="0" * 64, width=600, height=3200, text=text, scale=1.0, seconds=0.0)
+
+
+def test_a_row_whose_values_stand_on_two_lines_is_in_doubt():
+    from parse.model import Metric
+
+    page = _half_page()
+    row = "表三 / (二)部分公开(区分处理的,只计这一情形,不计其0000055他情形)"
+    secret = "表三 / 1. 属于国家秘密 0 0 0 0 0 0 0"
+    metrics = [Metric("outcome.partially_disclosed.natural_person", 0, "件", "table", f"{row} | 自然人"),
+               Metric("outcome.partially_disclosed.other_org", 5, "件", "table", f"{row} | 其他"),
+               Metric("outcome.withheld.state_secret.natural_person", 0, "件", "table", f"{secret} | 自然人")]
+    warnings = ocr_evidence.attach(metrics, [page], [])
+    first, second, third = metrics
+    # the reader put the 5 in the wrong column, and the row still sums: the two lines say so
+    assert not first.certain and not second.certain
+    doubt = {f["key"]: f["why"] for f in warnings[0].detail["figures"]}
+    assert "stand on 2 lines" in doubt["outcome.partially_disclosed.other_org"]
+    # a row on one line stays certain
+    assert third.certain and third.origin["box"] is not None

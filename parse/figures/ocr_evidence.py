@@ -45,6 +45,9 @@ if TYPE_CHECKING:
 # (tests/gold/real/score_pictures.py): see README, "Pictures".
 CONFIDENCE_THRESHOLD = 0.9
 
+# A token that is one value (a row's values standing on more than one line of
+# the picture leave their columns in doubt).
+_VALUE = re.compile(r"[\d０-９]+(?:[.．][\d０-９]+)?")
 # Lines looked at below a header the reader glued to its row of values.
 VALUES_BELOW = 2
 _SQUASH = re.compile(r"[\s|｜]+")
@@ -127,9 +130,10 @@ def _lines_for(text: str, page: "OcrPage", in_table: bool) -> list["OcrLine"]:
     equal = [lines[i] for i, s in enumerate(squashed) if s and s == text]
     if equal:
         return equal[:1]
-    inside = [lines[i] for i, s in enumerate(squashed) if len(s) >= 4 and s in text]
-    if inside:
-        return inside
+    inside = [i for i, s in enumerate(squashed) if len(s) >= 4 and s in text]
+    if inside:  # and the short lines between them (a value the layout left on a line of its own)
+        return [lines[i] for i in range(inside[0], inside[-1] + 1)
+                if i in inside or (squashed[i] and squashed[i] in text and len(squashed[i]) < 4)]
     holding = [lines[i] for i, s in enumerate(squashed) if text and text in s]
     if holding or not in_table:
         return holding[:1]
@@ -141,6 +145,16 @@ def _lines_for(text: str, page: "OcrPage", in_table: bool) -> list["OcrLine"]:
         if size >= best_size:
             best, best_size = lines[i], size + 1
     return [best] if best is not None else []
+
+
+def _spread(lines: list["OcrLine"]) -> int:
+    """On how many of ``lines`` a table row's values stand, when it matters: 1 if
+    they are all on one line, or all the same number (a row of zeros reads the
+    same in any order)."""
+    values = [[t.text.strip() for t in line.tokens if _VALUE.fullmatch(t.text.strip())] for line in lines]
+    if len({_token_digits(v) for row in values for v in row}) <= 1:
+        return 1
+    return sum(1 for row in values if row)
 
 
 def _values_below(lines: list["OcrLine"], page: "OcrPage") -> list["OcrLine"]:
@@ -181,8 +195,8 @@ def attach(metrics: Iterable[Metric], pages: list["OcrPage"], warnings: list[Par
                     continue
                 if in_table and not any(_token_digits(t.text) for line in lines for t in line.tokens):
                     lines = _values_below(lines, candidate)
-                streams[key] = (candidate, _Stream(lines))
-            page, stream = streams[key]
+                streams[key] = (candidate, _Stream(lines), _spread(lines) if in_table else 1)
+            page, stream, spread = streams[key]
             placed = True
             for form in _printed_forms(m.value):
                 token = stream.take(form)
@@ -209,6 +223,8 @@ def attach(metrics: Iterable[Metric], pages: list["OcrPage"], warnings: list[Par
         read += 1
         if m.key in at_odds:
             reasons.append("its row's or total's sums fail")
+        if placed and spread > 1:
+            reasons.append(f"its row's values stand on {spread} lines of the picture: their columns are not sure")
         if reasons:
             m.certain = False
             doubtful.append({"key": m.key, "value": m.value, "why": "; ".join(reasons),
