@@ -164,13 +164,13 @@ def build_report(doc: ExtractedDocument) -> ParsedReport:
 
 def _ranges(numbers: list[int]) -> str:
     """``[11, 12, 13, 15]`` -> ``'11-13, 15'``."""
-    out: list[str] = []
+    runs: list[list[int]] = []
     for n in sorted(numbers):
-        if out and n == int(out[-1].split("-")[-1]) + 1:
-            out[-1] = f"{out[-1].split('-')[0]}-{n}"
+        if runs and n == runs[-1][1] + 1:
+            runs[-1][1] = n
         else:
-            out.append(str(n))
-    return ", ".join(out)
+            runs.append([n, n])
+    return ", ".join(str(a) if a == b else f"{a}-{b}" for a, b in runs)
 
 
 def missing_tables_warnings(doc: ExtractedDocument, fmt: str | None) -> list[ParseWarning]:

@@ -187,6 +187,7 @@ def test_scanned_pdf_page_is_read_by_ocr(table_picture):
     Image.fromarray(rows).convert("L").save(buf, "PDF", resolution=170)
     doc = pdf_reader.extract(buf.getvalue(), name="scan.pdf")
     assert doc.ocr and doc.ocr[0].page == 1 and not doc.images
+    assert doc.ocr[0].sha256 == hashlib.sha256(buf.getvalue()).hexdigest()  # the PDF the crop is cut from
     assert "[image:" not in doc.text
     found = {ln.split("|")[1].strip(): _cells(ln)[1:] for ln in doc.text.splitlines() if ln.startswith("| ")}
     assert found["一、本年新收政府信息公开申请数量"] == ["3001", "53", "0", "0", "61", "4", "3119"]

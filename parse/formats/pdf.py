@@ -39,6 +39,7 @@ MAX_TEXT_CHARS), checked before the pages are read.
 
 from __future__ import annotations
 
+import hashlib
 import io
 import logging
 import re
@@ -852,11 +853,12 @@ def _ocr_scanned_pages(data: bytes, pages: list[Page], name: str | None) -> tupl
     from ..ocr.render import open_pdf, render_page
 
     read = []
+    digest = hashlib.sha256(data).hexdigest()  # the archived PDF: what a figure's crop is cut from
     try:
         with open_pdf(data) as document:
             for page in scans[:MAX_OCR_PAGES]:
                 image, scale = render_page(document, page.number - 1)
-                result = ocr_picture(image, page=page.number, scale=scale)
+                result = ocr_picture(image, page=page.number, sha256=digest, scale=scale)
                 if _ocr_lines(page, result):
                     read.append(result)
     except OcrError as exc:

@@ -29,7 +29,8 @@ SECONDS_PER_TILE = 60.0  # measured 15-26 s per 1000-pixel tile on a busy 2-core
 @dataclass
 class OcrPage:
     """``page``: 1-based page (or frame) number; ``sha256``: of the source
-    image file, or of the rendered page's pixels for a PDF; ``width`` x
+    image file, or of the PDF a scanned page was rendered from (what a
+    figure's crop is cut from: ``page`` and ``scale`` say where); ``width`` x
     ``height``: the picture read, in pixels (the tokens' coordinates);
     ``scale``: pixels per PDF point (1.0 for an image file); ``seconds``: the
     time the OCR took; ``text``: what it read."""
