@@ -125,6 +125,8 @@ def test_evidence_is_the_sentence():
         "积极参加市政府组织的培训3次。",  # trainings attended, not held
         "发出收费通知0件，金额0元。",  # notices, not fees collected
         "政策解读形式较为单一，图解解读19篇。",
+        # what a gazette printed (x-shanghai-bgt-2019), not the interpretations published
+        "全年共编发公报24期，刊登政府规章、规范性文件等112件，部门规范性文件45件，政策解读83件。",
     ],
 )
 def test_numbers_about_something_else_are_not_figures(text):

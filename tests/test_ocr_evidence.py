@@ -70,7 +70,7 @@ def test_every_figure_read_from_the_picture_has_its_box_and_confidence(page_doc,
     assert "ocr" in [m["source"] for m in report.to_dict()["metrics"]]
 
 
-def _with_token(doc, old: str, new: str, confidence: float | None = None):
+def _with_token(doc, old: str, new: str, confidence: float | None = None, misread: str = ""):
     """``doc`` with one token of its OCR read otherwise (its text and the page text changed to match)."""
     doc = copy.deepcopy(doc)
     page = doc.ocr[0]
@@ -79,7 +79,7 @@ def _with_token(doc, old: str, new: str, confidence: float | None = None):
         for j, token in enumerate(tokens):
             if token.text == old and f"| {old} |" in line.text and "部分公开" in line.text:
                 tokens[j] = dataclasses.replace(token, text=new, confidence=token.confidence
-                                                if confidence is None else confidence)
+                                                if confidence is None else confidence, misread=misread)
                 text = line.text.replace(f"| {old} |", f"| {new} |", 1)
                 page.text.lines[i] = dataclasses.replace(line, text=text, tokens=tuple(tokens))
                 doc.text = doc.text.replace(line.text, text, 1)
@@ -94,6 +94,16 @@ def test_a_figure_read_with_low_confidence_is_uncertain(page_doc):
     assert doubted == {"outcome.partially_disclosed.natural_person"}
     [warning] = [w for w in report.warnings if w.code == "ocr_doubtful"]
     assert warning.detail["figures"][0]["why"].startswith("OCR confidence 0.60")
+
+
+def test_a_zero_the_picture_shows_as_a_ring_is_uncertain(page_doc):
+    doc = _with_token(page_doc, "0", "0", misread="。")  # parse/ocr/recheck.py: a ring among values
+    report = build_report(doc)
+    doubted = [m for m in report.metrics if not m.certain]
+    assert [(m.key, m.value, m.origin["ocr_text"]) for m in doubted] == [
+        ("outcome.partially_disclosed.research_institution", 0, "。")]
+    [warning] = [w for w in report.warnings if w.code == "ocr_doubtful"]
+    assert "read '。' there: a 0 by its shape" in warning.detail["figures"][0]["why"]
 
 
 def test_the_figures_of_a_row_whose_sum_fails_are_uncertain(page_doc):

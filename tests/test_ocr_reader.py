@@ -354,6 +354,59 @@ def test_narrow_columns_that_touch_are_still_columns():
     assert lines[3] == "| 1. 属于国家秘密 | 0 | 0 | 0 | 0 | 0 | 0 | 0 |"
 
 
+def test_blank_cells_and_rings_among_values_are_marked_for_a_second_look():
+    tokens = _table_tokens()
+    # a fourth row, its 商业企业 value read as 。
+    tokens.append(Token("（二）部分公开", (40, 250, 400, 272), 0.99))
+    tokens += [Token("0", (450 + 80 * k, 250, 462 + 80 * k, 272), 0.99) for k in range(7) if k != 1]
+    ring = Token("。", (531, 252, 541, 270), 0.7)
+    text = arrange(tokens + [ring])
+    blank = [r for r in text.rechecks if r.token is None]
+    rings = [r for r in text.rechecks if r.token is not None]
+    # （一）予以公开's blank 商业企业 cell: centred on its column (x 530-542), at its row (y 200-222),
+    # short of the neighbouring columns' values
+    assert len(blank) == 1
+    x0, y0, x1, y1 = blank[0].box
+    assert 462 < x0 < 530 and 542 < x1 < 610 and y0 < 205 and y1 > 217
+    assert [r.token for r in rings] == [ring] and rings[0].box[0] < ring.x0 and rings[0].box[2] > ring.x1
+
+
+def _ruled_cell(ink: bool) -> np.ndarray:
+    """A table cell 60 x 24 pixels between two vertical rules and under a horizontal one."""
+    cell = np.full((24, 60, 3), 255, np.uint8)
+    cell[:, 2] = cell[:, 57] = 0
+    cell[1, :] = 90
+    if ink:
+        cell[8:16, 26:31] = 0
+    return cell
+
+
+def test_a_second_look_reads_only_ink_clear_of_the_rules():
+    from parse.ocr.layout import Recheck
+    from parse.ocr.recheck import recheck
+
+    asked = []
+
+    def recogniser(picture):
+        asked.append(picture.shape)
+        return "0", 0.97
+
+    place = Recheck((0, 0, 60, 24), 16.0)
+    found, replaced = recheck(_ruled_cell(ink=False), [place], recogniser=recogniser)
+    assert found == [] and replaced == [] and asked == []  # rules only: a blank cell stays blank
+    found, _ = recheck(_ruled_cell(ink=True), [place], recogniser=recogniser)
+    assert [(t.text, t.box, t.misread) for t in found] == [("0", (26.0, 8.0, 31.0, 16.0), "")]
+    assert asked and asked[0][0] > 32  # the ink alone, enlarged and framed
+    # a ring the look cannot read as a number is a 0 in doubt, saying what was read
+    ring = Token("o", (20.0, 6.0, 36.0, 18.0), 0.95)
+    found, replaced = recheck(_ruled_cell(ink=True), [Recheck((0, 0, 60, 24), 16.0, ring)],
+                              recogniser=lambda picture: ("", 0.0))
+    assert replaced == [ring] and [(t.text, t.misread, t.confidence) for t in found] == [("0", "o", 0.95)]
+    # ink running to the cut's edge is a neighbour's: left alone
+    found, _ = recheck(_ruled_cell(ink=True), [Recheck((28, 0, 60, 24), 16.0)], recogniser=recogniser)
+    assert found == []
+
+
 # --------------------------------------------------------------------------------
 # Damaged pictures
 
@@ -378,7 +431,7 @@ def test_ocr_failure_is_unreadable(monkeypatch, table_png):
     def broken(image):
         raise ocr_engine.OcrError("the OCR failed on the picture (RuntimeError: onnx)")
 
-    monkeypatch.setattr("parse.ocr.pages.read_picture", lambda image: broken(image))
+    monkeypatch.setattr("parse.ocr.pages.read_picture", lambda image, **_: broken(image))
     with pytest.raises(UnreadableDocument) as info:
         extract(table_png, name="table.png")
     assert "table.png" in str(info.value) and "OCR failed" in info.value.reason

@@ -12,6 +12,9 @@ the picture it came from, and marked:
   consistency checks, :func:`parse.figures.consistency.keys_of`), is stored as
   uncertain (``certain = False``) -- published as doubtful, beside the crop of
   the picture it was read from, never as a certain figure;
+* a figure the picture shows as a ring in a column of numbers (the OCR read
+  ``。`` or ``o``: see :mod:`parse.ocr.recheck`) is a 0 in doubt, whatever the
+  confidence: ``origin["ocr_text"]`` says what was read;
 * a figure whose token cannot be found keeps the line it came from, is
   uncertain too, and is counted in an ``ocr_unplaced`` warning.
 
@@ -218,6 +221,9 @@ def attach(metrics: Iterable[Metric], pages: list["OcrPage"], warnings: list[Par
             m.origin = {"image": page.sha256, "page": page.page, "scale": page.scale,
                         "box": [round(v, 1) for v in token.box], "confidence": round(token.confidence, 3),
                         "read_as": read_as}
+            if token.misread:
+                m.origin["ocr_text"] = token.misread
+                reasons.append(f"the OCR read {token.misread!r} there: a 0 by its shape in a column of numbers")
             if token.confidence < CONFIDENCE_THRESHOLD:
                 reasons.append(f"OCR confidence {token.confidence:.2f} < {CONFIDENCE_THRESHOLD}")
         read += 1

@@ -78,6 +78,7 @@ class Pattern:
     money: bool = False
     needs: str | None = None  # a word the sentence must contain
     rejects: str | None = None  # words the matched text must not contain
+    avoids: str | None = None  # words the sentence must not contain (another subject)
 
 
 def _p(key: str, regex: str, **kw) -> Pattern:
@@ -133,8 +134,10 @@ PATTERNS: tuple[Pattern, ...] = (
     _p("response.interpretations", r"(?:发布|制作)(?:政策)?解读类?信息{F}{Q}" + _u("篇|条|件|个"), needs="解读"),
     _p("response.interpretations", r"制作(?:政策)?解读(?:材料|文章|产品)?{F}{Q}" + _u("篇|条|件|个"), needs="解读"),
     # an item of a breakdown of published items by content (其中政策文件48件、政策解读36篇;
-    # 从内容分类看，…，政策解读5条): the interpretation items published
-    _p("response.interpretations", r"(?:^|[,，、:：;；]|其中)政策解读(?:类)?(?:信息|稿件|文章|材料)?{Q}" + _u("篇|条|件")),
+    # 从内容分类看，…，政策解读5条): the interpretation items published -- but not
+    # the items a gazette printed (编发公报24期，刊登…规范性文件45件，政策解读83件)
+    _p("response.interpretations", r"(?:^|[,，、:：;；]|其中)政策解读(?:类)?(?:信息|稿件|文章|材料)?{Q}" + _u("篇|条|件"),
+       avoids="公报"),
     _p("response.press_conferences", r"(?:召开|举办)(?:新闻)?发布会{F}{Q}" + _u("次|场|期")),
     _p("response.press_conferences", r"新闻发布会(?:次数|数)?{F}{Q}" + _u("次|场")),
     # 全年共召开6场新闻发布会
@@ -319,6 +322,8 @@ def extract_text_figures(text: str) -> tuple[list[Metric], list[ParseWarning]]:
         used: list[tuple[int, int]] = []
         for pat in PATTERNS:
             if pat.needs and pat.needs not in s:
+                continue
+            if pat.avoids and re.search(pat.avoids, s):
                 continue
             if not pat.regex.search(s):  # most patterns: no match; cheaper than finditer
                 continue

@@ -8,10 +8,12 @@
 * :mod:`.layout` -- tokens → lines of text and pipe rows (:class:`OcrText`),
   each line keeping its tokens (:func:`locate`); :mod:`.columns` places a
   row's values under the table's columns, :mod:`.boxes` holds what both share.
+* :mod:`.recheck` -- a closer second look at the cells the layout found blank
+  or misread in rows of values.
 * :mod:`.pages` -- one page read, kept as evidence (:class:`OcrPage`);
   :mod:`.render` renders PDF pages for it.
 
-:func:`ocr_page` is tiles, rules and layout in a row.
+:func:`ocr_page` is tiles, rules, layout and the second look in a row.
 """
 
 from __future__ import annotations
@@ -27,6 +29,6 @@ __all__ = ["OcrError", "Token", "OcrLine", "OcrText", "read", "read_picture", "a
 
 def ocr_page(image: Any) -> OcrText:
     """The text of a picture of a page (an RGB ``numpy`` array)."""
-    from .rules import horizontal_rules, vertical_rules
+    from .pages import read_page
 
-    return arrange(read_picture(image), horizontal_rules(image), vertical_rules(image))
+    return read_page(image)

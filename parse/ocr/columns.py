@@ -250,6 +250,26 @@ def fill_blanks(cells: list[list[Box]], columns: Columns) -> list[list[Box]]:
     return out
 
 
+def blank_columns(cells: list[list[Box]], columns: Columns) -> list[int]:
+    """The columns a row that :func:`fill_blanks` filled leaves empty (its
+    empty cells' columns); none for a row it left as read."""
+    if all(cells):
+        return []
+    start = next(i for i, c in enumerate(cells) if not c or is_value_cell(c))
+    section = cells[start:]
+    if any(c and not is_value_cell(c) for c in section):
+        return []
+    if columns.whole and len(section) == len(columns):
+        offset = 0
+    else:
+        first = next((j for j, c in enumerate(section) if c), None)
+        k = column_of(section[first], columns) if first is not None else None
+        if k is None:
+            return []
+        offset = k - first
+    return [offset + j for j, c in enumerate(section) if not c and 0 <= offset + j < len(columns)]
+
+
 _GLUED_VALUE = re.compile(r"^(?P<label>.*[\u3400-\u9fff”」)）])\s*(?P<value>\d+(?:\.\d+)?)$")
 
 

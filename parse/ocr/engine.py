@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-__all__ = ["Token", "OcrError", "read", "detect", "model_paths", "engine"]
+__all__ = ["Token", "OcrError", "read", "detect", "recognise", "model_paths", "engine"]
 
 # The models of the rapidocr wheel, by RapidOCR's config section.
 MODEL_FILES = {
@@ -55,6 +55,7 @@ class Token:
     box: tuple[float, float, float, float]
     confidence: float
     angle: float = 0.0
+    misread: str = ""  # what the recogniser read when ``text`` is what that shape is in a value cell (。 for 0)
 
     @property
     def x0(self) -> float:
@@ -93,7 +94,7 @@ class Token:
         factor the picture read had been resized by), then shifted."""
         x0, y0, x1, y1 = self.box
         box = (x0 / scale + dx, y0 / scale + dy, x1 / scale + dx, y1 / scale + dy)
-        return Token(self.text, box, self.confidence, self.angle)
+        return Token(self.text, box, self.confidence, self.angle, self.misread)
 
 
 class OcrError(Exception):
@@ -151,7 +152,7 @@ def _angle(quad: Any) -> float:
     return math.degrees(math.atan2(y1 - y0, x1 - x0))
 
 
-def _run(image: Any, *, recognise: bool) -> Any:
+def _run(image: Any, *, recognise: bool, find: bool = True) -> Any:
     ocr = engine()
     if getattr(image, "ndim", None) != 3 or image.shape[2] != 3:
         raise OcrError(f"expected an RGB picture, got an array of shape {getattr(image, 'shape', None)}")
@@ -161,7 +162,7 @@ def _run(image: Any, *, recognise: bool) -> Any:
         # classifier: report pages are upright, and on a lone digit it can
         # only do harm (a 6 turned round is a 9).
         with _call_lock:
-            return ocr(image[:, :, ::-1].copy(), use_det=True, use_cls=False, use_rec=recognise)
+            return ocr(image[:, :, ::-1].copy(), use_det=find, use_cls=False, use_rec=recognise)
     except MemoryError:
         raise
     except Exception as exc:  # noqa: BLE001 -- onnxruntime, OpenCV and RapidOCR raise many types
@@ -202,3 +203,15 @@ def read(image: Any) -> list[Token]:
         ys = [float(p[1]) for p in quad]
         out.append(Token(text, (min(xs), min(ys), max(xs), max(ys)), float(score), _angle(quad)))
     return out
+
+
+def recognise(image: Any) -> tuple[str, float]:
+    """The text of ``image`` read as one box (the recogniser only: for a
+    picture cut tight round one word or number), and its confidence; ``("",
+    0.0)`` if it reads nothing."""
+    result = _run(image, recognise=True, find=False)
+    texts = getattr(result, "txts", None) or ()
+    scores = getattr(result, "scores", None) or ()
+    if not texts or not scores:
+        return "", 0.0
+    return str(texts[0]).strip(), float(scores[0])

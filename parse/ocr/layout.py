@@ -55,11 +55,20 @@ import statistics
 from dataclasses import dataclass, field
 
 from .boxes import Box, cell_span, cell_text, is_value, is_value_cell
-from .columns import fill_blanks, header_columns, place_verticals, ruled_columns, split_glued, value_columns
+from .columns import (
+    Columns,
+    blank_columns,
+    fill_blanks,
+    header_columns,
+    place_verticals,
+    ruled_columns,
+    split_glued,
+    value_columns,
+)
 from .engine import Token
 from .rules import Rule
 
-__all__ = ["OcrLine", "OcrText", "arrange", "locate", "estimate_skew"]
+__all__ = ["OcrLine", "OcrText", "Recheck", "arrange", "locate", "estimate_skew"]
 
 # Boxes of one row are closer than this many line heights (their centres).
 ROW_BAND = 0.5
@@ -80,6 +89,14 @@ MIN_SKEW = 0.1
 MAX_SKEW = 10.0
 
 # A section heading of a report: 四、…
+# A text the recogniser gives for a small 0 it could not make out (。, o): in
+# a row of values it is a value read wrong, to be looked at again.
+LOOKALIKE = re.compile(r"^[。oO〇○]$")
+# A second look at a blank cell spans its column (a ruled one this many
+# pixels past its borders), and this many lines of height around the row's centre.
+RECHECK_OVER = 2
+RECHECK_HEIGHT = 1.3
+
 _HEADING = re.compile(r"^\s*[一二三四五六七八九十]{1,3}、\S")
 # A label that starts a row of its own: （一） 一、 1. 1、 ①
 _NUMBERED = re.compile(
@@ -102,14 +119,30 @@ class OcrLine:
         return min((t.confidence for t in self.tokens), default=0.0)
 
 
+@dataclass(frozen=True)
+class Recheck:
+    """A place of the picture to read again, closer: a cell of a value column
+    the read left blank in a row of values (``token`` None), or a value it
+    read as something no value is (``token``: that token, ``。`` for a small
+    0). ``box``: ``(x0, y0, x1, y1)`` in the picture's pixels;
+    ``line_height``: the page's text line height there."""
+
+    box: tuple[float, float, float, float]
+    line_height: float
+    token: Token | None = None
+
+
 @dataclass
 class OcrText:
     """A page read by OCR: the ``text`` (``lines`` joined by line breaks) and
-    its lines with their tokens. ``skew``: the page's skew in degrees."""
+    its lines with their tokens. ``skew``: the page's skew in degrees.
+    ``rechecks``: the places a closer look may read what this read did not
+    (see :mod:`.recheck`)."""
 
     text: str
     lines: list[OcrLine] = field(default_factory=list)
     skew: float = 0.0
+    rechecks: list[Recheck] = field(default_factory=list)
 
     @property
     def tokens(self) -> list[Token]:
@@ -355,12 +388,15 @@ def arrange(
                 rows[i] = split_glued(rows[i], columns)
     rows = _merge_wrapped(rows, line_height, _place_rules(rules or [], skew))
     verticals = place_verticals(column_rules or [], skew)
+    rechecks: list[Recheck] = []
     for run in _runs(rows):
+        rechecks.extend(_lookalikes(rows, run, line_height, skew))
         ruled = ruled_columns(rows, run, verticals, line_height)
         if ruled:
             columns, held = ruled
             for i in held:
                 rows[i] = fill_blanks(rows[i], columns)
+                rechecks.extend(_blanks(rows[i], columns, line_height, skew))
             run = [i for i in run if i not in held]
             if len(run) < 1:
                 continue
@@ -368,8 +404,65 @@ def arrange(
         if columns:
             for i in run:
                 rows[i] = fill_blanks(rows[i], columns)
+                rechecks.extend(_blanks(rows[i], columns, line_height, skew))
     lines = [_line(cells) for cells in rows if cells]
-    return OcrText("\n".join(line.text for line in lines), lines, skew)
+    return OcrText("\n".join(line.text for line in lines), lines, skew, rechecks)
+
+
+def _unplace(cx: float, cy: float, skew: float) -> tuple[float, float]:
+    """A point of the deskewed page back in the picture's pixels (the inverse
+    of :func:`_place`)."""
+    a = math.radians(skew)
+    cos, sin = math.cos(a), math.sin(a)
+    return cx * cos - cy * sin, cx * sin + cy * cos
+
+
+def _region(cx: float, cy: float, half_width: float, half_height: float, skew: float):
+    x, y = _unplace(cx, cy, skew)
+    return (x - half_width, y - half_height, x + half_width, y + half_height)
+
+
+def _blanks(cells: list[list[Box]], columns: Columns, line_height: float, skew: float) -> list[Recheck]:
+    """A second look at each value column a row of values leaves blank: the
+    cell from border to border (ruled), or around its centre (at most
+    half the way to the next column), at the height of the row's values."""
+    blank = blank_columns(cells, columns)
+    values = [b for c in cells if c and is_value_cell(c) for b in c]
+    if not blank or len(values) < 2:
+        return []
+    cy = statistics.median(b.cy for b in values)
+    half_height = RECHECK_HEIGHT * line_height / 2
+    centres = [(a + b) / 2 for a, b in columns.spans]
+    out = []
+    for k in blank:
+        a, b = columns.spans[k]
+        if columns.ruled:  # border to border: the look whitens the rules
+            half = (b - a) / 2 + RECHECK_OVER
+        else:
+            gaps = [abs(centres[k] - centres[j]) for j in (k - 1, k + 1) if 0 <= j < len(centres)]
+            half = min([(b - a) / 2 + 0.6 * line_height, *(0.45 * g for g in gaps)])
+        if half < 0.3 * line_height:
+            continue
+        out.append(Recheck(_region(centres[k], cy, half, half_height, skew), line_height))
+    return out
+
+
+def _lookalikes(rows: list[list[list[Box]]], run: list[int], line_height: float, skew: float) -> list[Recheck]:
+    """A second look at each token of a run's rows that stands among values
+    and reads as what a small 0 is misread as (``。``, ``o``)."""
+    out = []
+    pad = 0.4 * line_height
+    for i in run:
+        cells = rows[i]
+        if sum(1 for c in cells if c and is_value_cell(c)) < 2:
+            continue
+        for cell in cells[1:]:  # (the first cell is the row's label)
+            if len(cell) == 1 and LOOKALIKE.match(cell[0].token.text.strip()):
+                box = cell[0]
+                half_width = max(box.width / 2, 0.5 * line_height) + pad
+                half_height = max(box.height / 2, 0.5 * line_height) + pad / 2
+                out.append(Recheck(_region(box.cx, box.cy, half_width, half_height, skew), line_height, box.token))
+    return out
 
 
 def _digits(text: str) -> str:

@@ -17,12 +17,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from .layout import OcrText, arrange
-from .rules import horizontal_rules, vertical_rules
-from .tiles import read_picture
+from .recheck import recheck
+from .rules import table_rules
+from .tiles import choose_scale, read_picture
 
-__all__ = ["OcrPage", "ocr_picture"]
+__all__ = ["OcrPage", "ocr_picture", "read_page"]
 
 TILE_PIXELS = 1000
+# Rounds of second looks (see read_page).
+RECHECK_ROUNDS = 3
 SECONDS_PER_TILE = 60.0  # measured 15-26 s per 1000-pixel tile on a busy 2-core machine: room to spare
 
 
@@ -73,6 +76,32 @@ def pixels_sha256(image: Any) -> str:
     return digest.hexdigest()
 
 
+def read_page(image: Any) -> OcrText:
+    """The text of a picture of a page (an RGB ``numpy`` array): read in
+    tiles, laid out by its rules (both at the scale its text reads best), and the cells that read left blank or
+    misread looked at again (:mod:`.recheck`) and the page laid out anew with
+    what that found."""
+    scale = choose_scale(image)
+    tokens = read_picture(image, factor=scale)
+    rules, column_rules = table_rules(image, scale)
+    text = arrange(tokens, rules, column_rules)
+    looked: set[tuple[int, ...]] = set()
+    for _ in range(RECHECK_ROUNDS):  # a row placed with what one look found may show blanks of its own
+        places = [p for p in text.rechecks if _place_key(p) not in looked]
+        looked.update(_place_key(p) for p in places)
+        found, replaced = recheck(image, places)
+        if not found:
+            break
+        gone = {id(t) for t in replaced}
+        tokens = [t for t in tokens if id(t) not in gone] + found
+        text = arrange(tokens, rules, column_rules)
+    return text
+
+
+def _place_key(place: Any) -> tuple[int, ...]:
+    return tuple(round(v) for v in place.box)
+
+
 def ocr_picture(image: Any, *, page: int, sha256: str | None = None, scale: float = 1.0) -> OcrPage:
     """OCR one picture (an RGB ``numpy`` array). Raises
     :class:`parse.ocr.OcrError` if the OCR library fails."""
@@ -82,7 +111,7 @@ def ocr_picture(image: Any, *, page: int, sha256: str | None = None, scale: floa
     tiles = math.ceil(image.shape[0] / TILE_PIXELS) * math.ceil(image.shape[1] / (1.8 * TILE_PIXELS))
     allow_more(SECONDS_PER_TILE * tiles + 30)
     start = time.perf_counter()
-    text = arrange(read_picture(image), horizontal_rules(image), vertical_rules(image))
+    text = read_page(image)
     return OcrPage(
         page=page,
         sha256=sha256 or pixels_sha256(image),

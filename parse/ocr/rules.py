@@ -20,10 +20,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["Rule", "horizontal_rules", "vertical_rules"]
+__all__ = ["Rule", "horizontal_rules", "vertical_rules", "table_rules"]
 
-# Pixels darker than this are ink.
-INK = 160
+# Pixels darker than this are ink. A rule is only ink a long way: light grey
+# counts (a 1-pixel border of a page shrunk to half its size is a grey of
+# 180-195; no run of text is that long).
+INK = 200
 # A rule is at least this long (pixels), and this share of the picture's width
 # if that is more; a rule's box is at most THICK pixels high per 100 px of its
 # length beyond what the tilt of a skewed scan adds (3.5 px per 100 px at 2 degrees).
@@ -100,3 +102,23 @@ def vertical_rules(image: Any) -> list[Rule]:
     """The vertical rules of an RGB picture: the borders of a table's columns
     (at least a text line and a half high: no stroke of a character is)."""
     return _runs(_ink(image), MIN_HEIGHT, across=False)
+
+
+def table_rules(image: Any, scale: float = 1.0) -> tuple[list[Rule], list[Rule]]:
+    """The horizontal and vertical rules of an RGB picture, found at the scale
+    its text is read at (``scale`` > 1: the picture enlarged, as
+    :func:`parse.ocr.tiles.choose_scale` enlarges small text) and given in the
+    picture's own pixels. The lengths and thicknesses above are for text of
+    ordinary size: in a picture shrunk to half, a rule under a two-line header
+    is shorter than :data:`MIN_HEIGHT`, and a character's strokes a pixel from
+    a rule join it."""
+    if scale <= 1.0:
+        return horizontal_rules(image), vertical_rules(image)
+    import cv2
+
+    big = cv2.resize(image, None, fx=scale, fy=scale, interpolation=cv2.INTER_LINEAR)
+
+    def back(rules: list[Rule]) -> list[Rule]:
+        return [Rule(r.x0 / scale, r.y0 / scale, r.x1 / scale, r.y1 / scale) for r in rules]
+
+    return back(horizontal_rules(big)), back(vertical_rules(big))

@@ -189,10 +189,13 @@ def choose_scale(image: Any, *, detector: Detector = detect) -> float:
     return factor
 
 
-def read_picture(image: Any, *, reader: Reader = read, detector: Detector = detect) -> list[Token]:
+def read_picture(image: Any, *, reader: Reader = read, detector: Detector = detect,
+                 factor: float | None = None) -> list[Token]:
     """The tokens of a whole picture (an RGB array), in its pixels: read in
-    tiles, at the scale :func:`choose_scale` picks (tokens mapped back)."""
-    factor = choose_scale(image, detector=detector)
+    tiles, at the scale :func:`choose_scale` picks, or ``factor`` (tokens
+    mapped back)."""
+    if factor is None:
+        factor = choose_scale(image, detector=detector)
     if abs(factor - 1.0) < 0.1:
         return _read_tiles(image, reader)
     tokens = _read_tiles(_resize(image, factor), reader)
