@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import sqlite3
 import sys
+import tempfile
 from pathlib import Path
 
+from publish.metadata import METADATA, NAME, database_name, write_metadata_for
+
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
-METADATA = PROJECT_ROOT / "metadata.json"
 
 
 def checkpoint(db_path: str | Path) -> None:
@@ -55,7 +57,7 @@ def serve_argv(
     prepare_db: bool = True,
 ) -> list[str]:
     """The ``datasette serve`` command line for the archive (immutable, with
-    metadata and the project's plugins).
+    metadata for the name it is served under, and the project's plugins).
 
     Unless ``prepare_db`` is false, first builds the published schema
     (:func:`publish.prepare.prepare`; a no-op when nothing changed), with
@@ -66,6 +68,11 @@ def serve_argv(
         from publish.prepare import default_archive_dir, prepare
 
         prepare(db_path, archive_dir if archive_dir is not None else default_archive_dir(db_path))
+    metadata = METADATA
+    if database_name(db_path) != NAME:  # metadata keyed by the name the file is served under
+        folder = Path(tempfile.gettempdir()) / "xxgk-serve"
+        folder.mkdir(exist_ok=True)
+        metadata = write_metadata_for(db_path, folder)
     return [
         sys.executable,
         "-m",
@@ -74,7 +81,7 @@ def serve_argv(
         "--immutable",
         str(db_path),
         "--metadata",
-        str(METADATA),
+        str(metadata),
         "--plugins-dir",
         str(PLUGINS_DIR),
         "--host",

@@ -3,6 +3,7 @@ crawl, with one attachment and one hostile title added to it."""
 
 from __future__ import annotations
 
+import html
 import json
 import re
 import shutil
@@ -208,6 +209,26 @@ def test_every_canned_query_runs(site):
         assert response.status_code == 200, (name, response.text[:300])
         assert response.json(), f"{name} returned no rows on the sample crawl"
         assert httpx.get(f"{site['base']}/xxgk/{name}").status_code == 200
+
+
+def test_the_metadata_follows_the_database_served(site, tmp_path):
+    """Served under another file name, the catalogue keeps its canned queries,
+    descriptions and front-page links (metadata is keyed by database name)."""
+    db = tmp_path / "nb-2024.db"
+    shutil.copy(site["db"], db)
+    shutil.copytree(site["archive"], tmp_path / "archive")
+    queries = metadata()["databases"]["xxgk"]["queries"]
+    with serve(db) as base:
+        listed = httpx.get(f"{base}/nb-2024.json", timeout=30).json()
+        assert {q["name"] for q in listed["queries"]} == set(queries)
+        shares = httpx.get(f"{base}/nb-2024/outcome_shares_by_province_year.json",
+                           params={"_shape": "array", "province": ""}, timeout=30)
+        assert shares.status_code == 200 and shares.json()
+        home = httpx.get(base + "/", timeout=30).text
+        assert 'href="/nb-2024/report_figures"' in home and 'href="/xxgk/' not in home
+        description = metadata()["databases"]["xxgk"]["tables"]["metric_definitions"]["description"]
+        page = httpx.get(f"{base}/nb-2024/metric_definitions", timeout=30).text
+        assert html.escape(description[:30], quote=False) in page
 
 
 def test_requests_per_year_adds_up_to_the_metrics(site):

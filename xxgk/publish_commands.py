@@ -53,11 +53,12 @@ def prepare_command(db, archive, force):
 # --------------------------------------------------------------------------
 
 
-def deployment_metadata(archive_mount: str | None) -> dict:
-    """metadata.json for a hosted deployment: the archive is wherever ``--static`` put it."""
-    from publish.datasette_app import METADATA
+def deployment_metadata(archive_mount: str | None, db_path: Path | None = None) -> dict:
+    """metadata.json for a hosted deployment of ``db_path`` (keyed by the name
+    it is served under): the archive is wherever ``--static`` put it."""
+    from publish.metadata import NAME, database_name, metadata_for
 
-    metadata = json.loads(Path(METADATA).read_text(encoding="utf-8"))
+    metadata = metadata_for(database_name(db_path) if db_path is not None else NAME)
     if archive_mount:
         metadata.setdefault("plugins", {}).setdefault("xxgk-archive", {})["archive_dir"] = archive_mount
     return metadata
@@ -103,7 +104,7 @@ def publish_command(db, archive, no_archive, target, name):
     checkpoint(db_path)
     prepare(db_path, archive_dir)
     metadata_path = db_path.resolve().parent / "publish-metadata.json"
-    metadata = deployment_metadata(STATIC_MOUNT if archive_dir else None)
+    metadata = deployment_metadata(STATIC_MOUNT if archive_dir else None, db_path)
     metadata_path.write_text(json.dumps(metadata, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     click.echo(f"# prepared {db_path}; deployment metadata: {metadata_path}")
     if archive_dir is None:
