@@ -371,6 +371,24 @@ def test_blank_cells_and_rings_among_values_are_marked_for_a_second_look():
     assert [r.token for r in rings] == [ring] and rings[0].box[0] < ring.x0 and rings[0].box[2] > ring.x1
 
 
+def test_a_value_the_label_box_pushed_off_its_row_joins_it_again():
+    # pingtan-syq-2022's table 三 as Chromium drew it: 3. 补正后申请内 / 容仍不明确 wrapped in its
+    # ruled cell, its 自然人 value 0 at the row's height but under the label's box (which reaches
+    # past the cell's border), so the line grouping set it apart
+    from parse.ocr.rules import Rule
+
+    borders = [Rule(440.0 + 80 * k, 90.0, 441.0 + 80 * k, 310.0) for k in range(8)]
+    tokens = _table_tokens()
+    tokens.append(Token("3. 补正后申请内", (40, 246, 460, 272), 0.99))
+    tokens += [Token("0", (450 + 80 * k, 252, 462 + 80 * k, 274), 0.99) for k in range(1, 7)]
+    pushed = Token("0", (452, 253, 462, 273), 0.99)
+    lines = arrange(tokens + [pushed], column_rules=borders).text.splitlines()
+    assert lines[3:] == ["| 3. 补正后申请内 | 0 | 0 | 0 | 0 | 0 | 0 | 0 |"]
+    # a row a line below is a row of its own, whatever columns it fills
+    lines = arrange(tokens + [Token("5", (452, 283, 462, 303), 0.99)], column_rules=borders).text.splitlines()
+    assert lines[3:] == ["| 3. 补正后申请内 |  | 0 | 0 | 0 | 0 | 0 | 0 |", "| 5 |"]
+
+
 def _ruled_cell(ink: bool) -> np.ndarray:
     """A table cell 60 x 24 pixels between two vertical rules and under a horizontal one."""
     cell = np.full((24, 60, 3), 255, np.uint8)

@@ -58,6 +58,7 @@ from .boxes import Box, cell_span, cell_text, is_value, is_value_cell
 from .columns import (
     Columns,
     blank_columns,
+    column_of,
     fill_blanks,
     header_columns,
     place_verticals,
@@ -96,6 +97,10 @@ LOOKALIKE = re.compile(r"^[。oO〇○]$")
 # pixels past its borders), and this many lines of height around the row's centre.
 RECHECK_OVER = 2
 RECHECK_HEIGHT = 1.3
+# A line whose values stand less than this share of a line from a row's, at
+# most SPLIT_VALUES of them, in the row's blank columns, is part of that row.
+SPLIT_GAP = 0.5
+SPLIT_VALUES = 2
 
 _HEADING = re.compile(r"^\s*[一二三四五六七八九十]{1,3}、\S")
 # A label that starts a row of its own: （一） 一、 1. 1、 ①
@@ -388,7 +393,9 @@ def arrange(
                 rows[i] = split_glued(rows[i], columns)
     rows = _merge_wrapped(rows, line_height, _place_rules(rules or [], skew))
     verticals = place_verticals(column_rules or [], skew)
+    placed_rules = _place_rules(rules or [], skew)
     rechecks: list[Recheck] = []
+    filled: dict[int, Columns] = {}
     for run in _runs(rows):
         rechecks.extend(_lookalikes(rows, run, line_height, skew))
         ruled = ruled_columns(rows, run, verticals, line_height)
@@ -396,7 +403,7 @@ def arrange(
             columns, held = ruled
             for i in held:
                 rows[i] = fill_blanks(rows[i], columns)
-                rechecks.extend(_blanks(rows[i], columns, line_height, skew))
+                filled[i] = columns
             run = [i for i in run if i not in held]
             if len(run) < 1:
                 continue
@@ -404,9 +411,92 @@ def arrange(
         if columns:
             for i in run:
                 rows[i] = fill_blanks(rows[i], columns)
-                rechecks.extend(_blanks(rows[i], columns, line_height, skew))
+                filled[i] = columns
+    _join_split_rows(rows, filled, line_height, placed_rules)
+    for i, columns in filled.items():
+        if rows[i]:
+            rechecks.extend(_blanks(rows[i], columns, line_height, skew))
     lines = [_line(cells) for cells in rows if cells]
     return OcrText("\n".join(line.text for line in lines), lines, skew, rechecks)
+
+
+def _value_section(cells: list[list[Box]], columns: Columns) -> int | None:
+    """Where a filled row's cells under the table's whole columns start (its
+    label cells before), or None if the row was left as read."""
+    if not columns.whole or len(cells) < len(columns):
+        return None
+    start = len(cells) - len(columns)
+    section = cells[start:]
+    if any(c and not is_value_cell(c) for c in section):
+        return None
+    return start
+
+
+def _join_split_rows(
+    rows: list[list[list[Box]]], filled: dict[int, Columns], line_height: float, rules: list[_Rule]
+) -> None:
+    """A table row's values that the line grouping set apart joined to it again:
+    a value at the row's own height that a label's box reaching past its
+    cell's border stands above (``| 3. 补正后申请内 |  | 0 | 0 |…``, then ``| 0 |``,
+    then ``容仍不明确``; the label wrapped over two lines, the value centred
+    between them). A line next to a filled row, its values less than
+    :data:`SPLIT_GAP` of a line above or below the row's, no rule between them,
+    at most :data:`SPLIT_VALUES` of them and all in columns the row leaves
+    blank, gives them to the row; its text, if any, is the row's label
+    wrapped, and joins it. (Two rows of a table stand a line or more apart.)"""
+    for i in sorted(filled):
+        columns = filled[i]
+        start = _value_section(rows[i], columns) if rows[i] else None
+        if start is None:
+            continue
+        for j in (i - 1, i + 1):
+            if not 0 <= j < len(rows) or not rows[j] or j == i:
+                continue
+            moved = _split_part(rows[j], filled.get(j), columns)
+            if moved is None:
+                continue
+            values, labels = moved
+            blanks = {k for k, c in enumerate(rows[i][start:]) if not c}
+            if not values or len(values) > SPLIT_VALUES or not set(values) <= blanks:
+                continue
+            own = [b for c in rows[i][start:] if c for b in c]
+            theirs = [b for c in values.values() for b in c]
+            if not own or abs(statistics.median(b.cy for b in theirs) - statistics.median(b.cy for b in own)) > SPLIT_GAP * line_height:
+                continue
+            upper, lower = (rows[j], rows[i]) if j < i else (rows[i], rows[j])
+            if _ruled_apart([b for c in upper for b in c], [b for c in lower for b in c], rules):
+                continue
+            for k, cell in values.items():
+                rows[i][start + k] = cell
+            if labels and start > 0:
+                words = [b for c in labels for b in c]
+                label = rows[i][start - 1]
+                rows[i][start - 1] = label + words if j > i else words + label
+            elif labels:
+                rows[i][0:0] = labels
+                start += len(labels)
+            rows[j] = []
+
+
+def _split_part(cells: list[list[Box]], columns: Columns | None, target: Columns) -> tuple[dict[int, list[Box]], list[list[Box]]] | None:
+    """A line's values by the column of ``target`` each stands in, and its
+    text cells; None if a value stands in no column. A line filled under the
+    same columns gives its non-blank cells; a line of values only (left as
+    read: one value is no table row) is placed cell by cell."""
+    if columns is target:
+        start = _value_section(cells, columns)
+        if start is None:
+            return None
+        return {k: c for k, c in enumerate(cells[start:]) if c}, cells[:start]
+    if columns is not None or not all(c and is_value_cell(c) for c in cells):
+        return None
+    placed = {}
+    for cell in cells:
+        k = column_of(cell, target)
+        if k is None or k in placed:
+            return None
+        placed[k] = cell
+    return placed, []
 
 
 def _unplace(cx: float, cy: float, skew: float) -> tuple[float, float]:
