@@ -142,3 +142,38 @@ def test_eval_pictures_names_an_unknown_document():
     result = run_xxgk("eval", "tests/gold", "--pictures", "--only", "no-such-report")
     assert result.returncode == 1
     assert "--only no-such-report: not a real report" in result.stderr and "Traceback" not in result.stderr
+
+
+DB_COMMANDS = [["sites"], ["crawl", "--start-url", "http://127.0.0.1:1/"], ["reparse"], ["serve"], ["check"],
+               ["prepare"], ["publish"], ["export", "--out", "out"]]
+
+
+@pytest.mark.parametrize("command", DB_COMMANDS, ids=[c[0] for c in DB_COMMANDS])
+def test_a_db_that_is_no_database_is_named_not_a_traceback(command, tmp_path):
+    text = tmp_path / "notes.db"
+    text.write_text("a text file, not a database\n", encoding="utf-8")
+    for db, what in ((text, "is not an SQLite database"), (tmp_path, "is a folder")):
+        result = run_xxgk(*command, "--db", str(db), timeout=60)
+        assert result.returncode == 2, result.stderr
+        assert "Traceback" not in result.stderr and str(db) in result.stderr and what in result.stderr, result.stderr
+
+
+def test_a_damaged_database_is_one_line_not_a_traceback(crawled, tmp_path):
+    damaged = tmp_path / "damaged.db"
+    data = bytearray(crawled.db.read_bytes())
+    data[100:60000] = b"\x07" * (60000 - 100)  # the header kept, the schema and first pages gone
+    damaged.write_bytes(bytes(data))
+    result = run_xxgk("sites", "--db", str(damaged), timeout=60)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert "the catalogue database cannot be used: database disk image is malformed" in result.stderr
+
+
+@pytest.mark.parametrize("command", [["serve", "--port", "1"], ["prepare"], ["publish"]])
+def test_an_archive_folder_that_is_none_is_named(crawled, tmp_path, command):
+    empty = tmp_path / "elsewhere"
+    empty.mkdir()
+    db = tmp_path / "xxgk.db"
+    db.write_bytes(crawled.db.read_bytes())  # (the commands would fold the shared crawl's WAL)
+    result = run_xxgk(*command, "--db", str(db), "--archive", str(empty), timeout=120)
+    assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
+    assert f"{empty} is not an archive folder (no sha256/ inside)" in result.stderr

@@ -9,13 +9,11 @@ import sys
 
 import click
 
-DEFAULT_DB = "data/xxgk.db"
-DEFAULT_ARCHIVE = "data/archive"
+from xxgk.options import DEFAULT_ARCHIVE, DEFAULT_DB, db_option  # noqa: F401
 
 
 @click.command("check")
-@click.option("--db", default=DEFAULT_DB, show_default=True, type=click.Path(dir_okay=False),
-              help="SQLite catalogue.")
+@db_option()
 @click.option("--archive", default=DEFAULT_ARCHIVE, show_default=True, type=click.Path(file_okay=False),
               help="Folder of content-addressed bodies.")
 @click.option("--warc", "warc_dir", default=None, type=click.Path(file_okay=False),

@@ -12,12 +12,10 @@ from urllib.parse import urlsplit
 
 import click
 
-DEFAULT_DB = "data/xxgk.db"
-DEFAULT_ARCHIVE = "data/archive"
+from xxgk.options import DEFAULT_ARCHIVE, DEFAULT_DB, UserErrorGroup
+from xxgk.options import db_option as _db_option
 
-db_option = click.option(
-    "--db", default=DEFAULT_DB, show_default=True, type=click.Path(dir_okay=False), help="SQLite catalogue."
-)
+db_option = _db_option()
 archive_option = click.option(
     "--archive", default=DEFAULT_ARCHIVE, show_default=True, type=click.Path(file_okay=False),
     help="Folder of content-addressed bodies.",
@@ -34,7 +32,7 @@ def _parse_settings(pairs: tuple[str, ...]) -> dict[str, str]:
     return settings
 
 
-@click.group()
+@click.group(cls=UserErrorGroup)
 @click.version_option(package_name="xxgk-archive")
 def main():
     """xxgk-archive: crawl, archive, parse and publish government
@@ -240,9 +238,9 @@ def _serve(db: Path, archive: Path, host: str, port: int):
 
     try:
         checkpoint(db)
-    except FileNotFoundError as error:
+        argv = serve_argv(db, host=host, port=port, archive_dir=archive)
+    except FileNotFoundError as error:  # no database, or an archive folder that is none
         raise click.ClickException(str(error)) from None
-    argv = serve_argv(db, host=host, port=port, archive_dir=archive)
     base = f"http://{host}:{port}"
     click.echo(f"Datasette on {base}/{db.stem} (reports: {base}/{db.stem}/report_figures, charts: {base}/-/charts)")
     sys.stdout.flush()

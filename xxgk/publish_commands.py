@@ -13,8 +13,7 @@ from pathlib import Path
 
 import click
 
-DEFAULT_DB = "data/xxgk.db"
-DEFAULT_ARCHIVE = "data/archive"
+from xxgk.options import DEFAULT_ARCHIVE, DEFAULT_DB, db_option  # noqa: F401 (DEFAULT_* for callers)
 STATIC_MOUNT = "xxgk-archive"  # where a hosted deployment keeps the archive folder
 
 REPORT_COLUMNS = ["report_id", "title", "agency", "year", "province", "city", "county", "township", "adcode",
@@ -29,7 +28,7 @@ LONG_COLUMNS = ["report_id", "agency", "year", "province", "city", "county", "to
 
 
 @click.command("prepare")
-@click.option("--db", default=DEFAULT_DB, show_default=True, type=click.Path(dir_okay=False, exists=True))
+@db_option(exists=True)
 @click.option("--archive", default=None, type=click.Path(file_okay=False, exists=True),
               help="Archive folder (default: archive/ beside the database, if there).")
 @click.option("--force", is_flag=True, help="Rebuild even if nothing changed.")
@@ -38,8 +37,11 @@ def prepare_command(db, archive, force):
     from publish.datasette_app import checkpoint
     from publish.prepare import default_archive_dir, prepare
 
-    checkpoint(db)
-    result = prepare(db, archive if archive else default_archive_dir(db), force=force)
+    try:
+        checkpoint(db)
+        result = prepare(db, archive if archive else default_archive_dir(db), force=force)
+    except FileNotFoundError as error:  # an archive folder that is none
+        raise click.ClickException(str(error)) from None
     if result.rebuilt:
         click.echo("prepared " + ", ".join(f"{name}: {count}" for name, count in result.counts.items()))
     else:
@@ -81,7 +83,7 @@ def publish_argv(target: str, db: Path, metadata_path: Path, archive: Path | Non
 
 
 @click.command("publish")
-@click.option("--db", default=DEFAULT_DB, show_default=True, type=click.Path(dir_okay=False, exists=True))
+@db_option(exists=True)
 @click.option("--archive", default=None, type=click.Path(file_okay=False, exists=True),
               help="Archive folder to ship (default: archive/ beside the database, if there).")
 @click.option("--no-archive", is_flag=True, help="Publish without the archived bytes (/-/archive/ answers 404).")
@@ -101,8 +103,11 @@ def publish_command(db, archive, no_archive, target, name):
 
     db_path = Path(db)
     archive_dir = None if no_archive else Path(archive) if archive else default_archive_dir(db_path)
-    checkpoint(db_path)
-    prepare(db_path, archive_dir)
+    try:
+        checkpoint(db_path)
+        prepare(db_path, archive_dir)
+    except FileNotFoundError as error:
+        raise click.ClickException(str(error)) from None
     metadata_path = db_path.resolve().parent / "publish-metadata.json"
     metadata = deployment_metadata(STATIC_MOUNT if archive_dir else None, db_path)
     metadata_path.write_text(json.dumps(metadata, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
@@ -188,7 +193,7 @@ def _write_parquet(path: Path, columns: list[str], rows: list[dict]) -> None:
 
 @click.command("export")
 @click.option("--format", "fmt", type=click.Choice(["parquet", "csv"]), default="parquet", show_default=True)
-@click.option("--db", default=DEFAULT_DB, show_default=True, type=click.Path(dir_okay=False, exists=True))
+@db_option(exists=True)
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False), help="Folder to write to.")
 def export_command(fmt, db, out_dir):
     """Write the figures in long form (one row per report and key) and wide form
