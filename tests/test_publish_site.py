@@ -241,17 +241,23 @@ def test_requests_per_year_adds_up_to_the_metrics(site):
         assert sum(r["requests_received"] or 0 for r in result if r["year"] == year) == value
 
 
-def test_outcome_shares_add_up_to_100(site):
+def test_outcome_shares_never_turn_an_unstated_outcome_into_0(site):
     result = get_json(site, "/xxgk/outcome_shares_by_province_year.json", province="")
     assert result
+    outcomes = ["disclosed", "partly_disclosed", "withheld", "unavailable", "not_processed", "other_outcome"]
     for row in result:
-        shares = [row[c] for c in row if c.endswith("_pct")]
-        assert len(shares) == 6
-        if row["answered"] == 0:  # nothing answered: no shares, rather than a division by zero
-            assert shares == [None] * 6
-        else:
-            assert abs(sum(shares) - 100) < 0.5, row
-    assert any(row["answered"] for row in result)
+        for c in outcomes:
+            if row[f"{c}_reports"] == 0:  # no report of the row states it: no share, not 0 %
+                assert row[f"{c}_pct"] is None, row
+        stated = [c for c in outcomes if row[f"{c}_reports"] == row["reports"]]
+        if row["answered"] and len(stated) == len([c for c in outcomes if row[f"{c}_reports"]]):
+            assert abs(sum(row[f"{c}_pct"] for c in stated) - 100) < 0.5, row
+        if not row["answered"]:  # nothing answered: no shares, rather than a division by zero
+            assert all(row[f"{c}_pct"] is None for c in outcomes)
+    forms = {row["report_form"] for row in result}
+    assert {"2008 form", "2019 form", "2021 form"} <= forms
+    old = [row for row in result if row["report_form"] == "2008 form" and row["answered"]]
+    assert old and all(row["unavailable_pct"] is None and row["other_outcome_pct"] is None for row in old)
 
 
 def test_consistency_and_image_queries_list_the_warnings(site):
@@ -291,8 +297,14 @@ def test_charts_page_draws_the_figures(site):
     values = [float(v) for v in re.findall(r'<rect class="bar"[^>]*data-value="([0-9.]+)"', section)]
     total = rows(site, "SELECT sum(value) FROM metrics WHERE key = 'requests.new.total'")[0][0]
     assert values and sum(values) == total
-    shares = page.text.split('id="outcome-shares"', 1)[1]
+    shares = page.text.split('id="outcome-shares"', 1)[1].split("</section>", 1)[0]
     assert "<svg" in shares and '<rect class="bar"' in shares
+    # the report form's changes are marked where years are compared, each bar says how many reports it holds
+    for chart in (section, shares):
+        marks = re.findall(r'<text class="template-change"[^>]*>([^<]+)</text>', chart)
+        assert "2019 form · 2019年新格式" in marks and "2021 form · 2021年新格式" in marks, marks
+        assert re.findall(r'<text class="note"[^>]*>n=\d+</text>', chart)
+    assert "not stated · 未列" in shares  # the 2008 form's 无法提供 …: not a 0
     assert "<script" not in page.text.split("<footer", 1)[0].split("</header>", 1)[1]  # no JS needed
 
 

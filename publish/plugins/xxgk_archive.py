@@ -447,11 +447,31 @@ def _fmt(number: float) -> str:
     return f"{number:,.0f}" if float(number).is_integer() else f"{number:,.1f}"
 
 
+# The report forms years are compared across (reports.format), and the
+# change each marks on a chart of years: the 2019 regulations' table form and
+# the 2021 one count outcomes differently from the 2008 form and each other.
+TEMPLATE_ERAS = {"legacy-table": "2008", "legacy-text": "2008", "2019-template": "2019", "2021-template": "2021"}
+TEMPLATE_MARKS = {"2008": "2008 form · 2008年格式", "2019": "2019 form · 2019年新格式",
+                  "2021": "2021 form · 2021年新格式"}
+
+
+def template_marks(eras: list[str | None]) -> list[tuple[int, str]]:
+    """Where a chart's categories (in order, each with its form's era) change
+    form: (index of the first category of the new form, its label)."""
+    marks = []
+    for i in range(1, len(eras)):
+        if eras[i] and eras[i - 1] and eras[i] != eras[i - 1]:
+            marks.append((i, TEMPLATE_MARKS.get(eras[i], eras[i])))
+    return marks
+
+
 def bar_chart_svg(title: str, categories: list, series: list[tuple[str, str, list[float]]], *, percent: bool = False,
-                  unit: str = "") -> str:
-    """A stacked bar chart as an SVG string (every text escaped)."""
-    width, height = 760, 340
-    left, right, top, bottom = 64, 190, 16, 40
+                  unit: str = "", notes: list[str] | None = None, marks: list[tuple[int, str]] | None = None) -> str:
+    """A stacked bar chart as an SVG string (every text escaped). ``notes``: a
+    second line under each category (how many reports); ``marks``: dashed
+    lines before the categories where the report form changes, labelled."""
+    width, height = 760, 356
+    left, right, top, bottom = 64, 190, 28, 52
     plot_w, plot_h = width - left - right, height - top - bottom
     totals = [sum(values[i] or 0 for _, _, values in series) for i in range(len(categories))]
     top_value = 100.0 if percent else nice_ceiling(max(totals + [0]))
@@ -489,6 +509,15 @@ def bar_chart_svg(title: str, categories: list, series: list[tuple[str, str, lis
                        f"{_fmt(totals[index])}</text>")
         out.append(f'<text x="{x + bar_w / 2:.1f}" y="{top + plot_h + 18}" text-anchor="middle" font-size="12">'
                    f"{html.escape(str(category))}</text>")
+        if notes and index < len(notes) and notes[index]:
+            out.append(f'<text class="note" x="{x + bar_w / 2:.1f}" y="{top + plot_h + 33}" text-anchor="middle" '
+                       f'font-size="10" fill="#555">{html.escape(notes[index])}</text>')
+    for index, label in marks or []:
+        x = left + step * index
+        out.append(f'<line class="template-change" x1="{x:.1f}" x2="{x:.1f}" y1="{top - 14}" y2="{top + plot_h}" '
+                   f'stroke="#333" stroke-dasharray="4 3"><title>{html.escape(label)}</title></line>')
+        out.append(f'<text class="template-change" x="{x + 3:.1f}" y="{top - 4}" font-size="10" fill="#333">'
+                   f"{html.escape(label)}</text>")
     out.append(f'<line x1="{left}" x2="{left + plot_w}" y1="{top + plot_h}" y2="{top + plot_h}" stroke="#333"/>')
     for i, (name, color, _) in enumerate(series):  # legend
         y = top + 8 + i * 20
@@ -537,10 +566,15 @@ _WHERE = "(:province = '' OR province = :province) AND (:admin_level = '' OR adm
 REQUESTS_SQL = f"""SELECT year, admin_level, sum(requests_received) AS requests_received, count(requests_received) AS reports
 FROM report_figures WHERE year IS NOT NULL AND {_WHERE}
 GROUP BY year, admin_level ORDER BY year, admin_level"""
-OUTCOMES_SQL = f"""SELECT year, {", ".join(f"sum({c}) AS {c}" for c, *_ in OUTCOMES)}, count(*) AS reports
+REQUESTS_ERAS_SQL = f"""SELECT year, format, count(*) AS reports
+FROM report_figures WHERE year IS NOT NULL AND requests_received IS NOT NULL AND {_WHERE}
+GROUP BY year, format ORDER BY year, reports DESC"""
+# One bar per year and report form (a year whose reports use two forms has a
+# bar for each): an outcome a form does not state stays NULL, never 0.
+OUTCOMES_SQL = f"""SELECT year, format, {", ".join(f"sum({c}) AS {c}" for c, *_ in OUTCOMES)}, count(*) AS reports
 FROM report_figures WHERE year IS NOT NULL AND {_WHERE}
   AND coalesce({", ".join(c for c, *_ in OUTCOMES)}) IS NOT NULL
-GROUP BY year ORDER BY year"""
+GROUP BY year, format ORDER BY year, format"""
 
 
 async def charts_view(datasette, request):
@@ -568,29 +602,48 @@ async def charts_view(datasette, request):
                       (r["admin_level"] == code or (code is None and r["admin_level"] not in known))) for y in years]
         if any(values):
             series.append((f"{name} {code or ''}".strip(), color, values))
+    behind = {y: sum(r["reports"] for r in rows if r["year"] == y) for y in years}
+    era_of: dict = {}
+    for r in (await db.execute(REQUESTS_ERAS_SQL, params)).rows:  # a year's main form: its most reports'
+        era_of.setdefault(r["year"], TEMPLATE_ERAS.get(r["format"]))
     requests_chart = {
         "id": "requests-per-year",
         "title": "Requests received per year · 本年新收政府信息公开申请数量",
-        "description": "Sum of requests.new.total over the reports of each year, stacked by administrative level.",
-        "svg": markupsafe.Markup(bar_chart_svg("Requests received per year", years, series, unit=" 件")),
-        "headers": [s[0] for s in series] + ["total"],
-        "rows": [[y] + [_fmt(s[2][i]) for s in series] + [_fmt(sum(s[2][i] for s in series))] for i, y in enumerate(years)],
+        "description": "Sum of requests.new.total over the reports of each year that state it, stacked by "
+                       "administrative level; n = the reports behind each bar. Dashed lines: the report form changed.",
+        "svg": markupsafe.Markup(bar_chart_svg("Requests received per year", years, series, unit=" 件",
+                                               notes=[f"n={behind[y]}" for y in years],
+                                               marks=template_marks([era_of.get(y) for y in years]))),
+        "headers": [s[0] for s in series] + ["total", "reports"],
+        "rows": [[y] + [_fmt(s[2][i]) for s in series] + [_fmt(sum(s[2][i] for s in series)), behind[y]]
+                 for i, y in enumerate(years)],
         "query_url": datasette.urls.database(db.name) + "?" + urlencode({"sql": REQUESTS_SQL, **params}),
     }
 
     rows = (await db.execute(OUTCOMES_SQL, params)).rows
-    years = [r["year"] for r in rows]
-    series = [(f"{name} {english}", color, [r[code] or 0 for r in rows]) for code, name, color, english in OUTCOMES]
+    per_year = {}
+    for r in rows:
+        per_year[r["year"]] = per_year.get(r["year"], 0) + 1
+    categories = [str(r["year"]) if per_year[r["year"]] == 1 else f"{r['year']} ({TEMPLATE_ERAS.get(r['format'], r['format'])})"
+                  for r in rows]
+    series = [(f"{name} {english}", color, [r[code] for r in rows]) for code, name, color, english in OUTCOMES]
     outcome_rows = []
-    for i, y in enumerate(years):
-        total = sum(s[2][i] for s in series)
-        outcome_rows.append([y] + [f"{s[2][i] * 100 / total:.1f}% ({_fmt(s[2][i])})" if total else "–" for s in series])
+    for i, r in enumerate(rows):
+        total = sum(s[2][i] or 0 for s in series)
+        cells = [f"{s[2][i] * 100 / total:.1f}% ({_fmt(s[2][i])})" if total and s[2][i] is not None
+                 else "not stated · 未列" if s[2][i] is None else "–" for s in series]
+        outcome_rows.append([categories[i]] + cells + [r["format"], r["reports"]])
     outcomes_chart = {
         "id": "outcome-shares",
         "title": "Outcome shares per year · 申请办理结果占比",
-        "description": "How answered requests ended, as shares of the outcomes stated (予以公开 … 其他处理), per year.",
-        "svg": markupsafe.Markup(bar_chart_svg("Outcome shares per year", years, series, percent=True, unit=" 件")),
-        "headers": [s[0] for s in series],
+        "description": "How answered requests ended, as shares of the outcomes the reports state (予以公开 … 其他处理), "
+                       "per year and report form; n = the reports behind each bar. The 2008 form states no 无法提供, "
+                       "不予处理 or 其他处理: those are not stated (not 0), and the shares of the forms are not "
+                       "comparable across the dashed lines.",
+        "svg": markupsafe.Markup(bar_chart_svg("Outcome shares per year", categories, series, percent=True, unit=" 件",
+                                               notes=[f"n={r['reports']}" for r in rows],
+                                               marks=template_marks([TEMPLATE_ERAS.get(r["format"]) for r in rows]))),
+        "headers": [s[0] for s in series] + ["form", "reports"],
         "rows": outcome_rows,
         "query_url": datasette.urls.database(db.name) + "?" + urlencode({"sql": OUTCOMES_SQL, **params}),
     }
