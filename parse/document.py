@@ -9,8 +9,9 @@ format-independent code in :mod:`parse.metadata`, :mod:`parse.era` and
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .model import ImageRef
 from .tables import Grid
@@ -34,6 +35,28 @@ def image_label(alt: str, src: str) -> str:
 # The HTML reader replaces each report table by ``[table: n]`` (1-based index
 # into ExtractedDocument.tables) in the main text.
 TABLE_MARKER_FORMAT = "[table: {}]"
+TABLE_MARKER = re.compile(r"^\[table: (\d+)\]$", re.MULTILINE)
+
+
+def text_with_tables(text: str, grids: list[Any]) -> str:
+    """The text with each ``[table: n]`` marker replaced by its grid as pipe rows
+    (grids no marker names follow the text): the whole report as text -- what
+    the stream reader reads when the grid reader could not place a table's
+    cells, and what the catalogue stores and searches (labels, headings and
+    values of the tables as words, where they stand)."""
+    text = text or ""
+    used: set[int] = set()
+
+    def table(m: re.Match) -> str:
+        i = int(m.group(1)) - 1
+        if 0 <= i < len(grids) and hasattr(grids[i], "pipe_text"):
+            used.add(i)
+            return grids[i].pipe_text()
+        return m.group(0)
+
+    text = TABLE_MARKER.sub(table, text)
+    rest = [g.pipe_text() for i, g in enumerate(grids or []) if i not in used and hasattr(g, "pipe_text")]
+    return "\n\n".join([text, *rest]) if rest else text
 
 
 @dataclass

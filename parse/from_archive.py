@@ -28,6 +28,7 @@ from typing import Callable
 from archive.blobs import BlobStore
 from archive.catalogue import carryover_figures, replace_warnings, save_parse_error, save_parse_result
 from parse.figures.across_years import CROSS_YEAR_CODES, YearReport, carryover_checks
+from parse.document import text_with_tables
 from parse.errors import UnreadableDocument
 from parse.isolation import IsolatedParser, Limits
 from parse.model import ParsedReport
@@ -210,7 +211,9 @@ def _parse_all(db, blobs: BlobStore, reports: list[dict], parser: IsolatedParser
             summary.errors.append(message)
             logger.warning("could not parse %s", message)
             continue
-        save_parse_result(db, report["id"], result.to_dict(), result.text, parsed_sha256=sha256)
+        # the text stored (and searched) is the whole report: its tables as pipe rows where they stood
+        save_parse_result(db, report["id"], result.to_dict(), text_with_tables(result.text, result.tables),
+                          parsed_sha256=sha256)
         summary.parsed += 1
         line = ocr_line(result, time.monotonic() - started) if progress else None
         if line:

@@ -180,6 +180,25 @@ def test_search_box_finds_every_report_containing_the_words(site, word):
     assert found == expected
 
 
+def test_search_finds_the_words_of_the_tables_and_marks_them(site):
+    """商业企业 is a column heading of table 三, 不予公开 a row label: words only the
+    tables hold, found in every report of the 2019 and 2021 forms, highlighted."""
+    templated = {rid for (rid,) in rows(site, "SELECT id FROM reports WHERE format IN ('2019-template', '2021-template') "
+                                              "AND id NOT IN (SELECT report_id FROM warnings "
+                                              "WHERE code IN ('tables_as_images', 'content_as_images'))")}
+    assert templated
+    assert not [rid for (rid,) in rows(site, "SELECT id FROM reports WHERE text LIKE '%[table: %'")]
+    for word in ("商业企业", "不予公开"):
+        assert templated <= contains(site["db"], word), word
+        found = get_json(site, "/xxgk/search_text.json", q=word)
+        assert {r["report_id"] for r in found} >= templated
+        assert all(f"⟦{word}⟧" in r["context"] for r in found), [r["context"] for r in found[:3]]
+    page = httpx.get(site["base"] + "/xxgk/search_text", params={"q": "商业企业"}, timeout=30).text
+    assert "<mark>商业企业</mark>" in page
+    contexts = [r["context"] for r in get_json(site, "/xxgk/search_text.json", q="复议")]
+    assert len(set(contexts)) > len(contexts) / 2  # the text around each hit, not one heading for all
+
+
 def test_search_terms_are_anded_and_absent_words_find_nothing(site):
     expected = contains(site["db"], "教育局") & contains(site["db"], "2023")
     assert expected

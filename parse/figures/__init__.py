@@ -20,9 +20,9 @@ warning names both values.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
+from parse.document import text_with_tables
 from parse.model import Metric, ParseWarning
 
 from .across_years import CROSS_YEAR_CODES
@@ -76,28 +76,6 @@ def _tables_given(metrics: list[Metric]) -> set[str]:
     return given
 
 
-_TABLE_MARKER = re.compile(r"^\[table: (\d+)\]$", re.MULTILINE)
-
-
-def _with_tables(text: str, grids: list[Any]) -> str:
-    """The text with each ``[table: n]`` marker replaced by its grid as pipe rows
-    (grids no marker names follow the text): what the stream reader reads when
-    the grid reader could not place a table's cells."""
-    text = text or ""
-    used: set[int] = set()
-
-    def table(m: re.Match) -> str:
-        i = int(m.group(1)) - 1
-        if 0 <= i < len(grids) and hasattr(grids[i], "pipe_text"):
-            used.add(i)
-            return grids[i].pipe_text()
-        return m.group(0)
-
-    text = _TABLE_MARKER.sub(table, text)
-    rest = [g.pipe_text() for i, g in enumerate(grids or []) if i not in used and hasattr(g, "pipe_text")]
-    return "\n\n".join([text, *rest]) if rest else text
-
-
 def extract_figures(text: str, grids: list[Any], era: str | None = None) -> tuple[list[Metric], list[ParseWarning]]:
     """All figures of a report: its tables first -- the grids, then the template
     tables (``era``) or the legacy 统计表 the text holds in any text layout
@@ -117,7 +95,7 @@ def extract_figures(text: str, grids: list[Any], era: str | None = None) -> tupl
     if era in TEMPLATE_ERAS:
         skip = _tables_given(metrics)
         if len(skip) < 3:
-            full = _with_tables(text, grids)
+            full = text_with_tables(text, grids)
             stream_metrics, stream_warnings, seen = read_template_stream(full, era, hints, skip)
             warnings.extend(stream_warnings)
             if "三" in seen:
@@ -125,7 +103,7 @@ def extract_figures(text: str, grids: list[Any], era: str | None = None) -> tupl
                 # figures; a sentence may count another scope (区政府办 vs the whole 区)
                 prose_metrics = [m for m in prose_metrics if not m.key.startswith(_TABLE3_PREFIXES)]
     elif not any(m.source == "table" for m in metrics):
-        stream_metrics, stream_warnings = read_legacy_stream(_with_tables(text, grids), hints)
+        stream_metrics, stream_warnings = read_legacy_stream(text_with_tables(text, grids), hints)
         warnings.extend(stream_warnings)
     for m in stream_metrics:
         if m.key not in by_key:

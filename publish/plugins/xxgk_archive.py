@@ -343,6 +343,8 @@ def filters_from_request(request, database, table, datasette):
 # --------------------------------------------------------------------------
 
 _definitions_cache: dict[tuple[int, str], dict[str, str]] = {}
+# How the search_text query marks the words it found in its context column.
+MATCH_OPEN, MATCH_CLOSE = "⟦", "⟧"
 
 
 async def _metric_labels(datasette, database: str) -> dict[str, str]:
@@ -410,6 +412,10 @@ def render_cell(row, value, column, table, database, datasette):
             return markupsafe.Markup(_row_link(datasette, database, "reports", raw, str(raw)))
         if column == "site" and table in ("reports", "crawl_runs") and isinstance(raw, str):
             return markupsafe.Markup(_row_link(datasette, database, "sites", raw, raw))
+        if column == "context" and table is None and isinstance(raw, str) and MATCH_OPEN in raw:
+            # search_text marks the words found ⟦…⟧: highlighted here, escaped like any text
+            marked = html.escape(raw).replace(MATCH_OPEN, "<mark>").replace(MATCH_CLOSE, "</mark>")
+            return markupsafe.Markup(marked)
         if column == "crawl_run_id" and table == "fetches" and raw is not None and not isinstance(value, dict):
             return markupsafe.Markup(_row_link(datasette, database, "crawl_runs", raw, str(raw)))
         return None
