@@ -8,7 +8,13 @@ from conftest import run_xxgk
 from seeds import seed_path
 
 
-@pytest.mark.parametrize("command", ["sample-portal", "crawl", "parse", "reparse", "serve", "demo", "check"])
+def _commands() -> list[str]:
+    from xxgk.cli import main
+
+    return sorted(main.commands)
+
+
+@pytest.mark.parametrize("command", _commands())
 def test_every_command_has_help(command):
     result = run_xxgk(command, "--help")
     assert result.returncode == 0

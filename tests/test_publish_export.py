@@ -121,3 +121,38 @@ def test_publish_prints_deployable_commands(copy):
             settings = httpx.get(f"{base}/-/settings.json").json()
             assert settings["sql_time_limit_ms"] == 5000
     assert os.getcwd() == cwd
+
+
+def test_release_is_a_dated_versioned_snapshot_with_checksums(copy, tmp_path):
+    import hashlib
+
+    db, out = copy / "xxgk.db", tmp_path / "releases"
+    for n in (1, 2):
+        result = run_xxgk("release", "--db", str(db), "--out", str(out), "--date", "2026-12-01")
+        assert result.returncode == 0, result.stderr
+        assert f"xxgk-archive-2026-12-01-v{n}:" in result.stdout
+    folder = out / "xxgk-archive-2026-12-01-v1"
+    names = sorted(p.name for p in folder.iterdir())
+    assert names == ["CITATION.cff", "SHA256SUMS", "figures_long.csv", "figures_wide.csv", "metric_definitions.csv",
+                     "release.json"]
+    sums = dict(reversed(line.split("  ", 1)) for line in (folder / "SHA256SUMS").read_text().splitlines())
+    assert sorted(sums) == [n for n in names if n != "SHA256SUMS"]
+    for name, digest in sums.items():
+        assert hashlib.sha256((folder / name).read_bytes()).hexdigest() == digest, name
+    info = json.loads((folder / "release.json").read_text(encoding="utf-8"))
+    [(figures, doubtful)] = query(db, "SELECT count(*), sum(certain = 0) FROM metrics")
+    assert (info["version"], info["date"], info["figures"], info["figures_doubtful"]) == (1, "2026-12-01", figures, doubtful)
+    assert info["catalogue_sha256"] == hashlib.sha256(db.read_bytes()).hexdigest()
+    assert 'version: "2026-12-01-v1"' in (folder / "CITATION.cff").read_text(encoding="utf-8")
+    with (folder / "figures_long.csv").open(encoding="utf-8-sig", newline="") as handle:
+        long_rows = list(csv.DictReader(handle))
+    assert len(long_rows) == figures
+    assert {"evidence", "certain", "origin", "approximate", "source"} <= set(long_rows[0])
+    assert all(r["evidence"] for r in long_rows if r["source"] != "derived")
+    # a release is never rewritten
+    before = (folder / "SHA256SUMS").read_bytes()
+    again = run_xxgk("release", "--db", str(db), "--out", str(out), "--date", "2026-12-01", "--version", "1")
+    assert again.returncode == 1 and "is never rewritten" in again.stderr and "Traceback" not in again.stderr
+    assert (folder / "SHA256SUMS").read_bytes() == before
+    bad = run_xxgk("release", "--db", str(db), "--out", str(out), "--date", "1 December")
+    assert bad.returncode == 2 and "is not a date" in bad.stderr

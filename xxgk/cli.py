@@ -294,9 +294,10 @@ def demo_command(data_dir, port, serve):
 # Commands kept in their own modules register themselves below.
 from xxgk.eval_command import eval_command  # noqa: E402
 main.add_command(eval_command)
-from xxgk.publish_commands import export_command, prepare_command, publish_command  # noqa: E402
+from xxgk.publish_commands import export_command, prepare_command, publish_command, release_command  # noqa: E402
 main.add_command(prepare_command)
 main.add_command(publish_command)
 main.add_command(export_command)
+main.add_command(release_command)
 from xxgk.check_command import check_command  # noqa: E402
 main.add_command(check_command)

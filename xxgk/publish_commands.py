@@ -6,9 +6,13 @@ Registered on the main group at the end of :mod:`xxgk.cli`.
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
+import re
 import shlex
+import shutil
 import sqlite3
+import subprocess
 from pathlib import Path
 
 import click
@@ -19,7 +23,7 @@ STATIC_MOUNT = "xxgk-archive"  # where a hosted deployment keeps the archive fol
 REPORT_COLUMNS = ["report_id", "title", "agency", "year", "province", "city", "county", "township", "adcode",
                   "admin_level", "format", "published", "url"]
 LONG_COLUMNS = ["report_id", "agency", "year", "province", "city", "county", "township", "admin_level", "format",
-                "key", "label", "unit", "value", "source", "approximate", "certain", "evidence"]
+                "key", "label", "unit", "value", "source", "approximate", "certain", "evidence", "origin"]
 
 
 # --------------------------------------------------------------------------
@@ -140,8 +144,8 @@ def export_tables(db: Path) -> dict[str, tuple[list[str], list[dict]]]:
     conn = sqlite3.connect(f"file:{db.resolve()}?mode=ro", uri=True)
     try:
         reports = _rows(conn, f"SELECT id AS report_id, {', '.join(REPORT_COLUMNS[1:])} FROM reports ORDER BY id")
-        metrics = _rows(conn, "SELECT report_id, key, value, unit, source, approximate, certain, evidence FROM metrics "
-                              "ORDER BY report_id, id")
+        metrics = _rows(conn, "SELECT report_id, key, value, unit, source, approximate, certain, evidence, origin "
+                              "FROM metrics ORDER BY report_id, id")
     finally:
         conn.close()
     report_by_id = {r["report_id"]: r for r in reports}
@@ -154,6 +158,7 @@ def export_tables(db: Path) -> dict[str, tuple[list[str], list[dict]]]:
             "report_id": m["report_id"], "key": m["key"], "label": spec.label if spec else None,
             "unit": m["unit"] or (spec.unit if spec else None), "value": m["value"], "source": m["source"],
             "approximate": m["approximate"], "certain": m["certain"], "evidence": m["evidence"],
+            "origin": m["origin"],
         })
     keys = sorted({m["key"] for m in metrics}, key=lambda k: (order.get(k, 10**9), k))
     wide = {r["report_id"]: {**r} for r in reports}
@@ -215,3 +220,117 @@ def export_command(fmt, db, out_dir):
         (_write_parquet if fmt == "parquet" else _write_csv)(path, columns, rows)
         click.echo(f"{path}: {len(rows)} rows, {len(columns)} columns")
 
+
+
+# --------------------------------------------------------------------------
+# release
+# --------------------------------------------------------------------------
+
+RELEASE_PREFIX = "xxgk-archive-"
+_RELEASE_NAME = re.compile(rf"^{re.escape(RELEASE_PREFIX)}(\d{{4}}-\d{{2}}-\d{{2}})-v(\d+)$")
+
+
+def _sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _code_version() -> str:
+    """The code that made the release: the git commit of the checkout, else the package version."""
+    root = Path(__file__).resolve().parents[1]
+    try:
+        out = subprocess.run(["git", "-C", str(root), "rev-parse", "HEAD"], capture_output=True, text=True, timeout=10)
+        if out.returncode == 0 and out.stdout.strip():
+            return out.stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        pass
+    from importlib.metadata import version
+
+    return f"xxgk-archive {version('xxgk-archive')}"
+
+
+def next_version(out: Path) -> int:
+    """One more than the highest version among the releases in ``out``."""
+    versions = [int(m.group(2)) for p in out.iterdir() if (m := _RELEASE_NAME.match(p.name))] if out.is_dir() else []
+    return max(versions, default=0) + 1
+
+
+def write_release(db: Path, out: Path, *, version: int, day: str) -> Path:
+    """Write the snapshot ``out/xxgk-archive-<day>-v<version>/``: the figures in
+    long form (each with its evidence, doubt flag and OCR origin) and wide form,
+    the vocabulary, ``release.json`` (what, when, from which catalogue and code),
+    ``CITATION.cff`` and ``SHA256SUMS`` (every file's checksum); its folder.
+    Refuses a folder that is there: a release once cited never changes."""
+    folder = out / f"{RELEASE_PREFIX}{day}-v{version}"
+    if folder.exists():
+        raise click.ClickException(f"{folder} exists: a release is never rewritten (give another --version)")
+    tables = export_tables(db)
+    out.mkdir(parents=True, exist_ok=True)
+    partial = out / f".{folder.name}.partial"
+    shutil.rmtree(partial, ignore_errors=True)
+    partial.mkdir()
+    files = {}
+    for name, (columns, rows) in tables.items():
+        path = partial / f"{name}.csv"
+        _write_csv(path, columns, rows)
+        files[path.name] = {"rows": len(rows), "columns": len(columns)}
+    long_rows = tables["figures_long"][1]
+    info = {
+        "name": folder.name, "version": version, "date": day,
+        "reports": len(tables["figures_wide"][1]), "figures": len(long_rows),
+        "figures_doubtful": sum(1 for r in long_rows if not r["certain"]),
+        "reports_with_figures": len({r["report_id"] for r in long_rows}),
+        "catalogue_sha256": _sha256_file(db), "code": _code_version(), "files": files,
+        "note": "Counts in 件/条, money in 元. A figure a report does not state is absent, never 0; "
+                "certain = 0 marks a doubtful figure (out of its plausible range, or read by OCR in doubt).",
+    }
+    (partial / "release.json").write_text(json.dumps(info, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    citation = [
+        "cff-version: 1.2.0",
+        "message: If you use these figures, please cite this release.",
+        f'title: "xxgk-archive: figures of government information-disclosure annual reports, release {day} v{version}"',
+        f"version: \"{day}-v{version}\"",
+        f"date-released: {day}",
+        "type: dataset",
+        "authors:",
+        "  - name: xxgk-archive",
+    ]
+    (partial / "CITATION.cff").write_text("\n".join(citation) + "\n", encoding="utf-8")
+    sums = [f"{_sha256_file(p)}  {p.name}" for p in sorted(partial.iterdir())]
+    (partial / "SHA256SUMS").write_text("\n".join(sums) + "\n", encoding="utf-8")
+    partial.rename(folder)  # whole or not at all
+    return folder
+
+
+@click.command("release")
+@db_option(exists=True)
+@click.option("--out", "out_dir", default="releases", show_default=True, type=click.Path(file_okay=False),
+              help="Folder the release folder is written in.")
+@click.option("--version", type=click.IntRange(min=1), default=None,
+              help="Release number [default: one more than the highest in --out].")
+@click.option("--date", "day", default=None, help="Release date, YYYY-MM-DD [default: today, UTC].")
+def release_command(db, out_dir, version, day):
+    """Write a dated, versioned snapshot of the figures a paper can cite.
+
+    \b
+    releases/xxgk-archive-<date>-v<N>/: figures_long.csv (evidence, doubt flag,
+    OCR origin), figures_wide.csv, metric_definitions.csv, release.json,
+    CITATION.cff and SHA256SUMS (check with: sha256sum -c SHA256SUMS).
+    """
+    import datetime as dt
+
+    if day is None:
+        day = dt.datetime.now(dt.timezone.utc).date().isoformat()
+    else:
+        try:
+            day = dt.date.fromisoformat(day).isoformat()
+        except ValueError:
+            raise click.BadParameter(f"{day!r} is not a date (YYYY-MM-DD)", param_hint="--date") from None
+    out = Path(out_dir)
+    folder = write_release(Path(db), out, version=version or next_version(out), day=day)
+    info = json.loads((folder / "release.json").read_text(encoding="utf-8"))
+    click.echo(f"{folder}: {info['reports']} reports, {info['figures']} figures "
+               f"({info['figures_doubtful']} doubtful); checksums in {folder / 'SHA256SUMS'}")
