@@ -165,6 +165,8 @@ def _create_tables(db: sqlite_utils.Database) -> None:
     if "body_key" not in db["reports"].columns_dict:  # archives made before bodies had one identity
         db["reports"].add_column("body_key", str)
         db["reports"].create_index(["body_key", "year"])
+    if "published_from" not in db["reports"].columns_dict:  # where the publication date was read (page, signature …)
+        db["reports"].add_column("published_from", str)
     if "metrics" not in db.table_names():
         # NUMERIC affinity keeps counts as integers (204, not 204.0) and money
         # in yuan as exact as the report states it.
@@ -381,6 +383,7 @@ def save_parse_result(
                 "body_key": result.get("body_key"),
                 "year": result.get("year"),
                 "published": result.get("published"),
+                "published_from": result.get("published_from"),
                 "format": result.get("format"),
                 "province": region.get("province"),
                 "city": region.get("city"),

@@ -477,9 +477,19 @@ LATE_PUBLISHED_FIELDS = ("发布时间", "公开日期", "成文日期", "印发
 
 
 def find_published(text: str, page: PageMeta | None = None) -> str | None:
-    """Publication date as ISO ``YYYY-MM-DD``: the page's 发文日期 / 发布日期 /
-    ``PubDate`` (then 发布时间, 公开日期, 成文日期); else the 落款 date; else a
-    bracketed date under the title (``（2019年1月11日）``)."""
+    """Publication date as ISO ``YYYY-MM-DD`` (see :func:`find_published_from`)."""
+    return find_published_from(text, page)[0]
+
+
+# Where a publication date was read (ParsedReport.published_from).
+PUBLISHED_FROM = ("page", "signature", "under_title")
+
+
+def find_published_from(text: str, page: PageMeta | None = None) -> tuple[str | None, str | None]:
+    """Publication date as ISO ``YYYY-MM-DD`` and where it was read: the page's
+    发文日期 / 发布日期 / ``PubDate`` (then 发布时间, 公开日期, 成文日期): ``page``;
+    else the 落款 date: ``signature``; else a bracketed date under the title
+    (``（2019年1月11日）``): ``under_title``. ``(None, None)`` if none."""
     if page is not None:
         for value in (
             [page.fields.get(f) for f in PUBLISHED_FIELDS]
@@ -488,13 +498,13 @@ def find_published(text: str, page: PageMeta | None = None) -> str | None:
         ):
             iso = parse_date(value)
             if iso:
-                return iso
+                return iso, "page"
     sig = find_signature(text)
     if sig and sig.date:
-        return sig.date
+        return sig.date, "signature"
     for line in nonempty_lines(text)[:8]:
         if is_bracketed(line):
             iso = date_only(line)
             if iso:
-                return iso
-    return None
+                return iso, "under_title"
+    return None, None

@@ -126,7 +126,9 @@ class ParsedReport:
     """A parsed annual report.
 
     ``year`` is the year the report covers (not the year it was published);
-    ``published`` is an ISO ``YYYY-MM-DD`` string; ``format`` is the report's
+    ``published`` is an ISO ``YYYY-MM-DD`` string and ``published_from`` where
+    it was read (``page``: the page's own date field; ``signature``: the 落款;
+    ``under_title``: a bracketed date under the title); ``format`` is the report's
     era/template (``legacy-text``, ``legacy-table``, ``2019-template``,
     ``2021-template``) or None; ``region`` is ``{"province", "city", "county",
     "adcode"}`` or None and ``admin_level`` one of ``national``, ``province``,
@@ -147,6 +149,7 @@ class ParsedReport:
     admin_level: str | None = None
     tables: list = field(default_factory=list)
     images: list[ImageRef] = field(default_factory=list)
+    published_from: str | None = None
 
     def warning_codes(self) -> list[str]:
         return [w.code for w in self.warnings]
@@ -158,6 +161,7 @@ class ParsedReport:
             "body_key": body_key(self.agency),
             "year": self.year,
             "published": _iso(self.published),
+            "published_from": self.published_from if self.published else None,
             "format": self.format,
             "region": dict(self.region) if self.region else None,
             "admin_level": self.admin_level,

@@ -29,7 +29,7 @@ from .figures.derived import follow_parts
 from .formats import extract
 from .formats import pdf as pdf_format
 from .pictures import pictures_to_read, read_into
-from .metadata import analyse_agency, analyse_year, find_published, find_title
+from .metadata import analyse_agency, analyse_year, find_published_from, find_title
 from .model import ParsedReport, ParseWarning
 from .region import locate
 from .sections import template_sections, template_table_of_grid
@@ -99,7 +99,7 @@ def build_report(doc: ExtractedDocument) -> ParsedReport:
     title = find_title(doc.text, doc.page)
     year_result = analyse_year(doc.text, title)
     agency_result = analyse_agency(doc.text, title, doc.page)
-    published = find_published(doc.text, doc.page)
+    published, published_from = find_published_from(doc.text, doc.page)
     decision = explain_format(doc.text, doc.tables, year_result.year)
 
     warnings.extend(year_result.warnings)
@@ -151,6 +151,7 @@ def build_report(doc: ExtractedDocument) -> ParsedReport:
         agency=agency_result.agency,
         year=year_result.year,
         published=published,
+        published_from=published_from,
         format=decision.format,
         text=doc.text,
         metrics=metrics,

@@ -20,6 +20,9 @@ What it adds (the crawler's own tables are never rewritten):
 ``figures`` (view)
     the figures in long form, with the report's agency/year/place and the
     metric's Chinese label and unit.
+``timeliness`` (view)
+    each parsed report's publication date against its legal deadline (see
+    :mod:`publish.timeliness`): on time, late, or date unknown.
 ``archive_files``
     how each archived body is served at ``/-/archive/<sha256>``: as text
     (decoded with the encoding :func:`archive.encoding.choose_encoding`
@@ -58,13 +61,14 @@ from typing import Iterator
 import yaml
 
 from parse.template import APPLICANTS_EN, GROUP_HEADINGS
+from publish.timeliness import build_timeliness_view
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 METRICS_YAML = PROJECT_ROOT / "parse" / "metrics.yaml"
 SITES_YAML = PROJECT_ROOT / "crawler" / "sites.yaml"
 
 # Bump when what prepare() builds changes: forces a rebuild of prepared databases.
-PREPARE_VERSION = 3
+PREPARE_VERSION = 4
 
 # ---------------------------------------------------------------------------
 # Headline figures: column of report_figures -> the metric keys it sums.
@@ -551,7 +555,7 @@ def prepare(
         if missing:
             raise ValueError(f"{db_path} is not an xxgk catalogue (no {', '.join(sorted(missing))} table)")
         fingerprint = _fingerprint(conn, archive_setting, metrics_yaml, sites_yaml)
-        built = {"metric_definitions", "sites", "report_figures", "figures", "archive_files", "reports_fts",
+        built = {"metric_definitions", "sites", "report_figures", "figures", "timeliness", "archive_files", "reports_fts",
                  "reports_ngrams", "publish_info"}
         stored = None
         if "publish_info" in _table_names(conn):
@@ -567,6 +571,7 @@ def prepare(
             result.counts["sites"] = _build_sites(conn, sites_yaml)
             result.counts["report_figures"] = _build_report_figures(conn)
             _build_figures_view(conn)
+            build_timeliness_view(conn)
             result.counts["archive_files"] = _build_archive_files(conn, archive, result)
             result.counts["reports_fts"] = _build_search(conn)
             _build_indexes(conn)

@@ -10,6 +10,7 @@ from parse.metadata import (
     clean_page_title,
     find_agency,
     find_published,
+    find_published_from,
     find_signature,
     find_title,
     find_year,
@@ -182,6 +183,15 @@ def test_published_order():
     page.meta.clear()
     assert find_published(text, page) == "2019-01-20"
     assert find_published(text, None) == "2019-01-22"
+
+
+def test_published_says_where_the_date_was_read():
+    text = "正文。\n正文。\n某镇人民政府\n2019年1月22日"
+    assert find_published_from(text, PageMeta(fields={"发文日期": "2019-01-24"})) == ("2019-01-24", "page")
+    assert find_published_from(text, None) == ("2019-01-22", "signature")
+    assert find_published_from("某镇2018年政府信息公开工作年度报告\n（2019年1月11日）\n正文。", None) == (
+        "2019-01-11", "under_title")
+    assert find_published_from("正文，没有日期。", None) == (None, None)
 
 
 def test_published_from_bracketed_date_under_title():

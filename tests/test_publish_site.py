@@ -52,6 +52,9 @@ def site(crawled, tmp_path_factory):
                               "sha256": digest, "fetch_id": fetch_id, "first_seen": "2024-01-01T00:00:00Z"})
     hostile_id = db.execute("SELECT max(id) FROM reports").fetchone()[0]
     db.execute("UPDATE reports SET title = title || ? WHERE id = ?", [HOSTILE, hostile_id])
+    # a report published late: a department's report on 2022 dated 30 June 2023 (due 31 January)
+    late_id = db.execute("SELECT min(id) FROM reports WHERE admin_level = 'department' AND year >= 2019").fetchone()[0]
+    db.execute("UPDATE reports SET published = (year + 1) || '-06-30', published_from = 'page' WHERE id = ?", [late_id])
     db.conn.commit()
     db.close()
 
@@ -277,6 +280,48 @@ def test_outcome_shares_never_turn_an_unstated_outcome_into_0(site):
     assert {"2008 form", "2019 form", "2021 form"} <= forms
     old = [row for row in result if row["report_form"] == "2008 form" and row["answered"]]
     assert old and all(row["unavailable_pct"] is None and row["other_outcome_pct"] is None for row in old)
+
+
+def test_timeliness_holds_each_report_to_its_legal_deadline(site):
+    view = get_json(site, "/xxgk/timeliness.json")
+    assert len(view) == rows(site, "SELECT count(*) FROM reports WHERE parse_status = 'ok'")[0][0]
+    levels = {"department": "01-31", "township": "01-31", "national": "03-31", "province": "03-31",
+              "prefecture": "03-31", "county": "03-31"}
+    statuses = set()
+    for r in view:
+        if r["year"] is None or (r["year"] >= 2019 and r["admin_level"] not in levels):
+            assert r["deadline"] is None and r["status"] == "no deadline known", r
+            continue
+        due = "03-31" if r["year"] <= 2018 else levels[r["admin_level"]]
+        assert r["deadline"] == f"{r['year'] + 1}-{due}", r
+        assert ("assumed" in r["rule"]) == (r["year"] >= 2019 and r["admin_level"] == "township"), r
+        if r["published"] is None:
+            assert r["status"] == "date unknown" and r["published_from"] is None
+        else:
+            assert r["published_from"] in ("page", "signature", "under_title"), r
+            assert r["status"] == ("late" if r["published"] > r["deadline"] else "on time"), r
+        statuses.add(r["status"])
+    assert {"on time", "late"} <= statuses
+    late = get_json(site, "/xxgk/late_reports.json", year="")
+    assert sorted(r["report_id"] for r in late) == sorted(r["report_id"] for r in view if r["status"] == "late")
+    assert all(r["days_after_deadline"] > 0 for r in late)
+    by_year = get_json(site, "/xxgk/timeliness_by_province_year.json", province="")
+    assert sum(r["late"] for r in by_year) == len(late)
+    assert sum(r["reports"] for r in by_year) == len([r for r in view if r["year"] is not None])
+
+
+def test_missing_years_are_the_gaps_between_a_bodys_years(site):
+    seen: dict[str, set[int]] = {}
+    for key, year in rows(site, "SELECT body_key, year FROM reports WHERE parse_status = 'ok' "
+                                "AND body_key IS NOT NULL AND year IS NOT NULL"):
+        seen.setdefault(key, set()).add(year)
+    expected = {k: sorted(set(range(min(v), max(v) + 1)) - v) for k, v in seen.items()}
+    expected = {k: v for k, v in expected.items() if v}
+    result = get_json(site, "/xxgk/missing_years.json", province="")
+    assert expected and {r["body_key"] for r in result} == set(expected)
+    for r in result:
+        assert [int(y) for y in r["years_missing"].split(", ")] == expected[r["body_key"]]
+        assert sorted(int(y) for y in r["years_seen"].split(", ")) == sorted(seen[r["body_key"]])
 
 
 def test_consistency_and_image_queries_list_the_warnings(site):

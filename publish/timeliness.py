@@ -1,0 +1,77 @@
+"""When each report was due, and whether it came on time (the ``timeliness`` view).
+
+The legal deadlines, by the year a report covers (it is due the year after):
+
+* **2008 regulations, Article 31** (reports on 2008-2018): every body by
+  31 March.
+* **2019 regulations, Article 50** (reports on 2019 on): a department of a
+  government at or above county level (``admin_level = 'department'``) by
+  31 January; a county-or-higher government's own report (``national``,
+  ``province``, ``prefecture``, ``county``) by 31 March.
+* **Townships** (乡镇人民政府, 街道办事处): Article 50 names no date for them.
+  *Assumed* here: 31 January, with the departments -- the rule most provinces
+  set, because a township's report feeds its county's (e.g. 山东、福建、江苏
+  ask townships for their reports by the end of January). The view says
+  ``assumed`` in its ``rule`` so no one takes it for the law.
+
+The publication date is the report's own: the page's date field first, else
+its 落款 (signature date), else a date under the title
+(``reports.published_from`` says which); a report with none has status
+``date unknown``, never late. A body whose level is unknown has no deadline.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+__all__ = ["RULES", "build_timeliness_view"]
+
+# (rule, month-day due in the following year, the levels it applies to, years it applies to)
+RULES = [
+    ("2008 regulations art. 31: every body by 31 March", "03-31", None, (None, 2018)),
+    ("2019 regulations art. 50: departments by 31 January", "01-31", ("department",), (2019, None)),
+    ("2019 regulations art. 50: county-or-higher governments by 31 March", "03-31",
+     ("national", "province", "prefecture", "county"), (2019, None)),
+    ("townships by 31 January (assumed: Article 50 names no date; most provinces ask it)", "01-31", ("township",),
+     (2019, None)),
+]
+
+
+def _case(pick: int) -> str:
+    whens = []
+    for rule in RULES:
+        name, due, levels, (first, last) = rule
+        conditions = ["r.year IS NOT NULL"]
+        if first is not None:
+            conditions.append(f"r.year >= {first}")
+        if last is not None:
+            conditions.append(f"r.year <= {last}")
+        if levels is not None:
+            conditions.append("r.admin_level IN (" + ", ".join(f"'{level}'" for level in levels) + ")")
+        value = f"'{name}'" if pick == 0 else f"(r.year + 1) || '-{due}'"
+        whens.append(f"WHEN {' AND '.join(conditions)} THEN {value}")
+    return "CASE " + " ".join(whens) + " END"
+
+
+def build_timeliness_view(conn: sqlite3.Connection) -> None:
+    """(Re)create the ``timeliness`` view over the parsed reports."""
+    conn.execute("DROP VIEW IF EXISTS timeliness")
+    columns = {row[1] for row in conn.execute("PRAGMA table_info(reports)")}
+    # (a catalogue parsed before reports said where their date came from: unknown)
+    published_from = "r.published_from" if "published_from" in columns else "NULL"
+    conn.execute(
+        f"""CREATE VIEW timeliness AS
+        SELECT report_id, agency, body_key, province, city, county, township, admin_level, year, published,
+               published_from, rule, deadline,
+               CASE WHEN published IS NOT NULL AND deadline IS NOT NULL
+                    THEN CAST(julianday(published) - julianday(deadline) AS INTEGER) END AS days_after_deadline,
+               CASE WHEN deadline IS NULL THEN 'no deadline known'
+                    WHEN published IS NULL THEN 'date unknown'
+                    WHEN published > deadline THEN 'late' ELSE 'on time' END AS status
+        FROM (
+            SELECT r.id AS report_id, r.agency, r.body_key, r.province, r.city, r.county, r.township,
+                   r.admin_level, r.year, r.published, {published_from} AS published_from,
+                   {_case(0)} AS rule, {_case(1)} AS deadline
+            FROM reports r WHERE r.parse_status = 'ok'
+        )"""
+    )
