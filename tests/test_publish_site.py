@@ -282,6 +282,17 @@ def test_outcome_shares_never_turn_an_unstated_outcome_into_0(site):
     assert old and all(row["unavailable_pct"] is None and row["other_outcome_pct"] is None for row in old)
 
 
+def test_cases_never_count_an_unstated_figure_as_0(site):
+    result = get_json(site, "/xxgk/most_reconsiderations_and_lawsuits.json", year="")
+    assert result
+    for row in result[:20]:
+        both = rows(site, "SELECT reconsiderations, lawsuits FROM report_figures WHERE agency = ? AND province IS ? "
+                          "AND admin_level IS ?", [row["agency"], row["province"], row["admin_level"]])
+        stated_both = [a + b for a, b in both if a is not None and b is not None]
+        assert row["cases"] == (sum(stated_both) if stated_both else None), row
+        assert row["reports_stating_lawsuits"] == sum(b is not None for _, b in both)
+
+
 def test_timeliness_holds_each_report_to_its_legal_deadline(site):
     view = get_json(site, "/xxgk/timeliness.json")
     assert len(view) == rows(site, "SELECT count(*) FROM reports WHERE parse_status = 'ok'")[0][0]
