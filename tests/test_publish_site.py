@@ -9,7 +9,7 @@ import re
 import shutil
 import sqlite3
 from pathlib import Path
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 import httpx
 import pytest
@@ -151,6 +151,21 @@ def test_report_figures_and_attachments_link_to_archived_copies(site):
         assert f'href="/-/archive/{sha}"' in page
     page = httpx.get(site["base"] + "/xxgk/attachments").text
     assert f'href="/-/archive/{site["pdf"]}"' in page
+
+
+def test_reports_definitions_and_agencies_link_to_their_figures_and_years(site):
+    report_id = rows(site, "SELECT min(report_id) FROM report_figures")[0][0]
+    page = httpx.get(f"{site['base']}/xxgk/report_figures/{report_id}", timeout=30).text
+    assert f'href="/xxgk/reports/{report_id}"' in page and f'href="/xxgk/figures?report_id={report_id}"' in page
+    page = httpx.get(f"{site['base']}/xxgk/metric_definitions", params={"key": "requests.new.total"}, timeout=30).text
+    assert 'href="/xxgk/figures?key=requests.new.total"' in page
+    figures = get_json(site, "/xxgk/figures.json", key="requests.new.total")
+    assert figures and all(f["key"] == "requests.new.total" for f in figures)
+    agency = rows(site, "SELECT agency FROM report_figures WHERE reconsiderations IS NOT NULL LIMIT 1")[0][0]
+    page = httpx.get(f"{site['base']}/xxgk/most_reconsiderations_and_lawsuits", params={"year": ""}, timeout=30).text
+    assert f'href="/xxgk/agency_time_series?{urlencode({"agency": agency})}"'.replace("&", "&amp;") in page
+    years = get_json(site, "/xxgk/agency_time_series.json", agency=agency)
+    assert years and all(agency in r["agency"] for r in years)
 
 
 def test_metric_keys_link_to_their_definitions(site):

@@ -412,6 +412,22 @@ def render_cell(row, value, column, table, database, datasette):
             return markupsafe.Markup(_row_link(datasette, database, "reports", raw, str(raw)))
         if column == "site" and table in ("reports", "crawl_runs") and isinstance(raw, str):
             return markupsafe.Markup(_row_link(datasette, database, "sites", raw, raw))
+        if table == "report_figures" and column == "title" and isinstance(raw, str):
+            report_id = _value(row, "report_id")
+            if isinstance(report_id, int):  # a report's row leads to the report and to its figures
+                figures = datasette.urls.table(database, "figures") + "?" + urlencode({"report_id": report_id})
+                return markupsafe.Markup(f'{_row_link(datasette, database, "reports", report_id, raw)} · '
+                                         f'<a class="xxgk-figures" href="{html.escape(figures)}">figures · 数据</a>')
+        if table == "metric_definitions" and column == "label" and isinstance(raw, str):
+            key = _value(row, "key")
+            if isinstance(key, str):  # a definition leads to its figures
+                figures = datasette.urls.table(database, "figures") + "?" + urlencode({"key": key})
+                return markupsafe.Markup(f'{html.escape(raw)} · '
+                                         f'<a class="xxgk-figures" href="{html.escape(figures)}">figures · 数据</a>')
+        if table is None and column == "agency" and isinstance(raw, str) and raw:
+            # an agency in a query's results leads to its years (agency_time_series)
+            years = datasette.urls.database(database) + "/agency_time_series?" + urlencode({"agency": raw})
+            return markupsafe.Markup(f'<a class="xxgk-agency" href="{html.escape(years)}">{html.escape(raw)}</a>')
         if column == "context" and table is None and isinstance(raw, str) and MATCH_OPEN in raw:
             # search_text marks the words found ⟦…⟧: highlighted here, escaped like any text
             marked = html.escape(raw).replace(MATCH_OPEN, "<mark>").replace(MATCH_CLOSE, "</mark>")
