@@ -389,6 +389,21 @@ def test_a_value_the_label_box_pushed_off_its_row_joins_it_again():
     assert lines[3:] == ["| 3. 补正后申请内 |  | 0 | 0 | 0 | 0 | 0 | 0 |", "| 5 |"]
 
 
+def test_two_cells_values_read_as_one_box_are_cut_at_the_border():
+    # pingtan-syq-2022 as a JPEG of quality 60: 四、结转下年度继续办理's first two 0s read as one
+    # box "0 0"; it is no label (which would push the table's first column out), but two values
+    from parse.ocr.rules import Rule
+
+    borders = [Rule(440.0 + 80 * k, 90.0, 441.0 + 80 * k, 310.0) for k in range(8)]
+    tokens = _table_tokens()
+    tokens.append(Token("四、结转下年度继续办理", (40, 250, 400, 272), 0.99))
+    tokens.append(Token("0 0", (452, 250, 542, 272), 0.98))
+    tokens += [Token("0", (450 + 80 * k, 250, 462 + 80 * k, 272), 0.99) for k in range(2, 7)]
+    lines = arrange(tokens, column_rules=borders).text.splitlines()
+    assert lines[2:] == ["| （一）予以公开 | 22 |  | 0 | 0 | 0 | 0 | 22 |",
+                         "| 四、结转下年度继续办理 | 0 | 0 | 0 | 0 | 0 | 0 | 0 |"]
+
+
 def _ruled_cell(ink: bool) -> np.ndarray:
     """A table cell 60 x 24 pixels between two vertical rules and under a horizontal one."""
     cell = np.full((24, 60, 3), 255, np.uint8)

@@ -20,7 +20,7 @@ import re
 import statistics
 from dataclasses import dataclass
 
-from .boxes import Box, cut_box, is_value_cell
+from .boxes import Box, cell_text, cut_box, is_value_cell
 from .rules import Rule
 
 __all__ = ["Columns", "VRule", "place_verticals", "value_columns", "header_columns", "ruled_columns",
@@ -174,7 +174,9 @@ def ruled_columns(
             continue
         xs.append(x)
     spans = list(zip(xs, xs[1:]))
-    labels = [(c[0].x0 + c[-1].x1) / 2 for i in run for c in rows[i] if c and not is_value_cell(c)]
+    # (a cell of values the OCR read as one, ``0 0``, is no label)
+    labels = [(c[0].x0 + c[-1].x1) / 2 for i in run for c in rows[i]
+              if c and not is_value_cell(c) and not _GLUED_VALUES.match(cell_text(c))]
     held = [k for k, (a, b) in enumerate(spans) if any(a < x < b for x in labels)]
     first = max(held) + 1 if held else 0
     if len(spans) - first < 2:
@@ -185,10 +187,13 @@ def ruled_columns(
     def crossed(cy: float) -> bool:
         return all(any(abs(r.x - x) < 0.3 * line_height and r.y0 <= cy <= r.y1 for r in verticals) for x in borders)
 
-    held_rows = {
+    crossed_rows = {
         i for i, v in zip(run, values) if v and crossed(statistics.median(b.cy for c in v for b in c))
     }
-    if not held_rows or not fits([v for i, v in zip(run, values) if i in held_rows], columns, edges=False):
+    # the rows whose values fall one to a column; a row that does not (a value
+    # read across two cells) is left to the other ways of finding columns
+    held_rows = {i for i, v in zip(run, values) if i in crossed_rows and fits([v], columns, edges=False)}
+    if not held_rows or len(held_rows) * 2 < len(crossed_rows):
         return None
     return columns, held_rows
 
@@ -219,11 +224,31 @@ def split_across(cells: list[list[Box]], columns: Columns) -> list[list[Box]] | 
     return out
 
 
+def split_spaced(cells: list[list[Box]]) -> list[list[Box]]:
+    """A row whose box of values read across cells (``0 0``, two cells' 0s
+    with the gap between them) is cut at its spaces, each value a cell (its
+    place shared out by the characters' widths; :func:`fill_blanks` then
+    checks that each stands in a column of its own)."""
+    out: list[list[Box]] = []
+    for cell in cells:
+        if len(cell) != 1 or not _GLUED_VALUES.match(cell[0].token.text):
+            out.append(cell)
+            continue
+        rest = cell[0]
+        while " " in rest.token.text.strip():
+            left, rest = cut_box(rest, rest.token.text.index(" "))
+            out.append([left])
+        out.append([rest])
+    return out
+
+
 def fill_blanks(cells: list[list[Box]], columns: Columns) -> list[list[Box]]:
     """A table row with empty cells where a value column between its first and
     its last value has no value (cells before the first value stay as they
     are: the label); for a table's whole columns, also where its first
     columns or its last have none. Unchanged if a value does not fall in one column."""
+    if columns.ruled:
+        cells = split_spaced(cells)
     first = next((i for i, c in enumerate(cells) if is_value_cell(c)), None)
     if first is None:
         return cells
@@ -270,6 +295,7 @@ def blank_columns(cells: list[list[Box]], columns: Columns) -> list[int]:
     return [offset + j for j, c in enumerate(section) if not c and 0 <= offset + j < len(columns)]
 
 
+_GLUED_VALUES = re.compile(r"^\d+(?:\s+\d+)+$")
 _GLUED_VALUE = re.compile(r"^(?P<label>.*[\u3400-\u9fff”」)）])\s*(?P<value>\d+(?:\.\d+)?)$")
 
 
