@@ -25,8 +25,8 @@ def test_parse_json_on_seed_000():
     result = run_xxgk("parse", str(seed_path(0)), "--json")
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
-    assert list(data) == ["title", "agency", "body_key", "year", "published", "format", "region", "admin_level",
-                          "metrics", "warnings"]
+    assert list(data) == ["title", "agency", "body_key", "year", "published", "published_from", "format", "region",
+                          "admin_level", "metrics", "warnings"]
     assert data["title"] == "威海市文登区泽库镇2018年度政府信息公开工作年度报告"
     assert data["agency"] == "威海市文登区泽库镇人民政府"
     assert data["year"] == 2018

@@ -97,9 +97,9 @@ def test_seed_004_signature(seeds):
 
 def test_seed_to_dict_shape(seeds):
     d = seeds[1].to_dict()
-    assert list(d) == ["title", "agency", "body_key", "year", "published", "format", "region", "admin_level",
-                       "metrics", "warnings"]
-    assert d["published"] == "2019-01-11"
+    assert list(d) == ["title", "agency", "body_key", "year", "published", "published_from", "format", "region",
+                       "admin_level", "metrics", "warnings"]
+    assert (d["published"], d["published_from"]) == ("2019-01-11", "under_title")
     assert d["metrics"] and all(
         set(m) == {"key", "value", "unit", "source", "evidence", "approximate", "certain"} for m in d["metrics"]
     )
