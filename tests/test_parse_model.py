@@ -10,14 +10,15 @@ from parse.model import Metric, ParsedReport, ParseWarning
 
 def test_to_dict_shape():
     report = ParsedReport(
-        title="t", agency="a", year=2018, published="2019-01-11", format="legacy-text", text="…",
-        metrics=[Metric("requests.new.total", 3, "件", "text", "我镇接到政府信息公开申请3条")],
+        title="t", agency="a", year=2018, published="2019-01-11", published_from="signature", format="legacy-text",
+        text="…", metrics=[Metric("requests.new.total", 3, "件", "text", "我镇接到政府信息公开申请3条")],
         warnings=[ParseWarning("year_conflict", "m", {"year": 2018})],
         region={"province": "山东省", "city": "威海市", "county": "文登区", "adcode": "371003"}, admin_level="township",
     )
     d = report.to_dict()
     assert d == {
-        "title": "t", "agency": "a", "body_key": "a", "year": 2018, "published": "2019-01-11", "format": "legacy-text",
+        "title": "t", "agency": "a", "body_key": "a", "year": 2018, "published": "2019-01-11",
+        "published_from": "signature", "format": "legacy-text",
         "region": {"province": "山东省", "city": "威海市", "county": "文登区", "adcode": "371003"}, "admin_level": "township",
         "metrics": [{"key": "requests.new.total", "value": 3, "unit": "件", "source": "text",
                      "evidence": "我镇接到政府信息公开申请3条", "approximate": False, "certain": True}],
