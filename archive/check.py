@@ -21,7 +21,6 @@ folders are not created if missing.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import sqlite3
 import zlib
@@ -32,6 +31,7 @@ from pathlib import Path
 from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
 
+from archive.blobs import sha256_file
 from archive.lock import Holder, current_holder
 from archive.warc import OPEN_SUFFIX, scan_members
 
@@ -219,11 +219,6 @@ def body_path(store: Path, digest: str) -> Path:
     return store / "sha256" / digest[:2] / digest[2:4] / digest
 
 
-def _file_sha256(path: Path) -> str:
-    with open(path, "rb") as handle:
-        return hashlib.file_digest(handle, "sha256").hexdigest()
-
-
 def check_store(store: Path, catalogued: dict[str, int | None], quick: bool, result: CheckResult) -> set[str]:
     """Every file in the store is a body whose bytes match its name (and its catalogued size).
 
@@ -244,7 +239,7 @@ def check_store(store: Path, catalogued: dict[str, int | None], quick: bool, res
             result.counts["bodies"] += 1
             try:
                 size = path.stat().st_size
-                actual = None if quick else _file_sha256(path)
+                actual = None if quick else sha256_file(path)
             except OSError as error:
                 result.fault("body-unreadable", path, str(error))
                 continue

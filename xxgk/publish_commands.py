@@ -6,7 +6,6 @@ Registered on the main group at the end of :mod:`xxgk.cli`.
 from __future__ import annotations
 
 import csv
-import hashlib
 import json
 import re
 import shlex
@@ -16,6 +15,8 @@ import subprocess
 from pathlib import Path
 
 import click
+
+from archive.blobs import sha256_file
 
 from xxgk.options import DEFAULT_ARCHIVE, DEFAULT_DB, db_option  # noqa: F401 (DEFAULT_* for callers)
 STATIC_MOUNT = "xxgk-archive"  # where a hosted deployment keeps the archive folder
@@ -230,14 +231,6 @@ RELEASE_PREFIX = "xxgk-archive-"
 _RELEASE_NAME = re.compile(rf"^{re.escape(RELEASE_PREFIX)}(\d{{4}}-\d{{2}}-\d{{2}})-v(\d+)$")
 
 
-def _sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def _code_version() -> str:
     """The code that made the release: the git commit of the checkout, else the package version."""
     root = Path(__file__).resolve().parents[1]
@@ -283,7 +276,7 @@ def write_release(db: Path, out: Path, *, version: int, day: str) -> Path:
         "reports": len(tables["figures_wide"][1]), "figures": len(long_rows),
         "figures_doubtful": sum(1 for r in long_rows if not r["certain"]),
         "reports_with_figures": len({r["report_id"] for r in long_rows}),
-        "catalogue_sha256": _sha256_file(db), "code": _code_version(), "files": files,
+        "catalogue_sha256": sha256_file(db), "code": _code_version(), "files": files,
         "note": "Counts in 件/条, money in 元. A figure a report does not state is absent, never 0; "
                 "certain = 0 marks a doubtful figure (out of its plausible range, or read by OCR in doubt).",
     }
@@ -299,7 +292,7 @@ def write_release(db: Path, out: Path, *, version: int, day: str) -> Path:
         "  - name: xxgk-archive",
     ]
     (partial / "CITATION.cff").write_text("\n".join(citation) + "\n", encoding="utf-8")
-    sums = [f"{_sha256_file(p)}  {p.name}" for p in sorted(partial.iterdir())]
+    sums = [f"{sha256_file(p)}  {p.name}" for p in sorted(partial.iterdir())]
     (partial / "SHA256SUMS").write_text("\n".join(sums) + "\n", encoding="utf-8")
     partial.rename(folder)  # whole or not at all
     return folder

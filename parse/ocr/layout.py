@@ -391,9 +391,9 @@ def arrange(
         if columns:
             for i in run:
                 rows[i] = split_glued(rows[i], columns)
-    rows = _merge_wrapped(rows, line_height, _place_rules(rules or [], skew))
-    verticals = place_verticals(column_rules or [], skew)
     placed_rules = _place_rules(rules or [], skew)
+    rows = _merge_wrapped(rows, line_height, placed_rules)
+    verticals = place_verticals(column_rules or [], skew)
     rechecks: list[Recheck] = []
     filled: dict[int, Columns] = {}
     for run in _runs(rows):
