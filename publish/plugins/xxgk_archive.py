@@ -424,10 +424,16 @@ def render_cell(row, value, column, table, database, datasette):
                 figures = datasette.urls.table(database, "figures") + "?" + urlencode({"key": key})
                 return markupsafe.Markup(f'{html.escape(raw)} · '
                                          f'<a class="xxgk-figures" href="{html.escape(figures)}">figures · 数据</a>')
-        if table is None and column == "agency" and isinstance(raw, str) and raw:
-            # an agency in a query's results leads to its years (agency_time_series)
+        if column == "agency" and table in (None, "reports", "report_figures", "figures", "timeliness") \
+                and isinstance(raw, str) and raw:
+            # an agency leads to its body's page (publish/plugins/body_page.py); in a query's results, also to
+            # its headline figures year by year (agency_time_series)
+            body = html.escape(datasette.urls.path("/-/body") + "?" + urlencode({"agency": raw}))
+            if table is not None:
+                return markupsafe.Markup(f'<a class="xxgk-body" href="{body}">{html.escape(raw)}</a>')
             years = datasette.urls.database(database) + "/agency_time_series?" + urlencode({"agency": raw})
-            return markupsafe.Markup(f'<a class="xxgk-agency" href="{html.escape(years)}">{html.escape(raw)}</a>')
+            return markupsafe.Markup(f'<a class="xxgk-agency" href="{html.escape(years)}">{html.escape(raw)}</a> · '
+                                     f'<a class="xxgk-body" href="{body}">body · 机关</a>')
         if column == "context" and table is None and isinstance(raw, str) and MATCH_OPEN in raw:
             # search_text marks the words found ⟦…⟧: highlighted here, escaped like any text
             marked = html.escape(raw).replace(MATCH_OPEN, "<mark>").replace(MATCH_CLOSE, "</mark>")
