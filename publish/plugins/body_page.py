@@ -64,7 +64,7 @@ def _in(sql: str, values: list) -> tuple[str, list]:
 
 METRICS_SQL = ("SELECT id, report_id, key, value, unit, source, evidence, approximate, certain, origin "
                "FROM metrics WHERE report_id IN (:ids) ORDER BY report_id, id")
-WARNINGS_SQL = "SELECT report_id, code, message, detail FROM warnings WHERE report_id IN (:ids) ORDER BY id"
+WARNINGS_SQL = "SELECT report_id, code, message, detail FROM warnings WHERE report_id IN (:ids) ORDER BY report_id, id"
 DEFINITIONS_SQL = ("SELECT key, label, label_en, unit, section, applicant_column, sort_order "
                    "FROM metric_definitions WHERE key IN (:ids)")
 ARCHIVED_SQL = "SELECT sha256 FROM archive_files WHERE sha256 IN (:ids)"
