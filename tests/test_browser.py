@@ -28,6 +28,11 @@ CHROMIUM = Path(os.environ.get("XXGK_CHROMIUM", "/usr/bin/chromium"))
 ARTIFACTS = ROOT / "test-artifacts" / "browser"
 
 
+# A results table's column names: each header's first text (its Chinese label follows in a span).
+HEADER_NAMES = ("[...document.querySelectorAll('table.rows-and-columns thead th')]"
+                ".map(th => th.childNodes[0].textContent.trim())")
+
+
 class CDP:
     """A minimal Chrome DevTools Protocol client over one websocket (flat sessions)."""
 
@@ -180,7 +185,7 @@ def test_browse_query_search_and_charts(chromium, site):
     page.type_and_submit("input[name=agency]", "文登区教育局")
     rows = page.js("[...document.querySelectorAll('table.rows-and-columns tbody tr')]"
                    ".map(tr => [...tr.querySelectorAll('td')].map(td => td.innerText.trim()))")
-    headers = page.js("[...document.querySelectorAll('table.rows-and-columns thead th')].map(th => th.innerText.trim())")
+    headers = page.js(HEADER_NAMES)
     years = [int(r[headers.index("year")]) for r in rows]
     assert years == [2020, 2023]
     assert all("文登区教育局" in r[headers.index("agency")] for r in rows)
@@ -211,3 +216,67 @@ def test_browse_query_search_and_charts(chromium, site):
     assert shares > 0
     assert "Outcome shares per year" in page.js("document.body.innerText")
     page.screenshot("05-charts", full_page=True)
+
+
+def test_the_new_views_are_readable(chromium, site):
+    """The start page, Chinese column headers, readable widths, the cut text
+    and its whole page, timeliness, gaps and highlighted search: each looked at
+    in the browser, a screenshot kept of each."""
+    base, db = site
+    page = Page(chromium)
+    conn = sqlite3.connect(db)
+    report_id, text = conn.execute("SELECT id, text FROM reports WHERE length(text) > 3000 ORDER BY id LIMIT 1").fetchone()
+    conn.close()
+
+    # The start page leads with search and the headline figures; its search box works.
+    page.goto(base + "/")
+    start = page.js("document.querySelector('section.xxgk-start').innerText")
+    assert "Search every report" in start and "Headline figures of every report" in start
+    assert start.index("Headline figures") < start.index("Tables · 数据表")
+    page.screenshot("06-start-page", full_page=True)
+    page.type_and_submit("#xxgk-q", "商业企业")
+    assert page.js("document.querySelectorAll('table.rows-and-columns tbody tr').length") > 0
+
+    # report_figures: every header shows its Chinese label; the title is wide enough to read.
+    page.goto(base + "/xxgk/report_figures?_size=20")
+    labels = page.js("[...document.querySelectorAll('table.rows-and-columns thead th')]"
+                     ".map(th => { const s = th.querySelector('.xxgk-zh'); return s && s.offsetHeight > 0 ? s.innerText : null; })")
+    assert labels and all(labels), labels
+    assert "本年新收政府信息公开申请数量（件）" in labels
+    title_width = page.js("document.querySelector('td.col-title').getBoundingClientRect().width")
+    font = page.js("parseFloat(getComputedStyle(document.querySelector('td.col-title')).fontSize)")
+    assert title_width >= 12 * font, (title_width, font)  # not one character per line
+    page.screenshot("07-report-figures-headers")
+
+    # A report's row is no taller than the screen: its text is cut, with a link to the whole.
+    page.goto(base + f"/xxgk/reports/{report_id}")
+    cell = page.js("document.querySelector('td.col-text').getBoundingClientRect().height")
+    assert cell < 900, cell
+    page.screenshot("08-report-row")
+    page.goto(base + page.js("document.querySelector('a.xxgk-whole-text').getAttribute('href')"))
+    assert page.js("document.querySelector('.xxgk-whole-text-body').innerText") == text
+    page.screenshot("09-whole-text")
+
+    # Timeliness, late reports and the gaps: Chinese headers, the rule shown.
+    page.goto(base + "/xxgk/timeliness?_facet=status")
+    assert "截止日期" in page.js(HEADER_LABELS) and "按时" in page.js("document.querySelector('.facet-results').innerText")
+    page.screenshot("10-timeliness")
+    page.goto(base + "/xxgk/missing_years?province=")
+    assert "缺失年度" in page.js(HEADER_LABELS)
+    page.screenshot("11-missing-years")
+
+    # Search with context: the words marked where they stand.
+    page.goto(base + "/xxgk/search_text?q=" + "商业企业")
+    marks = page.js("[...document.querySelectorAll('td.col-context mark')].map(m => m.innerText)")
+    assert marks and all(m == "商业企业" for m in marks)
+    page.screenshot("12-search-context")
+
+    # The outcome shares: n= under each bar, the template changes marked.
+    page.goto(base + "/-/charts")
+    chart = page.js("document.querySelector('#outcome-shares').innerText")
+    assert "2019" in chart and "n=" in chart
+    page.screenshot("13-charts-marks", full_page=True)
+
+
+HEADER_LABELS = ("[...document.querySelectorAll('table.rows-and-columns thead th .xxgk-zh')]"
+                 ".map(s => s.innerText).join(' ')")
