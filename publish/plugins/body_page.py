@@ -228,17 +228,17 @@ def carryover_rows(reports: list[dict], figures: dict, mismatches: dict, columns
                     forward = figures.get((before["id"], f"{CARRIED_FORWARD}.{column}"))
                     over, forward = (over or [None])[0], (forward or [None])[0]
                     warning = mismatches.get((now["id"], before["id"], column))
-                    cell = {"column": column, "label": label, "over": over, "forward": forward}
-                    if warning is not None:
-                        cell.update(verdict="differs", text=f"differs · 不一致: {warning['carried_over']} ≠ "
-                                    f"{warning['previous_carried_forward']}", title=warning["message"])
+                    cell = {"column": column, "label": label, "over": over, "forward": forward,
+                            "over_shown": _number(over["value"]) if over else None,
+                            "forward_shown": _number(forward["value"]) if forward else None}
+                    if warning is not None:  # the numbers the check compared
+                        cell.update(verdict="differs", over_shown=str(warning["carried_over"]),
+                                    forward_shown=str(warning["previous_carried_forward"]), title=warning["message"])
                     elif _usable(over) and _usable(forward):
                         if over["value"] == forward["value"]:
-                            cell.update(verdict="agree", text=f"agree · 一致: {_number(over['value'])}",
-                                        title=f"上年结转 {year} = 结转下年度继续办理 {year - 1}")
+                            cell.update(verdict="agree", title=f"上年结转 {year} = 结转下年度继续办理 {year - 1}")
                         else:  # the stored warnings are older than these figures
-                            cell.update(verdict="differs", text=f"differs · 不一致: {_number(over['value'])} ≠ "
-                                        f"{_number(forward['value'])}",
+                            cell.update(verdict="differs",
                                         title="no carryover_mismatch warning is stored for it: run xxgk reparse")
                     else:
                         reasons = []
@@ -249,13 +249,16 @@ def carryover_rows(reports: list[dict], figures: dict, mismatches: dict, columns
                                 reasons.append(f"{y}'s {name} is doubtful")
                             elif metric["approximate"]:
                                 reasons.append(f"{y}'s {name} is approximate")
-                        cell.update(verdict="cannot", text="cannot compare · 无法比较", title="; ".join(reasons))
+                        cell.update(verdict="cannot", title="; ".join(reasons))
                     cells.append(cell)
                 verdicts = {c["verdict"] for c in cells}
                 summary = ("differs · 不一致" if "differs" in verdicts else "agree · 一致" if verdicts == {"agree"}
                            else "cannot compare · 无法比较" if verdicts == {"cannot"} else "agree where comparable · 可比部分一致")
+                reasons = {c["title"] for c in cells}
+                # one cell when no column can be compared, for one reason (a 2008–2018 report has no table 三)
+                collapsed = reasons.pop() if verdicts == {"cannot"} and len(reasons) == 1 else None
                 out.append({"gap": False, "year": year, "previous_year": year - 1, "now": now, "before": before,
-                            "cells": cells, "summary": summary})
+                            "cells": cells, "summary": summary, "collapsed": collapsed})
     return out
 
 
@@ -273,6 +276,7 @@ BODY_TEMPLATE = """{% extends "base.html" %}
 .xxgk-body td.differs { background: #fdd; }
 .xxgk-body td.agree { color: #2e7d32; }
 .xxgk-body td.cannot { color: #777; }
+.xxgk-body table.across-years td { white-space: nowrap; }
 .xxgk-body .years { overflow-x: auto; max-width: 100%; }
 </style>{% endblock %}
 {% block crumbs %}<p class="crumbs"><a href="{{ urls.instance() }}">home</a> /
@@ -329,7 +333,11 @@ Figures absent, approximate or doubtful cannot be compared.</p>
 {% for check in checks %}{% if check.gap %}<tr class="gap" data-year="{{ check.year }}"><td>{{ check.previous_year }} → {{ check.year }}</td><td colspan="{{ columns|length + 1 }}">{{ check.text }}</td></tr>
 {% else %}<tr class="check" data-year="{{ check.year }}" data-report="{{ check.now.id }}" data-previous-report="{{ check.before.id }}">
 <td>{{ check.before.column }} → {{ check.now.column }}</td><td>{{ check.summary }}</td>
-{% for cell in check.cells %}<td class="{{ cell.verdict }}" data-column="{{ cell.column }}" data-verdict="{{ cell.verdict }}" title="{{ cell.title }}">{{ cell.text }}</td>{% endfor %}</tr>
+{% if check.collapsed %}<td class="cannot" colspan="{{ columns|length }}" data-column="all" data-verdict="cannot">cannot compare · 无法比较: {{ check.collapsed }}</td>
+{% else %}{% for cell in check.cells %}<td class="{{ cell.verdict }}" data-column="{{ cell.column }}" data-verdict="{{ cell.verdict }}" title="{{ cell.title }}">
+{%- if cell.verdict == "cannot" %}cannot compare · 无法比较{% else %}{{ "agree · 一致" if cell.verdict == "agree" else "differs · 不一致" }}:
+{% if cell.over %}<a href="{{ cell.over.url }}" title="上年结转 {{ check.now.column }}">{{ cell.over_shown }}</a>{% else %}{{ cell.over_shown }}{% endif %} {{ "=" if cell.verdict == "agree" else "≠" }}
+{% if cell.forward %}<a href="{{ cell.forward.url }}" title="结转下年度继续办理 {{ check.before.column }}">{{ cell.forward_shown }}</a>{% else %}{{ cell.forward_shown }}{% endif %}{% endif %}</td>{% endfor %}{% endif %}</tr>
 {% endif %}{% endfor %}</tbody></table>{% endif %}
 {% endif %}
 </div>
