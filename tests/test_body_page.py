@@ -330,13 +330,15 @@ def test_any_name_works_slashes_spaces_and_all(site):
     assert f'href="/-/body?{urlencode({"agency": ODD_NAME})}"'.replace("&", "&amp;") in html
 
 
-def test_the_same_body_under_its_other_name(site, page):
-    response = get(site, "/-/body", agency="平潭综合实验区政府")
-    assert response.status_code == 200
-    assert report_columns(lxml.html.fromstring(response.text)) == report_columns(page)
+def test_the_same_body_under_its_other_name_or_its_key(site, page):
+    for params in ({"agency": "平潭综合实验区政府"}, {"key": BODY}):
+        response = get(site, "/-/body", **params)
+        assert response.status_code == 200
+        assert report_columns(lxml.html.fromstring(response.text)) == report_columns(page)
 
 
-@pytest.mark.parametrize("params", [{"agency": "没有这个机关"}, {"agency": "平潭"}, {"key": "nothing"}, {}])
+@pytest.mark.parametrize("params", [{"agency": "没有这个机关"}, {"agency": "平潭"}, {"agency": f" {BODY}"},
+                                    {"key": "nothing"}, {"agency": " "}, {}])
 def test_an_unknown_body_is_a_404_page(site, params):
     response = get(site, "/-/body", **params)
     assert response.status_code == 404

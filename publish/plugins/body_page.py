@@ -38,6 +38,7 @@ vocabulary's order) does.
 
 from __future__ import annotations
 
+import functools
 import html
 import json
 from urllib.parse import urlencode
@@ -105,7 +106,8 @@ def _merge(sequences) -> list:
     return out
 
 
-def template_order() -> list[str] | None:
+@functools.lru_cache(maxsize=1)
+def template_order() -> tuple[str, ...] | None:
     """Every key of the national templates' tables 二, 三 and 四 in the order the
     forms print them (table 三 row by row, each row's applicant columns in
     order; a group's derived subtotal before its rows), from
@@ -129,7 +131,7 @@ def template_order() -> list[str] | None:
             rows.append(row.key)
     keys += [f"{row}.{column}" for row in rows for column in t.APPLICANT_ORDER]
     keys += list(t.TABLE4_KEYS)
-    return keys
+    return tuple(keys)
 
 
 def applicant_columns(definitions: dict) -> list[tuple[str, str]]:
@@ -389,8 +391,8 @@ async def body_view(datasette, request):
         return Response.text("read-only", status=405, headers={"Allow": "GET, HEAD"})
     xxgk = _sibling()
     db = await xxgk._catalogue(datasette)
-    agency = (request.args.get("agency") or "").strip()
-    key = (request.args.get("key") or "").strip()
+    agency = request.args.get("agency") or ""  # as stored: a name is never trimmed or folded here
+    key = request.args.get("key") or ""
     search_url = None
     base = {"reports": [], "agency": agency, "heading": "Body · 机关", "database": db.name if db else "",
             "search_url": search_url}
@@ -398,7 +400,7 @@ async def body_view(datasette, request):
         return await _render(datasette, request, {**base, "message": "No prepared catalogue is served here."}, 404)
     base["search_url"] = (datasette.urls.database(db.name) + "/agency_time_series?"
                           + urlencode({"agency": agency or key}))
-    if not agency and not key:
+    if not agency.strip() and not key.strip():
         return await _render(datasette, request, {**base, "message": "Name a body: ?agency=<its name in the reports>."}, 404)
 
     if agency and not key:
