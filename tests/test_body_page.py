@@ -8,7 +8,8 @@ at another URL (two reports of one year), the 2022 report's 上年结转 of natu
 persons is made 2 where 2021 carried 1 forward (a carry-over break, which the
 checks across years store as ``carryover_mismatch``), the 2024 report's 上年结转
 总计 is doubted (``certain = 0``), one 2025 figure is given an OCR origin on an
-archived PDF, and one agency gets a name with a slash, spaces and URL characters.
+archived PDF, one agency gets a name with a slash, spaces and URL characters, and
+one report's title and one figure's evidence end in HTML.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from conftest import FAST, ROOT, run_xxgk, serve
 
 BODY = "平潭综合实验区"
 ODD_NAME = "平潭县教育局 / 体育局 & 青少年?#%"
+HOSTILE = '<img src=x onerror="alert(1)">'
 
 
 def _plugin():
@@ -94,6 +96,10 @@ def alter(db_path: Path) -> dict:
     # a name with a slash, spaces and characters URLs give a meaning to
     odd = db.execute("SELECT id FROM reports WHERE agency = '平潭县教育局'").fetchone()[0]
     db.execute("UPDATE reports SET agency = ?, body_key = ? WHERE id = ?", [ODD_NAME, body_key(ODD_NAME), odd])
+    # words of a report that are HTML: shown as text
+    db.execute("UPDATE metrics SET evidence = evidence || ? WHERE report_id = ? AND key = 'requests.new.total'",
+               [HOSTILE, by_year[2023]])
+    db.execute("UPDATE reports SET title = title || ? WHERE id = ?", [HOSTILE, by_year[2023]])
     db.conn.commit()
     assert check_across_years(db) >= 2
     db.close()
@@ -247,6 +253,16 @@ def test_a_figure_read_by_ocr_links_to_its_crop(site, page):
     assert response.status_code == 200 and response.headers["content-type"] == "image/png"
     assert response.content[:8] == b"\x89PNG\r\n\x1a\n"
     assert "OCR confidence 0.93" in links[0].getparent().cssselect("a.value")[0].get("title")
+
+
+def test_html_in_a_title_or_evidence_is_text(site):
+    text = get(site, "/-/body", agency=BODY).text
+    assert HOSTILE not in text
+    page = lxml.html.fromstring(text)
+    assert not page.cssselect("img")
+    assert any(a.text_content().endswith(HOSTILE) for a in page.cssselect("table.reports a.report"))  # as text
+    titles = [a.get("title") for a in page.cssselect("table.years a.value")]
+    assert any(t.endswith(HOSTILE) for t in titles)  # the evidence, whole, as an attribute's text
 
 
 # -- across years -------------------------------------------------------------
