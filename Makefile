@@ -28,4 +28,4 @@ test: install
 	$(BIN)/python -m pytest
 
 clean:
-	rm -rf data/demo .pytest_cache
+	rm -rf data/xxgk.db data/archive data/sample-sites.yaml .pytest_cache

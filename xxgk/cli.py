@@ -159,7 +159,7 @@ def sites_command(sites_file, db):
 
         catalogue = open_db(db)
         for row in catalogue.query(
-            "SELECT site, max(started_at) AS last, count(*) AS runs FROM crawl_runs GROUP BY site"
+            "SELECT site, max(started_at) AS last, count(*) AS runs, max(start_url) AS start_url FROM crawl_runs GROUP BY site"
         ):
             runs[row["site"]] = row
         for row in catalogue.query("SELECT site, count(*) AS n FROM reports GROUP BY site"):
@@ -172,6 +172,14 @@ def sites_command(sites_file, db):
             f"{site.name:<24} {site.family:<8} {str(site.verified).lower():<8} {last:<20} "
             f"{counts.get(site.name, 0):>7}  {site.start_url}"
         )
+    # Sites the archive holds that this registry does not (a bare --start-url, another registry: the demo's)
+    others = sorted((set(runs) | set(counts)) - {site.name for site in registry} - {None})
+    if others:
+        click.echo(f"\ncrawled, not in {sites_file or 'the registry'}:")
+        for name in others:
+            run = runs.get(name)
+            last = run["last"][:19].replace("T", " ") if run else "never"
+            click.echo(f"{name:<24} {'-':<8} {'-':<8} {last:<20} {counts.get(name, 0):>7}  {run['start_url'] if run else ''}")
 
 
 def _parse_archived(db, blobs, only_pending: bool, retry_failed: bool = False) -> None:
@@ -261,20 +269,29 @@ def serve_command(db, archive, host, port):
 
 
 @main.command("demo")
-@click.option("--data", "data_dir", default="data/demo", show_default=True, type=click.Path(file_okay=False),
-              help="Where the demo archive is built.")
+@click.option("--data", "data_dir", default="data", show_default=True, type=click.Path(file_okay=False),
+              help="Where the demo archive is built (data/: where every other command looks by default).")
+@click.option("--family", "families", multiple=True, metavar="FAMILY",
+              help="Serve and crawl only this sample site (repeatable; trs, hanweb, jsonapi, pagelist, platform, "
+                   "large, realdocs). Default: all of them.")
 @click.option("--port", default=8001, show_default=True, type=int, help="Datasette port.")
 @click.option("--serve/--no-serve", default=True, show_default=True, help="Serve with Datasette at the end.")
-def demo_command(data_dir, port, serve):
+def demo_command(data_dir, port, serve, families):
     """Start the sample portal, crawl every site of it, parse, build the archive, serve it."""
     import yaml
 
+    from sample_portal.families import ALL_FAMILIES
     from sample_portal.server import serve_sites_in_thread
+
+    unknown = [f for f in families if f not in ALL_FAMILIES]
+    if unknown:
+        raise click.BadParameter(f"{', '.join(unknown)}: no such sample site; known: {', '.join(ALL_FAMILIES)}",
+                                 param_hint="--family")
 
     data = Path(data_dir)
     data.mkdir(parents=True, exist_ok=True)
     db, archive, registry = data / "xxgk.db", data / "archive", data / "sample-sites.yaml"
-    with serve_sites_in_thread() as urls:
+    with serve_sites_in_thread(list(families) or None) as urls:
         sites = [{"name": f"sample-{family}", "start_url": str(url), "family": "auto"} for family, url in urls.items()]
         registry.write_text(yaml.safe_dump({"sites": sites}, allow_unicode=True), encoding="utf-8")
         for site in sites:
