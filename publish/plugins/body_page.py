@@ -413,8 +413,8 @@ async def body_view(datasette, request):
     else:
         reports = []
     if not reports:
-        named = f"agency {agency!r}" if agency else f"body key {key!r}"
-        return await _render(datasette, request, {**base, "message": f"No report of the archive is by the {named} · "
+        named = f"the agency “{agency}”" if agency else f"the body key “{key}”"
+        return await _render(datasette, request, {**base, "message": f"No report in the archive is by {named} · "
                                                   "档案中没有该机关的报告."}, 404)
     truncated = len(reports) > MAX_REPORTS
     reports = reports[:MAX_REPORTS]
