@@ -167,6 +167,8 @@ def _create_tables(db: sqlite_utils.Database) -> None:
         db["reports"].create_index(["body_key", "year"])
     if "published_from" not in db["reports"].columns_dict:  # where the publication date was read (page, signature …)
         db["reports"].add_column("published_from", str)
+    if "list_date" not in db["reports"].columns_dict:  # archives made before the crawler kept the list's date
+        db["reports"].add_column("list_date", str)
     if "metrics" not in db.table_names():
         # NUMERIC affinity keeps counts as integers (204, not 204.0) and money
         # in yuan as exact as the report states it.
@@ -287,6 +289,7 @@ def upsert_report(
     site: str | None = None,
     list_url: str | None = None,
     list_title: str | None = None,
+    list_date: str | None = None,
     content_type: str | None = None,
     declared_encoding: str | None = None,
     complete: bool = True,
@@ -312,6 +315,7 @@ def upsert_report(
                     "complete": int(complete),
                     "list_url": list_url,
                     "list_title": list_title,
+                    "list_date": list_date,
                     "sha256": sha256,
                     "fetch_id": fetch_id,
                     "content_type": content_type,
@@ -331,6 +335,8 @@ def upsert_report(
                 update["list_title"] = list_title
             if list_url:
                 update["list_url"] = list_url
+            if list_date:
+                update["list_date"] = list_date
             change = "unchanged"
             if old_sha != sha256:
                 update.update(sha256=sha256, content_type=content_type, declared_encoding=declared_encoding)
@@ -357,10 +363,12 @@ def upsert_report(
         return report_id, change
 
 
-def mark_seen(db: sqlite_utils.Database, url: str) -> None:
-    """A listed report was seen again (and not fetched: it is archived whole)."""
+def mark_seen(db: sqlite_utils.Database, url: str, list_date: str | None = None) -> None:
+    """A listed report was seen again (and not fetched: it is archived whole);
+    ``list_date``, the date its list shows, is kept where none was known."""
     with db.atomic():
-        db.execute("UPDATE reports SET last_seen = ? WHERE url = ?", [utc_now(), url])
+        db.execute("UPDATE reports SET last_seen = ?, list_date = coalesce(list_date, ?) WHERE url = ?",
+                   [utc_now(), list_date, url])
 
 
 def save_parse_result(

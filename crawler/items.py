@@ -31,6 +31,7 @@ class ReportItem:
     content_type: str | None
     declared_encoding: str | None
     attachments: list[AttachmentItem] = field(default_factory=list)
+    list_date: str | None = None  # the date the list showed beside it (crawler.listdates), ISO
     complete: bool = True  # False when an attachment could not be fetched: refetched next crawl
 
 
@@ -41,6 +42,7 @@ class SeenReport:
     url: str
     list_url: str | None
     list_title: str | None
+    list_date: str | None = None
 
 
 @dataclass

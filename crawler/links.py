@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
 
+from parsel import Selector
 from scrapy.http import TextResponse
+
+from crawler.listdates import list_date
+from crawler.titles import is_annual_report_title
 
 _SKIP_SCHEMES = ("javascript:", "mailto:", "tel:", "#")
 
@@ -15,24 +19,32 @@ class Link:
     url: str
     text: str  # the anchor text, or its title attribute when the text is truncated
     role: str = "document"  # for a report page's attachments: 'document' or 'image' (crawler.images)
+    # the date the list showed beside a report's link (crawler.listdates), ISO; not part of its identity
+    date: str | None = field(default=None, compare=False)
+
+
+def anchor_link(anchor: Selector, base_url: str) -> Link | None:
+    """The link of one ``<a href>``: absolute URL without fragment, the text a
+    reader sees (its title attribute when the text is cut: ``…``), and for a
+    report's link the date shown beside it. None for a link not to follow."""
+    href = (anchor.attrib.get("href") or "").strip()
+    if not href or href.lower().startswith(_SKIP_SCHEMES):
+        return None
+    text = " ".join(t.strip() for t in anchor.xpath(".//text()").getall()).strip()
+    title = (anchor.attrib.get("title") or "").strip()
+    if title and (not text or text.endswith(("…", "...", "..")) or len(title) > len(text)):
+        text = title
+    url = urljoin(base_url, href)
+    if urlsplit(url).scheme not in ("http", "https"):
+        return None
+    date = list_date(anchor) if is_annual_report_title(text) else None
+    return Link(url=url.split("#", 1)[0], text=text, date=date)
 
 
 def page_links(response: TextResponse) -> list[Link]:
     """Every followable link of ``response`` (absolute URL, visible text)."""
-    links = []
-    for anchor in response.xpath("//a[@href]"):
-        href = (anchor.attrib.get("href") or "").strip()
-        if not href or href.lower().startswith(_SKIP_SCHEMES):
-            continue
-        text = " ".join(t.strip() for t in anchor.xpath(".//text()").getall()).strip()
-        title = (anchor.attrib.get("title") or "").strip()
-        if title and (not text or text.endswith(("…", "...", "..")) or len(title) > len(text)):
-            text = title
-        url = urljoin(response.url, href)
-        if urlsplit(url).scheme not in ("http", "https"):
-            continue
-        links.append(Link(url=url.split("#", 1)[0], text=text))
-    return links
+    links = (anchor_link(anchor, response.url) for anchor in response.xpath("//a[@href]"))
+    return [link for link in links if link is not None]
 
 
 def site_domain(url: str) -> str:

@@ -21,7 +21,7 @@ class ReportCataloguePipeline:
 
     def process_item(self, item):
         if isinstance(item, SeenReport):
-            mark_seen(self.db, item.url)
+            mark_seen(self.db, item.url, item.list_date)
             return item
         if isinstance(item, ListSeen):
             record_list_page(self.db, self.crawler.stats.get_value("xxgk/crawl_run_id"), item.url, item.reports)
@@ -46,6 +46,7 @@ class ReportCataloguePipeline:
             fetch_id=item.fetch_id,
             list_url=item.list_url,
             list_title=item.list_title,
+            list_date=item.list_date,
             content_type=item.content_type,
             declared_encoding=item.declared_encoding,
             complete=item.complete,

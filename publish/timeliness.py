@@ -16,8 +16,11 @@ The legal deadlines, by the year a report covers (it is due the year after):
 
 The publication date is the report's own: the page's date field first, else
 its 落款 (signature date), else a date under the title
-(``reports.published_from`` says which); a report with none has status
-``date unknown``, never late. A body whose level is unknown has no deadline.
+(``reports.published_from`` says which); a report that states none is dated by
+the list it was found on, the date its portal showed beside it
+(``reports.list_date``; ``published_from = 'list'``). A report with no date at
+all has status ``date unknown``, never late. A body whose level is unknown has
+no deadline.
 """
 
 from __future__ import annotations
@@ -57,8 +60,13 @@ def build_timeliness_view(conn: sqlite3.Connection) -> None:
     """(Re)create the ``timeliness`` view over the parsed reports."""
     conn.execute("DROP VIEW IF EXISTS timeliness")
     columns = {row[1] for row in conn.execute("PRAGMA table_info(reports)")}
-    # (a catalogue parsed before reports said where their date came from: unknown)
-    published_from = "r.published_from" if "published_from" in columns else "NULL"
+    # (a catalogue parsed before reports said where their date came from: unknown;
+    # one crawled before the crawler kept list dates: no list date)
+    own_from = "r.published_from" if "published_from" in columns else "NULL"
+    list_date = "r.list_date" if "list_date" in columns else "NULL"
+    published = f"coalesce(r.published, {list_date})"
+    published_from = (f"CASE WHEN r.published IS NOT NULL THEN {own_from} "
+                      f"WHEN {list_date} IS NOT NULL THEN 'list' END")
     conn.execute(
         f"""CREATE VIEW timeliness AS
         SELECT report_id, agency, body_key, province, city, county, township, admin_level, year, published,
@@ -70,7 +78,7 @@ def build_timeliness_view(conn: sqlite3.Connection) -> None:
                     WHEN published > deadline THEN 'late' ELSE 'on time' END AS status
         FROM (
             SELECT r.id AS report_id, r.agency, r.body_key, r.province, r.city, r.county, r.township,
-                   r.admin_level, r.year, r.published, {published_from} AS published_from,
+                   r.admin_level, r.year, {published} AS published, {published_from} AS published_from,
                    {_case(0)} AS rule, {_case(1)} AS deadline
             FROM reports r WHERE r.parse_status = 'ok'
         )"""

@@ -14,10 +14,13 @@ the field names' exact spelling (title/name/docTitle, url/link/docUrl/href).
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit
+
+from crawler.listdates import iso_date
 
 _CALL = re.compile(
     r"""(?:axios(?:\.get|\.post)?|fetch|\$\.(?:get|getJSON|ajax|post)|request)\(\s*(?:\{\s*url\s*:\s*)?["']([^"']+)["']"""
@@ -30,6 +33,10 @@ PAGE_KEYS = ("pageNum", "pageNo", "page", "pageIndex", "currentPage", "current",
 SIZE_KEYS = ("pageSize", "size", "rows", "limit", "perPage", "perpage", "ps")
 TITLE_KEYS = ("title", "docTitle", "name", "articleTitle", "subject", "docName")
 URL_KEYS = ("url", "link", "docUrl", "href", "articleUrl", "path", "docPubUrl", "fileUrl")
+# An entry's publication date: a date string, or epoch milliseconds (Beijing time)
+DATE_KEYS = ("publishDate", "pubDate", "publishTime", "pubTime", "docPubTime", "releaseDate", "date", "time",
+             "createTime", "fbrq")
+BEIJING = dt.timezone(dt.timedelta(hours=8))
 _LIST_HINT = re.compile(r"list|page|query|search|article|content|doc", re.IGNORECASE)
 
 
@@ -86,19 +93,35 @@ def _walk(node):
             yield from _walk(value)
 
 
-def entries(payload: str | bytes, base_url: str) -> tuple[list[tuple[str, str]], int | None]:
-    """``([(title, absolute url)], page count or None)`` of one JSON answer."""
+def entry_date(value) -> str | None:
+    """An entry's date field as ISO: ``"2020-01-15 09:30:00"``, ``"2020年1月15日"``,
+    or epoch milliseconds/seconds as Beijing time."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)) or (isinstance(value, str) and value.isdigit() and len(value) in (10, 13)):
+        number = float(value)
+        seconds = number / 1000 if number > 1e11 else number
+        if 946684800 <= seconds <= 4102444800:  # 2000 .. 2100
+            return dt.datetime.fromtimestamp(seconds, BEIJING).date().isoformat()
+        return None
+    return iso_date(str(value))
+
+
+def entries(payload: str | bytes, base_url: str) -> tuple[list[tuple[str, str, str | None]], int | None]:
+    """``([(title, absolute url, date or None)], page count or None)`` of one JSON
+    answer; the date is the entry's publication date field, as ISO."""
     try:
         data = json.loads(payload)
     except (ValueError, UnicodeDecodeError):
         return [], None
-    found: list[tuple[str, str]] = []
+    found: list[tuple[str, str, str | None]] = []
     pages = None
     for obj in _walk(data):
         title = next((obj[k] for k in TITLE_KEYS if isinstance(obj.get(k), str)), None)
         url = next((obj[k] for k in URL_KEYS if isinstance(obj.get(k), str)), None)
         if title and url:
-            found.append((title, urljoin(base_url, url)))
+            date = next((entry_date(obj[k]) for k in DATE_KEYS if obj.get(k) not in (None, "")), None)
+            found.append((title, urljoin(base_url, url), date))
         for key in ("pages", "totalPage", "totalPages", "pageCount"):
             if isinstance(obj.get(key), int):
                 pages = obj[key]

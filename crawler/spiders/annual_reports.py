@@ -38,7 +38,7 @@ from crawler import soft404
 from crawler.images import body_images
 from crawler.families import hanweb, jsonapi, pager, trs
 from crawler.items import AttachmentItem, ListSeen, NotFoundPage, RefusedLink, ReportItem, SeenReport
-from crawler.links import Link, page_links, same_site, site_domain
+from crawler.links import Link, anchor_link, page_links, same_site, site_domain
 from crawler.paging import PAGES_AHEAD, LinkChain, PageWindow
 from crawler.titles import (
     is_annual_report_title,
@@ -150,14 +150,14 @@ class AnnualReportsSpider(scrapy.Spider):
                 continue
             if link.url in self.archived:
                 self.crawler.stats.inc_value("xxgk/reports_skipped")
-                yield SeenReport(url=link.url, list_url=list_url, list_title=link.text)
+                yield SeenReport(url=link.url, list_url=list_url, list_title=link.text, list_date=link.date)
                 continue
             yield scrapy.Request(
                 link.url,
                 priority=REPORT_PRIORITY,
                 callback=self.parse_report,
                 errback=self.report_failed,
-                cb_kwargs={"list_url": list_url, "list_title": link.text},
+                cb_kwargs={"list_url": list_url, "list_title": link.text, "list_date": link.date},
             )
 
     def _refused(self, links, page_url: str, message: str):
@@ -306,11 +306,9 @@ class AnnualReportsSpider(scrapy.Spider):
         links = []
         for snippet in snippets:
             for anchor in Selector(text=snippet).xpath("//a[@href]"):
-                text = " ".join(t.strip() for t in anchor.xpath(".//text()").getall()).strip()
-                title = (anchor.attrib.get("title") or "").strip()
-                if title and (not text or len(title) > len(text)):
-                    text = title
-                links.append(Link(url=urljoin(base_url, anchor.attrib["href"].strip()), text=text))
+                link = anchor_link(anchor, base_url)
+                if link is not None:
+                    links.append(link)
         return links
 
     def _hanweb_requests(self, store, list_url: str):
@@ -354,7 +352,7 @@ class AnnualReportsSpider(scrapy.Spider):
 
     def parse_json_list(self, response, endpoint, page, list_url, chain=True):
         found, pages = jsonapi.entries(response.body, response.url)
-        links = [Link(url=url, text=title) for title, url in found]
+        links = [Link(url=url, text=title, date=date) for title, url, date in found]
         yield from self._report_requests(links, list_url)
         if not chain:
             return
@@ -373,12 +371,13 @@ class AnnualReportsSpider(scrapy.Spider):
 
     # -- reports and attachments ------------------------------------------------------
 
-    def parse_report(self, response: Response, list_url: str, list_title: str):
+    def parse_report(self, response: Response, list_url: str, list_title: str, list_date: str | None = None):
         item = ReportItem(
             url=response.url,
             site=self.site,
             list_url=list_url,
             list_title=list_title,
+            list_date=list_date,
             sha256=response.meta["xxgk_sha256"],
             fetch_id=response.meta.get("xxgk_fetch_id"),
             content_type=_header(response, "Content-Type"),
