@@ -43,9 +43,14 @@ ABBREVIATIONS: dict[str, str] = {
     "商务局": "商务局",
     "民宗局": "民族宗教事务局",
     "政府办": "人民政府办公室",
+    "政府办公室": "人民政府办公室",
+    "政府办公厅": "人民政府办公厅",
     "管委会": "管理委员会",
 }
-_ABBREVIATION_RE = re.compile("|".join(sorted(map(re.escape, ABBREVIATIONS), key=len, reverse=True)))
+# Full forms stand for themselves: matched whole, left to right, an abbreviation
+# inside one (政府办 in 人民政府办公室) is never expanded again.
+_FORMS = {**{full: full for full in ABBREVIATIONS.values()}, "人民政府办公厅": "人民政府办公厅", **ABBREVIATIONS}
+_ABBREVIATION_RE = re.compile("|".join(sorted(map(re.escape, _FORMS), key=len, reverse=True)))
 _DROP = re.compile(r"[\s\"'“”‘’「」《》〈〉()（）\[\]【】、,，.．。:：;；·_\-—–－/／]")
 # The body that governs a place: its key is the place.
 _GOVERNMENT = re.compile(r"(?:人民政府|管理委员会|政府)$")
@@ -59,7 +64,7 @@ def body_key(name: str | None) -> str | None:
     s = _DROP.sub("", unicodedata.normalize("NFKC", name))
     if not s:
         return None
-    s = _ABBREVIATION_RE.sub(lambda m: ABBREVIATIONS[m.group(0)], s)
+    s = _ABBREVIATION_RE.sub(lambda m: _FORMS[m.group(0)], s)
     place = _GOVERNMENT.sub("", s)
     if place != s and _PLACE_END.search(place):
         return place

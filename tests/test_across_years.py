@@ -22,10 +22,23 @@ REAL = Path(__file__).parent / "gold" / "real"
     ("平潭综合实验区管委会", "平潭综合实验区"),
     ("洪泽区人民政府", "洪泽区政府"),
     ("上海市科委", "上海市科学技术委员会"),
+    ("威海市文登区政府办", "威海市文登区人民政府办公室"),
+    ("威海市文登区政府办公室", "威海市文登区人民政府办公室"),
+    ("上海市政府办公厅", "上海市人民政府办公厅"),
     ("淮安市 人民政府", "淮安市人民政府"),
 ])
 def test_names_of_one_body_have_one_key(a, b):
     assert same_body(a, b), (body_key(a), body_key(b))
+
+
+@pytest.mark.parametrize("name, key", [
+    ("威海市文登区人民政府办公室", "威海市文登区人民政府办公室"),  # a full form is not expanded again
+    ("上海市人民政府办公厅", "上海市人民政府办公厅"),
+    ("沭阳县发改局", "沭阳县发展和改革局"),
+    ("某县人民政府", "某县"),
+])
+def test_a_key_is_the_full_name(name, key):
+    assert body_key(name) == key
 
 
 @pytest.mark.parametrize("a, b", [
