@@ -18,6 +18,7 @@ import subprocess
 import tempfile
 import time
 from pathlib import Path
+from urllib.parse import urlencode
 
 import pytest
 
@@ -270,6 +271,21 @@ def test_the_new_views_are_readable(chromium, site):
     marks = page.js("[...document.querySelectorAll('td.col-context mark')].map(m => m.innerText)")
     assert marks and all(m == "商业企业" for m in marks)
     page.screenshot("12-search-context")
+
+    # A body's page: its years side by side; the coverage grid of its province, with the gaps.
+    conn = sqlite3.connect(db)
+    agency, province = conn.execute(
+        "SELECT agency, province FROM reports WHERE parse_status = 'ok' AND body_key IS NOT NULL "
+        "GROUP BY body_key ORDER BY count(*) DESC, agency LIMIT 1").fetchone()
+    conn.close()
+    page.goto(base + "/xxgk/report_figures?" + urlencode({"agency": agency}))
+    page.goto(base + page.js("document.querySelector('td.col-agency a').getAttribute('href')"))
+    assert agency in page.js("document.querySelector('h1').innerText")
+    page.screenshot("14-body-page", full_page=True)
+    page.goto(base + "/-/coverage?" + urlencode({"province": province}))
+    assert page.js("document.querySelectorAll('table.xxgk-coverage td.seen').length") > 0
+    assert page.js("document.querySelectorAll('table.xxgk-coverage td.gap').length") > 0
+    page.screenshot("15-coverage", full_page=True)
 
     # The outcome shares: n= under each bar, the template changes marked.
     page.goto(base + "/-/charts")
