@@ -40,20 +40,28 @@ RULES = [
 ]
 
 
-def _case(pick: int) -> str:
-    whens = []
-    for rule in RULES:
-        name, due, levels, (first, last) = rule
-        conditions = ["r.year IS NOT NULL"]
-        if first is not None:
-            conditions.append(f"r.year >= {first}")
-        if last is not None:
-            conditions.append(f"r.year <= {last}")
-        if levels is not None:
-            conditions.append("r.admin_level IN (" + ", ".join(f"'{level}'" for level in levels) + ")")
-        value = f"'{name}'" if pick == 0 else f"(r.year + 1) || '-{due}'"
-        whens.append(f"WHEN {' AND '.join(conditions)} THEN {value}")
-    return "CASE " + " ".join(whens) + " END"
+def _conditions(levels, first, last) -> str:
+    """The SQL condition under which one rule applies to a report ``r``."""
+    conditions = ["r.year IS NOT NULL"]
+    if first is not None:
+        conditions.append(f"r.year >= {first}")
+    if last is not None:
+        conditions.append(f"r.year <= {last}")
+    if levels is not None:
+        conditions.append("r.admin_level IN (" + ", ".join(f"'{level}'" for level in levels) + ")")
+    return " AND ".join(conditions)
+
+
+def _rule_sql() -> str:
+    """The rule that applies to a report, by name (NULL: none known)."""
+    return "CASE " + " ".join(f"WHEN {_conditions(levels, *years)} THEN '{name}'"
+                              for name, _due, levels, years in RULES) + " END"
+
+
+def _deadline_sql() -> str:
+    """Its deadline, ``YYYY-MM-DD`` of the year after the year it covers."""
+    return "CASE " + " ".join(f"WHEN {_conditions(levels, *years)} THEN (r.year + 1) || '-{due}'"
+                              for _name, due, levels, years in RULES) + " END"
 
 
 def build_timeliness_view(conn: sqlite3.Connection) -> None:
@@ -79,7 +87,7 @@ def build_timeliness_view(conn: sqlite3.Connection) -> None:
         FROM (
             SELECT r.id AS report_id, r.agency, r.body_key, r.province, r.city, r.county, r.township,
                    r.admin_level, r.year, {published} AS published, {published_from} AS published_from,
-                   {_case(0)} AS rule, {_case(1)} AS deadline
+                   {_rule_sql()} AS rule, {_deadline_sql()} AS deadline
             FROM reports r WHERE r.parse_status = 'ok'
         )"""
     )
