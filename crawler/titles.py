@@ -3,7 +3,8 @@
 Real lists mix the 年报 with notices *about* the 年报 (关于做好2022年政府信息公开
 工作年度报告编制发布工作的通知), the 指南, 制度 and 工作要点. A title is an
 annual information-disclosure report when it names the disclosure work and an
-annual report, and is not a notice, guide or plan.
+annual report, and is not a notice, guide or plan, nor the instructions that
+come with the report's forms (2020年政府信息公开工作年度报告统计数据填报说明, 编制说明).
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ _REPORT = re.compile(
 _NOT_REPORT = re.compile(
     r"^关于|通知|通报|图解|指南|要点|目录|制度|办法|规定|方案|意见|编制|模板|格式|培训|解读|征集|公示|更正"
     r"|审查|考核|评估|抽查|督查|检查情况"
+    # instructions for filling in the report's statistics, and the forms themselves
+    r"|填报|说明|报表|样表|统计表模板"
 )
 _YEAR = re.compile(r"(19|20)\d{2}|[〇零○一二三四五六七八九]{4}")
 
