@@ -59,19 +59,20 @@ def _in_chrome(img) -> bool:
 
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 MIN_ARTICLE_HAN = 100  # a page whose best text block has fewer is all pictures (a scanned report)
+_BLOCKS = "//body//p | //body//div[not(.//div or .//p or .//table)]"
 
 
 def _article(response: TextResponse):
     """The element holding the report's text: the parent whose own paragraphs hold
     the most Chinese characters (None when no block holds MIN_ARTICLE_HAN)."""
     credit: dict = {}
-    for block in response.xpath("//body//p | //body//div[not(.//div or .//p or .//table)]"):
-        parent = block.xpath("..")
-        if not parent:
+    # lxml elements straight from the parsed page (no parsel Selector per block: this runs on every report)
+    for block in response.selector.root.xpath(_BLOCKS):
+        parent = block.getparent()
+        if parent is None:
             continue
-        han = len(_HAN.findall("".join(block.xpath(".//text()").getall())))
-        key = parent[0].root
-        credit[key] = credit.get(key, 0) + han
+        han = len(_HAN.findall("".join(block.itertext())))
+        credit[parent] = credit.get(parent, 0) + han
     if not credit:
         return None
     best = max(credit, key=credit.get)
@@ -102,8 +103,9 @@ def body_images(response: TextResponse, limit: int) -> list[Link]:
     page that is (almost) all pictures."""
     found: list[Link] = []
     seen: set[str] = set()
-    article = _article(response) if limit > 0 else None
-    for img in response.xpath("//body//img") if limit > 0 else []:
+    images = response.xpath("//body//img") if limit > 0 else []
+    article = _article(response) if images else None  # (no picture: nothing to place)
+    for img in images:
         if article is not None and not _within(img, article):
             continue
         src = (img.attrib.get("src") or img.attrib.get("data-src") or img.attrib.get("original") or "").strip()

@@ -1,0 +1,151 @@
+"""How close one crawl process comes to the politeness bound (see bench/README.md).
+
+    .venv/bin/python bench/crawl_speed.py [--sites 1,10,20,50] [--delay 0.2] [--pages 120]
+
+For each site count N, in one run:
+
+* N simulated portals are served from a separate process (the sample portal's
+  generated TRS family, ``large``: list pages with a createPageHTML pager,
+  report pages), each on its own loopback address 127.0.0.(10+i), so Scrapy
+  keeps one download slot per site as it does per host;
+* one ``xxgk crawl --all`` process crawls all N (registry written for them) at a
+  fixed ``DOWNLOAD_DELAY`` (AutoThrottle and the delay's randomisation off, so
+  the bound is exact), without the parse afterwards (``--no-parse``), with a
+  budget of list pages (``XXGK_MAX_LIST_PAGES``) that keeps each site's crawl to
+  about ``--pages`` responses;
+* measured: the responses archived (``fetches`` rows with a status), the time
+  from the first to the last of them (so imports and the process start are not
+  counted), the ratio of the pages per second to the bound N / delay (Scrapy
+  sends at most one request per delay per slot), and the crawl process's CPU
+  time over that same window per page (``/proc/<pid>/stat``, sampled every
+  0.1 s).
+
+Writes bench/crawl_speed.json and prints a table. Not part of the test suite.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import signal
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+RESULTS = Path(__file__).with_name("crawl_speed.json")
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def serve(count: int) -> None:
+    """Serve ``count`` generated TRS portals; print their URLs as one JSON line."""
+    import threading
+
+    from sample_portal.server import make_server
+
+    servers = [make_server(f"127.0.0.{10 + i}", 0, family="large") for i in range(count)]
+    for server in servers:
+        threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+    print(json.dumps([server.base_url for server in servers]), flush=True)
+    signal.sigwait({signal.SIGTERM, signal.SIGINT})
+
+
+def cpu_seconds(pid: int) -> float | None:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / TICKS  # utime + stime
+
+
+def parse_time(stamp: str) -> float:
+    import datetime as dt
+
+    return dt.datetime.strptime(stamp, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=dt.timezone.utc).timestamp()
+
+
+def measure(count: int, delay: float, pages: int, work: Path) -> dict:
+    server = subprocess.Popen([sys.executable, __file__, "--serve", str(count)], stdout=subprocess.PIPE, text=True)
+    try:
+        urls = json.loads(server.stdout.readline())
+        registry = work / f"sites-{count}.yaml"
+        registry.write_text("sites:\n" + "".join(
+            f"- name: bench-{i:02d}\n  start_url: {url}\n  family: auto\n" for i, url in enumerate(urls)),
+            encoding="utf-8")
+        db = work / f"crawl-{count}.db"
+        crawl = subprocess.Popen(
+            [sys.executable, "-m", "xxgk", "crawl", "--all", "--sites", str(registry), "--db", str(db),
+             "--archive", str(work / f"archive-{count}"), "--no-parse",
+             "-s", f"DOWNLOAD_DELAY={delay}", "-s", "RANDOMIZE_DOWNLOAD_DELAY=False",
+             "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "LOG_LEVEL=ERROR",
+             "-s", f"XXGK_MAX_LIST_PAGES={max(1, pages // 10)}"],
+            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        samples = []
+        while crawl.poll() is None:
+            cpu = cpu_seconds(crawl.pid)
+            if cpu is not None:
+                samples.append((time.time(), cpu))
+            time.sleep(0.1)
+        stderr = crawl.stderr.read()
+        if crawl.returncode != 0:
+            raise SystemExit(f"the crawl of {count} sites failed ({crawl.returncode}): {stderr[-2000:]}")
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+    conn = sqlite3.connect(db)
+    try:
+        stamps = [parse_time(r[0]) for r in conn.execute("SELECT fetched_at FROM fetches WHERE status IS NOT NULL")]
+        reports = conn.execute("SELECT count(*) FROM reports").fetchone()[0]
+    finally:
+        conn.close()
+    first, last = min(stamps), max(stamps)
+    window = [(t, c) for t, c in samples if first <= t <= last]
+    cpu = (window[-1][1] - window[0][1]) if len(window) >= 2 else None
+    span = last - first
+    rate = (len(stamps) - 1) / span if span > 0 else float("nan")
+    bound = count / delay
+    return {
+        "sites": count, "delay_s": delay, "responses": len(stamps), "reports": reports,
+        "seconds": round(span, 2), "pages_per_s": round(rate, 1), "bound_pages_per_s": round(bound, 1),
+        "ratio_to_bound": round(rate / bound, 3),
+        "cpu_ms_per_page": round(1000 * cpu / len(stamps), 2) if cpu is not None else None,
+        "cpu_share_of_a_core": round(cpu / (window[-1][0] - window[0][0]), 2) if cpu is not None else None,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sites", default="1,10,20,50", help="site counts, comma-separated")
+    parser.add_argument("--delay", type=float, default=0.2, help="DOWNLOAD_DELAY, seconds")
+    parser.add_argument("--pages", type=int, default=120, help="about this many responses per site")
+    parser.add_argument("--serve", type=int, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.serve:
+        serve(args.serve)
+        return
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="xxgk-crawl-bench-") as folder:
+        for count in (int(n) for n in args.sites.split(",")):
+            row = measure(count, args.delay, args.pages, Path(folder))
+            rows.append(row)
+            print(json.dumps(row, ensure_ascii=False), flush=True)
+    header = "| sites | delay s | responses | reports | s | pages/s | bound | ratio | CPU ms/page | CPU share |"
+    print("\n" + header + "\n|" + "---:|" * 10)
+    for r in rows:
+        print(f"| {r['sites']} | {r['delay_s']} | {r['responses']} | {r['reports']} | {r['seconds']} | "
+              f"{r['pages_per_s']} | {r['bound_pages_per_s']} | {r['ratio_to_bound']} | {r['cpu_ms_per_page']} | "
+              f"{r['cpu_share_of_a_core']} |")
+    RESULTS.write_text(json.dumps({
+        "rows": rows, "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
+        "when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+    }, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
