@@ -32,9 +32,10 @@ def probe_url(start_url: str) -> str:
     return urljoin(start_url, f"/xxgk-archive-no-such-page-{uuid.uuid4().hex[:12]}.html")
 
 
-def page_text(html: str, drop: str = "") -> str:
-    """The page's title and visible text, numbers and whitespace removed."""
-    selector = Selector(text=html or "<html></html>")
+def page_text(html: str | Selector, drop: str = "") -> str:
+    """The page's title and visible text, numbers and whitespace removed
+    (``html`` as text, or the page already parsed: a response's ``selector``)."""
+    selector = html if isinstance(html, Selector) else Selector(text=html or "<html></html>")
     parts = selector.xpath("//title//text()").getall()
     parts += selector.xpath("//body//text()[not(ancestor::script) and not(ancestor::style)]").getall()
     text = "".join(parts)
@@ -43,7 +44,7 @@ def page_text(html: str, drop: str = "") -> str:
     return _NOISE.sub("", text)
 
 
-def is_soft_404(html: str, probe_text: str | None) -> bool:
+def is_soft_404(html: str | Selector, probe_text: str | None) -> bool:
     """Whether a page with status 200 is the site's not-found page."""
     text = page_text(html)
     if probe_text and text:

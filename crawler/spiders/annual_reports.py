@@ -386,7 +386,7 @@ class AnnualReportsSpider(scrapy.Spider):
         if not isinstance(response, TextResponse):
             yield item  # the list entry is the report file itself
             return
-        if soft404.is_soft_404(response.text, self.probe_text):
+        if soft404.is_soft_404(response.selector, self.probe_text):  # the page as Scrapy parsed it, not again
             self.crawler.stats.inc_value("xxgk/soft_404")
             self.logger.warning("%s (listed as %r) is a not-found page served with status 200: no report",
                                 response.url, list_title)
