@@ -4,8 +4,11 @@ Tables
   bodies    one row per stored body (sha256, size), see :mod:`archive.blobs`
   fetches   one row per HTTP exchange: url, final url, status, content type,
             declared and detected encoding, sha256 of the body, fetched_at
-  reports   one row per annual report (unique url): where it was found, the
-            body it points at, and the parser's output (title, agency, year, ...)
+  reports   one row per annual report, whatever URL reached it (url: the first;
+            url_key: its identity, see :mod:`archive.identity`): where it was
+            found, the body it points at, and the parser's output (title, agency, year, ...)
+  report_locations  every URL a report was reached at (unique url), its key,
+            how it was known for the report (joined_by), first and last seen
   metrics   parsed figures, one row per (report, key)
   warnings  parser warnings per report
   report_versions  every body a report URL has served (a changed report is a
@@ -25,6 +28,8 @@ from pathlib import Path
 from typing import Any
 
 import sqlite_utils
+
+from archive.identity import alias_key, url_key
 
 SCHEMA_VERSION = 1
 
@@ -224,6 +229,192 @@ def _create_tables(db: sqlite_utils.Database) -> None:
             foreign_keys=[("report_id", "reports", "id")],
         )
         db["warnings"].create_index(["report_id"])
+    if "report_locations" not in db.table_names():  # archives made before a report had one identity
+        _migrate_identity(db)
+
+
+# -- one report, one identity ---------------------------------------------------------
+#
+# A report is known by the key of its URL (archive.identity.url_key: scheme, port,
+# www. and tracking noise dropped) and, reached at a URL of another key, by its
+# bytes: a page whose body is one of the report's versions at an alias of its
+# host (xxgk.X ~ X, alias_key), or a complete page with the same body and the
+# same attachments as a complete report. Every URL is kept in report_locations;
+# ``joined_by`` says how its key came to the report: 'url' (the key itself),
+# 'alias' or 'content' (by its bytes; such a key that later serves bytes the
+# report never had is split off into a report of its own: never two reports in one).
+
+_MERGED_TABLES = ("report_versions", "attachments", "metrics", "warnings", "report_locations")
+_PARSE_COLUMNS = ("title", "agency", "body_key", "year", "published", "published_from", "format", "province",
+                  "city", "county", "township", "adcode", "admin_level", "text", "parse_status", "parse_error",
+                  "parsed_sha256", "parsed_at")
+
+
+def _create_locations(db: sqlite_utils.Database) -> None:
+    db["report_locations"].create(
+        {"id": int, "report_id": int, "url": str, "key": str, "alias_key": str, "joined_by": str,
+         "first_seen": str, "last_seen": str},
+        pk="id", foreign_keys=[("report_id", "reports", "id")], not_null={"report_id", "url", "key"},
+    )
+    db["report_locations"].create_index(["url"], unique=True)
+    db["report_locations"].create_index(["key"])
+    db["report_locations"].create_index(["alias_key"])
+    db["report_locations"].create_index(["report_id"])
+
+
+def _locate(db: sqlite_utils.Database, report_id: int, url: str, joined_by: str, seen: str,
+            first_seen: str | None = None) -> None:
+    """Record that ``url`` reached the report (a known URL: seen again)."""
+    db.execute(
+        "INSERT INTO report_locations (report_id, url, key, alias_key, joined_by, first_seen, last_seen) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(url) DO UPDATE SET "
+        "last_seen = max(coalesce(last_seen, ''), excluded.last_seen)",
+        [report_id, url, url_key(url), alias_key(url), joined_by, first_seen or seen, seen],
+    )
+
+
+def _attachment_shas(db: sqlite_utils.Database, report_id: int) -> set[str]:
+    return {r[0] for r in db.execute("SELECT sha256 FROM attachments WHERE report_id = ? AND sha256 IS NOT NULL",
+                                     [report_id])}
+
+
+def _has_version(db: sqlite_utils.Database, report_id: int, sha256: str) -> bool:
+    return db.execute("SELECT 1 FROM report_versions WHERE report_id = ? AND sha256 = ? UNION ALL "
+                      "SELECT 1 FROM reports WHERE id = ? AND sha256 = ?",
+                      [report_id, sha256, report_id, sha256]).fetchone() is not None
+
+
+def find_report(db: sqlite_utils.Database, url: str, sha256: str | None = None,
+                attachment_shas: set[str] | None = None, complete: bool = False) -> tuple[int | None, str]:
+    """The report ``url`` reached, and how it is known for it (``joined_by``):
+    ``(None, 'url')`` for a new report, ``(None, 'split')`` for a URL joined to a
+    report by its bytes that now serves other bytes. Without ``sha256``: by URL key alone."""
+    known = db.execute("SELECT report_id, joined_by FROM report_locations WHERE key = ? ORDER BY id LIMIT 1",
+                       [url_key(url)]).fetchone()
+    if known is not None:
+        report_id, joined_by = known
+        if joined_by == "url" or sha256 is None or _has_version(db, report_id, sha256):
+            return report_id, joined_by
+        return None, "split"
+    if sha256 is None:
+        return None, "url"
+    for (report_id,) in db.execute("SELECT DISTINCT report_id FROM report_locations WHERE alias_key = ? "
+                                   "ORDER BY report_id", [alias_key(url)]).fetchall():
+        if _has_version(db, report_id, sha256):
+            return report_id, "alias"
+    if complete:
+        for (report_id,) in db.execute("SELECT id FROM reports WHERE sha256 = ? AND complete = 1 ORDER BY id",
+                                       [sha256]).fetchall():
+            if _attachment_shas(db, report_id) == (attachment_shas or set()):
+                return report_id, "content"
+    return None, "url"
+
+
+def archived_keys(db: sqlite_utils.Database) -> set[str]:
+    """The URL keys of every report archived whole (what a crawl need not fetch again)."""
+    return {r[0] for r in db.execute(
+        "SELECT DISTINCT l.key FROM report_locations l JOIN reports r ON r.id = l.report_id WHERE r.complete = 1")}
+
+
+def _foreign_tables(db: sqlite_utils.Database) -> list[tuple[str, str]]:
+    """(table, column) of every foreign key to reports.id (derived tables of the publisher too)."""
+    found = []
+    for table in db.table_names():
+        for row in db.execute(f'PRAGMA foreign_key_list("{table}")').fetchall():
+            if row[2] == "reports" and (row[4] or "id") == "id":
+                found.append((table, row[3]))
+    return found
+
+
+def merge_reports(db: sqlite_utils.Database, kept: int, others: list[int], joined_by: str = "url") -> None:
+    """Make the reports ``others`` part of ``kept`` (in the caller's transaction).
+
+    Every version, attachment and location moves to ``kept`` (a version or an
+    attachment URL it already has is kept once, with the earliest first seen);
+    the report row takes the newest member's body, fetch and list columns, the
+    earliest first_seen and the latest last_seen, and the parse of the member
+    parsed from that body (pending when its inputs differ). Fetches and bodies are
+    untouched: nothing archived is lost. Rows of derived tables (the publisher's)
+    of the others are dropped; ``xxgk prepare`` builds them again."""
+    if not others:
+        return
+    members = [dict(r) for r in db.query(
+        f"SELECT * FROM reports WHERE id IN ({', '.join('?' for _ in [kept, *others])})", [kept, *others])]
+    by_id = {m["id"]: m for m in members}
+    newest = max(members, key=lambda m: (m["last_seen"] or "", m["id"]))
+    parsed = [m for m in members if m["parse_status"] in ("ok", "error")]
+    donor = min(parsed, key=lambda m: (m["sha256"] != newest["sha256"], m["parse_status"] != "ok",
+                                       m["id"] != kept, m["id"])) if parsed else None
+    donor_attachments = _attachment_shas(db, donor["id"]) if donor else set()
+    for other in others:
+        for version_id, sha, first in db.execute(
+                "SELECT id, sha256, first_seen FROM report_versions WHERE report_id = ?", [other]).fetchall():
+            mine = db.execute("SELECT id FROM report_versions WHERE report_id = ? AND sha256 = ?", [kept, sha]).fetchone()
+            if mine is None:
+                db.execute("UPDATE report_versions SET report_id = ? WHERE id = ?", [kept, version_id])
+            else:
+                db.execute("UPDATE report_versions SET first_seen = min(coalesce(first_seen, ?), ?) WHERE id = ?",
+                           [first, first, mine[0]])
+                db.execute("DELETE FROM report_versions WHERE id = ?", [version_id])
+        db.execute("DELETE FROM attachments WHERE report_id = ? AND url IN (SELECT url FROM attachments WHERE report_id = ?)",
+                   [other, kept])
+        db.execute("UPDATE attachments SET report_id = ? WHERE report_id = ?", [kept, other])
+        db.execute("UPDATE report_locations SET report_id = ?, joined_by = CASE WHEN joined_by = 'url' THEN ? "
+                   "ELSE joined_by END WHERE report_id = ?", [kept, joined_by, other])
+        _locate(db, kept, by_id[other]["url"], joined_by, by_id[other]["last_seen"] or utc_now(),
+                by_id[other]["first_seen"])
+    for other in others:  # parse output: the donor's, moved to the kept report; the others' dropped
+        if donor is not None and other == donor["id"]:
+            db.execute("DELETE FROM metrics WHERE report_id = ?", [kept])
+            db.execute("DELETE FROM warnings WHERE report_id = ?", [kept])
+            db.execute("UPDATE metrics SET report_id = ? WHERE report_id = ?", [kept, other])
+            db.execute("UPDATE warnings SET report_id = ? WHERE report_id = ?", [kept, other])
+        else:
+            db.execute("DELETE FROM metrics WHERE report_id = ?", [other])
+            db.execute("DELETE FROM warnings WHERE report_id = ?", [other])
+    update: dict[str, Any] = {
+        column: newest[column] for column in ("sha256", "fetch_id", "content_type", "declared_encoding")
+    }
+    update["complete"] = max(m["complete"] or 0 for m in members)  # the attachments of every member are its own now
+    for column in ("list_url", "list_title", "list_date", "site"):
+        update[column] = newest[column] or next((m[column] for m in members if m[column]), None)
+    update["first_seen"] = min((m["first_seen"] for m in members if m["first_seen"]), default=None)
+    update["last_seen"] = max((m["last_seen"] for m in members if m["last_seen"]), default=None)
+    if donor is not None:
+        update.update({column: donor[column] for column in _PARSE_COLUMNS})
+        if donor["sha256"] != newest["sha256"] or _attachment_shas(db, kept) != donor_attachments:
+            update["parse_status"] = "pending"
+    else:
+        update["parse_status"] = "pending"
+    for table, column in _foreign_tables(db):
+        if table not in _MERGED_TABLES:
+            db.execute(f'DELETE FROM "{table}" WHERE "{column}" IN ({", ".join("?" for _ in others)})', others)
+    db.execute(f"DELETE FROM reports WHERE id IN ({', '.join('?' for _ in others)})", others)
+    db["reports"].update(kept, update)
+
+
+def _migrate_identity(db: sqlite_utils.Database) -> None:
+    """Give every report its key and its locations; merge the reports that are one
+    (same key, or same bytes and attachments) into the first of them."""
+    if "url_key" not in db["reports"].columns_dict:
+        db["reports"].add_column("url_key", str)
+    _create_locations(db)
+    groups: dict[str, list[int]] = {}
+    for report_id, url in db.execute("SELECT id, url FROM reports ORDER BY id").fetchall():
+        groups.setdefault(url_key(url), []).append(report_id)
+    for key, ids in groups.items():
+        kept = ids[0]
+        row = db.execute("SELECT url, first_seen, last_seen FROM reports WHERE id = ?", [kept]).fetchone()
+        _locate(db, kept, row[0], "url", row[2] or utc_now(), row[1])
+        merge_reports(db, kept, ids[1:])
+        db.execute("UPDATE reports SET url_key = ? WHERE id = ?", [key, kept])
+    same: dict[tuple, list[int]] = {}
+    for report_id, sha in db.execute("SELECT id, sha256 FROM reports WHERE complete = 1 AND sha256 IS NOT NULL "
+                                     "ORDER BY id").fetchall():
+        same.setdefault((sha, frozenset(_attachment_shas(db, report_id))), []).append(report_id)
+    for ids in same.values():
+        merge_reports(db, ids[0], ids[1:], joined_by="content")
+    db["reports"].create_index(["url_key"], unique=True)
 
 
 def record_body(db: sqlite_utils.Database, sha256: str, size: int) -> None:
@@ -295,22 +486,28 @@ def upsert_report(
     complete: bool = True,
     attachments: list[dict] | None = None,
 ) -> tuple[int, str]:
-    """Record that ``url`` is a report whose current body is ``sha256``.
+    """Record that ``url`` reached a report whose current body is ``sha256``.
 
-    Returns ``(report_id, change)`` where change is ``new``, ``changed`` (new
-    bytes at a known url, or new attachments: a new version, parse status reset
-    to pending) or ``unchanged``. Every body a report has served is kept in
+    The report is the one ``url`` is known for (:func:`find_report`: its URL key,
+    or its bytes), else a new one; ``url`` is one of its locations. Returns
+    ``(report_id, change)`` where change is ``new``, ``changed`` (new bytes, or
+    new attachments: a new version, parse status reset to pending) or
+    ``unchanged``. Every body a report has served is kept in
     ``report_versions``; the report row points at the newest. ``attachments``
-    are dicts with url, link_text, filename, content_type, sha256, fetch_id.
+    are dicts with url, link_text, filename, content_type, sha256, fetch_id; one
+    the report has at another URL of the same key, or with the same bytes, is
+    the same attachment.
     """
     now = utc_now()
     attachments = attachments or []
     with db.atomic():
-        row = db.execute("SELECT id, sha256 FROM reports WHERE url = ?", [url]).fetchone()
-        if row is None:
+        shas = {a["sha256"] for a in attachments if a.get("sha256")}
+        report_id, joined_by = find_report(db, url, sha256, shas, complete=complete)
+        if report_id is None:
             report_id = db["reports"].insert(
                 {
                     "url": url,
+                    "url_key": url_key(url),
                     "site": site,
                     "complete": int(complete),
                     "list_url": list_url,
@@ -326,8 +523,12 @@ def upsert_report(
                 }
             ).last_pk
             change = "new"
+            if joined_by == "split":  # every URL of this key goes with it
+                db.execute("UPDATE report_locations SET report_id = ?, joined_by = 'url' WHERE key = ?",
+                           [report_id, url_key(url)])
+                joined_by = "url"
         else:
-            report_id, old_sha = row
+            old_sha = db.execute("SELECT sha256 FROM reports WHERE id = ?", [report_id]).fetchone()[0]
             update: dict[str, Any] = {"last_seen": now, "fetch_id": fetch_id, "complete": int(complete)}
             if site:
                 update["site"] = site
@@ -342,20 +543,26 @@ def upsert_report(
                 update.update(sha256=sha256, content_type=content_type, declared_encoding=declared_encoding)
                 change = "changed"
             db["reports"].update(report_id, update)
+        _locate(db, report_id, url, joined_by, now)
         db.execute(
             "INSERT OR IGNORE INTO report_versions (report_id, sha256, fetch_id, first_seen) VALUES (?, ?, ?, ?)",
             [report_id, sha256, fetch_id, now],
         )
+        known = db.execute("SELECT id, url, sha256 FROM attachments WHERE report_id = ? ORDER BY id",
+                           [report_id]).fetchall()
         for attachment in attachments:
-            existing = db.execute(
-                "SELECT id, sha256 FROM attachments WHERE report_id = ? AND url = ?", [report_id, attachment["url"]]
-            ).fetchone()
-            if existing is None:
-                db["attachments"].insert({"report_id": report_id, "first_seen": now, **attachment})
+            key = url_key(attachment["url"])
+            same = [row for row in known if row[1] == attachment["url"]] or [row for row in known if url_key(row[1]) == key]
+            if not same and any(row[2] == attachment["sha256"] for row in known):
+                continue  # a file the report has, at another URL (a copy of the page elsewhere)
+            if not same:
+                attachment_id = db["attachments"].insert({"report_id": report_id, "first_seen": now, **attachment}).last_pk
+                known.append((attachment_id, attachment["url"], attachment["sha256"]))
                 if change == "unchanged":
                     change = "changed"
-            elif existing[1] != attachment["sha256"]:
-                db["attachments"].update(existing[0], attachment)
+            elif not any(row[2] == attachment["sha256"] for row in same):
+                # new bytes: the row of that file takes them (its URL stays the one it was first seen at)
+                db["attachments"].update(same[0][0], {k: v for k, v in attachment.items() if k != "url"})
                 if change == "unchanged":
                     change = "changed"
         if change != "unchanged":
@@ -364,11 +571,17 @@ def upsert_report(
 
 
 def mark_seen(db: sqlite_utils.Database, url: str, list_date: str | None = None) -> None:
-    """A listed report was seen again (and not fetched: it is archived whole);
-    ``list_date``, the date its list shows, is kept where none was known."""
+    """A listed report was seen again at ``url`` (and not fetched: it is archived
+    whole; ``url`` may be a new location of it); ``list_date``, the date its list
+    shows, is kept where none was known."""
     with db.atomic():
-        db.execute("UPDATE reports SET last_seen = ?, list_date = coalesce(list_date, ?) WHERE url = ?",
-                   [utc_now(), list_date, url])
+        report_id, joined_by = find_report(db, url)
+        if report_id is None:
+            return
+        now = utc_now()
+        db.execute("UPDATE reports SET last_seen = ?, list_date = coalesce(list_date, ?) WHERE id = ?",
+                   [now, list_date, report_id])
+        _locate(db, report_id, url, joined_by, now)
 
 
 def save_parse_result(

@@ -297,6 +297,7 @@ started = time.perf_counter()
 result = prepare({db!r}, {archive!r})
 print(json.dumps({{"seconds": time.perf_counter() - started, "rebuilt": result.rebuilt, "counts": result.counts,
                   "notes": result.notes,
+                  "steps": result.seconds, "search": result.search,
                   "self_maxrss_kib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}}))
 """
 
@@ -317,6 +318,8 @@ def time_prepare(db: Path, archive: Path) -> dict:
         "rebuilt": child["rebuilt"],
         "counts": child["counts"],
         "notes": child["notes"],
+        "steps_seconds": child["steps"],
+        "search": child["search"],
         # ru_maxrss is in KiB on Linux; RUSAGE_CHILDREN is the largest child waited for so far
         "peak_rss_mb": round(max(child["self_maxrss_kib"], after if after > before else 0) / 1024, 1),
     }

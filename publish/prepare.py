@@ -20,9 +20,11 @@ What it adds (the crawler's own tables are never rewritten):
 ``figures`` (view)
     the figures in long form, with the report's agency/year/place and the
     metric's Chinese label and unit.
-``timeliness`` (view)
+``timeliness``
     each parsed report's publication date against its legal deadline (see
-    :mod:`publish.timeliness`): on time, late, or date unknown.
+    :mod:`publish.timeliness`): on time, late, or date unknown; the rows of
+    that module's view, stored as a table (with indexes for its sort and
+    facets).
 ``archive_files``
     how each archived body is served at ``/-/archive/<sha256>``: as text
     (decoded with the encoding :func:`archive.encoding.choose_encoding`
@@ -37,7 +39,12 @@ What it adds (the crawler's own tables are never rewritten):
     trigram index cannot answer (复议, 年报).
 ``publish_info``
     key/value facts about the prepared database (when, from what, where the
-    archive folder is).
+    archive folder is), the row count of every table and view and the counts
+    of the facets too large to count at each visit (for
+    ``publish/plugins/xxgk_scale.py``); ``publish_info_search``: which parse of
+    each report the search indexes hold (a later prepare adds the reports
+    parsed since, and rebuilds both indexes only when a report they hold was
+    parsed again).
 
 Foreign keys the catalogue does not declare yet (``reports.parsed_sha256 →
 bodies``, ``fetches.crawl_run_id → crawl_runs``) are added when absent and
@@ -49,10 +56,12 @@ ALTER TABLE documentation).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import json
 import os
 import sqlite3
+import time
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -68,7 +77,7 @@ METRICS_YAML = PROJECT_ROOT / "parse" / "metrics.yaml"
 SITES_YAML = PROJECT_ROOT / "crawler" / "sites.yaml"
 
 # Bump when what prepare() builds changes: forces a rebuild of prepared databases.
-PREPARE_VERSION = 4
+PREPARE_VERSION = 5
 
 # ---------------------------------------------------------------------------
 # Headline figures: column of report_figures -> the metric keys it sums.
@@ -103,19 +112,58 @@ HEADLINE_COLUMNS: list[tuple[str, tuple[str, ...], str]] = [
 # Outcome columns whose sum is the denominator of the outcome shares.
 OUTCOME_COLUMNS = ("disclosed", "partly_disclosed", "withheld", "unavailable", "not_processed", "other_outcome")
 
-# Indexes for the canned queries and facets (names prefixed so they are recognisably ours).
+# Indexes for the canned queries, facets, sorts and filters the site offers (names
+# prefixed so they are recognisably ours). On an archive of 100,000 reports a
+# facet, sort or filter on a column without one reads the whole table.
 INDEXES = [
     ("idx_publish_reports_agency_year", "reports", ("agency", "year")),
     ("idx_publish_reports_site_year", "reports", ("site", "year")),
     ("idx_publish_reports_province_year", "reports", ("province", "year")),
     ("idx_publish_reports_admin_level", "reports", ("admin_level",)),
+    ("idx_publish_reports_format", "reports", ("format",)),
+    ("idx_publish_reports_published", "reports", ("published",)),
+    ("idx_publish_reports_title", "reports", ("title",)),
+    ("idx_publish_reports_first_seen", "reports", ("first_seen",)),
+    ("idx_publish_reports_last_seen", "reports", ("last_seen",)),
     ("idx_publish_warnings_code", "warnings", ("code", "report_id")),
-    ("idx_publish_metrics_key_report", "metrics", ("key", "report_id")),
     ("idx_publish_fetches_sha256_id", "fetches", ("sha256", "id")),
+    ("idx_publish_fetches_status", "fetches", ("status",)),
+    ("idx_publish_fetches_content_type", "fetches", ("content_type",)),
+    ("idx_publish_fetches_declared_encoding", "fetches", ("declared_encoding",)),
+    ("idx_publish_fetches_size", "fetches", ("size",)),
+    ("idx_publish_fetches_fetched_at", "fetches", ("fetched_at",)),
+    ("idx_publish_bodies_size", "bodies", ("size",)),
+    ("idx_publish_bodies_first_stored_at", "bodies", ("first_stored_at",)),
+    # archive_files looks up each body's attachment: without it, quadratic
+    ("idx_publish_attachments_sha256_id", "attachments", ("sha256", "id")),
+    ("idx_publish_attachments_content_type", "attachments", ("content_type",)),
+    ("idx_publish_report_versions_sha256", "report_versions", ("sha256",)),
+    ("idx_publish_crawl_runs_site", "crawl_runs", ("site", "started_at")),
+    ("idx_publish_crawl_runs_started_at", "crawl_runs", ("started_at",)),
+]
+# Indexes of the tables prepare() builds, created with them.
+BUILT_INDEXES = [
     ("idx_publish_report_figures_year_level", "report_figures", ("year", "admin_level")),
     ("idx_publish_report_figures_province_year", "report_figures", ("province", "year")),
     ("idx_publish_report_figures_agency_year", "report_figures", ("agency", "year")),
+    ("idx_publish_report_figures_admin_level", "report_figures", ("admin_level",)),
+    ("idx_publish_report_figures_format", "report_figures", ("format",)),
+    ("idx_publish_report_figures_parse_status", "report_figures", ("parse_status",)),
+    ("idx_publish_timeliness_status", "timeliness", ("status", "days_after_deadline")),
+    ("idx_publish_timeliness_days", "timeliness", ("days_after_deadline",)),
+    ("idx_publish_timeliness_year", "timeliness", ("year",)),
+    ("idx_publish_timeliness_admin_level", "timeliness", ("admin_level",)),
+    ("idx_publish_timeliness_province_year", "timeliness", ("province", "year")),
+    ("idx_publish_archive_files_served_as", "archive_files", ("served_as",)),
+    ("idx_publish_archive_files_encoding", "archive_files", ("encoding",)),
+    ("idx_publish_archive_files_content_type", "archive_files", ("content_type",)),
 ]
+# Every headline figure and the figure count are sortable in report_figures.
+BUILT_INDEXES += [(f"idx_publish_report_figures_{name}", "report_figures", (name,))
+                  for name in ["figures"] + [c for c, _, _ in HEADLINE_COLUMNS]]
+# Indexes of earlier versions that nothing needs any more (dropped: they cost
+# their size in every copy of the archive). idx_metrics_key answers key lookups.
+OBSOLETE_INDEXES = ("idx_publish_metrics_key_report",)
 
 # Content types served as text (decoded); everything else is a download.
 TEXT_TYPES = ("text/html", "text/plain", "application/xhtml+xml", "text/xml", "application/xml", "application/json")
@@ -265,6 +313,61 @@ def ngrams(text: str) -> Iterator[str]:
     yield from flush()
 
 
+# Characters whose lower case depends on their neighbours (final sigma) or is
+# two characters (U+0130): texts holding one take the character-by-character path.
+_LOWER_IN_CONTEXT = ("\u03a3", "\u0130")
+
+
+@functools.cache
+def _code_point_tables():
+    """(is a token character, lower case) for every code point, as numpy arrays."""
+    import numpy as np
+
+    token = np.zeros(0x110000, dtype=bool)
+    lower = np.arange(0x110000, dtype=np.uint32)
+    for code in range(0x110000):
+        char = chr(code)
+        if _is_token_char(char):
+            token[code] = True
+            low = char.lower()
+            if low != char and len(low) == 1:
+                lower[code] = ord(low)
+    return token, lower
+
+
+def _distinct_sorted(values):
+    import numpy as np
+
+    values = np.sort(values)
+    if len(values):
+        values = values[np.concatenate(([True], values[1:] != values[:-1]))]
+    return values
+
+
+def ngram_text(text: str) -> str:
+    """:func:`ngrams` of ``text`` joined by spaces (in another order), as the
+    n-gram index stores them: vectorised, some 20 times faster on report texts."""
+    if any(char in text for char in _LOWER_IN_CONTEXT):
+        return " ".join(ngrams(text))
+    import numpy as np
+
+    token, lower = _code_point_tables()
+    codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+    keep = token[codes]
+    codes = lower[codes]
+    singles = _distinct_sorted(codes[keep])
+    both = keep[:-1] & keep[1:]
+    pairs = _distinct_sorted((codes[:-1][both].astype(np.uint64) << np.uint64(21)) | codes[1:][both])
+    out = np.empty(2 * len(singles) + 3 * len(pairs), dtype=np.uint32)
+    out[:2 * len(singles):2] = singles
+    out[1:2 * len(singles):2] = 32
+    grid = out[2 * len(singles):].reshape(-1, 3)
+    grid[:, 0] = pairs >> np.uint64(21)
+    grid[:, 1] = pairs & np.uint64(0x1FFFFF)
+    grid[:, 2] = 32
+    return out.tobytes().decode("utf-32-le")[:-1]
+
+
 # ---------------------------------------------------------------------------
 # prepare()
 # ---------------------------------------------------------------------------
@@ -276,6 +379,8 @@ class PrepareResult:
     fingerprint: str
     counts: dict[str, int] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    seconds: dict[str, float] = field(default_factory=dict)  # each step's time
+    search: str = ""  # how the search indexes were brought up to date: "rebuilt", "added N"
 
 
 def _now() -> str:
@@ -298,21 +403,30 @@ def _archive_setting(db_path: Path, archive_dir: Path | None) -> str | None:
         return str(archive_dir)
 
 
-def _fingerprint(conn: sqlite3.Connection, archive_setting: str | None, metrics_yaml: Path, sites_yaml: Path) -> str:
+_FINGERPRINT_SQL = {
+    "reports": "SELECT count(*), max(id), max(parsed_at), max(last_seen), total(length(text)), total(length(title)) "
+               "FROM reports",
+    "metrics": "SELECT count(*), max(id), total(value) FROM metrics",
+    "warnings": "SELECT count(*), max(id) FROM warnings",
+    "fetches": "SELECT count(*), max(id) FROM fetches",
+    "bodies": "SELECT count(*) FROM bodies",
+    "attachments": "SELECT count(*), max(id) FROM attachments",
+    "crawl_runs": "SELECT count(*), max(id), max(started_at) FROM crawl_runs",
+}
+
+
+def _fingerprint(conn: sqlite3.Connection, archive_setting: str | None, metrics_yaml: Path, sites_yaml: Path,
+                 counts: dict[str, int] | None = None) -> str:
+    """The digest of prepare's inputs; fills ``counts`` with the row counts it read on the way."""
     digest = hashlib.sha256()
     digest.update(f"v{PREPARE_VERSION}|{archive_setting}".encode())
     digest.update(metrics_yaml.read_bytes())
     digest.update(sites_yaml.read_bytes())
-    for sql in (
-        "SELECT count(*), max(id), max(parsed_at), max(last_seen), total(length(text)), total(length(title)) FROM reports",
-        "SELECT count(*), max(id), total(value) FROM metrics",
-        "SELECT count(*), max(id) FROM warnings",
-        "SELECT count(*), max(id) FROM fetches",
-        "SELECT count(*) FROM bodies",
-        "SELECT count(*), max(id) FROM attachments",
-        "SELECT count(*), max(id), max(started_at) FROM crawl_runs",
-    ):
-        digest.update(repr(conn.execute(sql).fetchone()).encode())
+    for table, sql in _FINGERPRINT_SQL.items():
+        row = conn.execute(sql).fetchone()
+        if counts is not None:
+            counts[table] = row[0]
+        digest.update(repr(row).encode())
     return digest.hexdigest()
 
 
@@ -411,18 +525,24 @@ def _build_report_figures(conn: sqlite3.Connection) -> int:
         # a doubtful figure (outside its plausible range) is no headline figure
         selects.append(f"sum(CASE WHEN m.key IN ({marks}) AND m.certain = 1 THEN m.value END) AS {name}")
         params.extend(keys)
+    every_key = sorted({key for _, keys, _ in HEADLINE_COLUMNS for key in keys})
+    params.extend(every_key)
     names = ", ".join(name for name, _, _ in HEADLINE_COLUMNS)
+    # The headline sums read only the headline keys' rows (through the index on
+    # metrics.key: a tenth of the table), the figure count only the index on
+    # metrics.report_id: not every figure of the archive through 14 CASEs.
     conn.execute(
         f"""INSERT INTO report_figures
             SELECT r.id, r.year, r.title, r.agency, r.province, r.city, r.county, r.township, r.admin_level, r.format,
-                   r.parse_status, {names}, coalesce(f.n, 0), w.codes, r.url,
+                   r.parse_status, {names}, coalesce(c.n, 0), w.codes, r.url,
                    CASE WHEN coalesce(r.parsed_sha256, r.sha256) IN (SELECT sha256 FROM bodies)
                         THEN coalesce(r.parsed_sha256, r.sha256) END
             FROM reports r
             LEFT JOIN (
-                SELECT m.report_id, count(*) AS n, {", ".join(selects)}
-                FROM metrics m GROUP BY m.report_id
+                SELECT m.report_id, {", ".join(selects)}
+                FROM metrics m WHERE m.key IN ({", ".join("?" for _ in every_key)}) GROUP BY m.report_id
             ) f ON f.report_id = r.id
+            LEFT JOIN (SELECT report_id, count(*) AS n FROM metrics GROUP BY report_id) c ON c.report_id = r.id
             LEFT JOIN (
                 SELECT report_id, group_concat(code, ', ') AS codes
                 FROM (SELECT DISTINCT report_id, code FROM warnings ORDER BY report_id, code)
@@ -444,6 +564,25 @@ def _build_figures_view(conn: sqlite3.Connection) -> None:
         JOIN reports r ON r.id = m.report_id
         LEFT JOIN metric_definitions d ON d.key = m.key"""
     )
+
+
+def _build_timeliness(conn: sqlite3.Connection) -> None:
+    """``timeliness`` as a table: the view of :mod:`publish.timeliness`, its rows
+    stored (one per parsed report, keyed by report_id) so that its pages sort
+    by days_after_deadline and count its statuses on indexes, not by working
+    out every report's deadline at each visit (half a second at 100,000)."""
+    row = conn.execute("SELECT type FROM sqlite_master WHERE name = 'timeliness'").fetchone()
+    if row and row[0] == "table":  # (a view when prepared before version 5: build_timeliness_view drops it)
+        conn.execute("DROP TABLE timeliness")
+    build_timeliness_view(conn)
+    columns = [(row[1], row[2]) for row in conn.execute("PRAGMA table_info(timeliness)")]
+    definitions = ", ".join(f"[{name}] INTEGER PRIMARY KEY" if name == "report_id" else f"[{name}] {decltype}".strip()
+                            for name, decltype in columns)
+    conn.execute("DROP TABLE IF EXISTS publish_timeliness")
+    conn.execute(f"CREATE TABLE publish_timeliness ({definitions})")
+    conn.execute("INSERT INTO publish_timeliness SELECT * FROM timeliness ORDER BY report_id")
+    conn.execute("DROP VIEW timeliness")
+    conn.execute("ALTER TABLE publish_timeliness RENAME TO timeliness")
 
 
 def _build_archive_files(conn: sqlite3.Connection, archive_dir: Path | None, result: PrepareResult) -> int:
@@ -495,8 +634,54 @@ def _build_archive_files(conn: sqlite3.Connection, archive_dir: Path | None, res
     return conn.execute("SELECT count(*) FROM archive_files").fetchone()[0]
 
 
-def _build_search(conn: sqlite3.Connection) -> int:
-    for name in ("reports_fts", "reports_ngrams"):
+# What the search indexes hold: reports with something to search (a report
+# not parsed yet has neither title nor text), and the parse each was indexed
+# from (publish_info_search).
+_INDEXABLE = "(title IS NOT NULL OR agency IS NOT NULL OR text IS NOT NULL)"
+
+
+def _index_grams(conn: sqlite3.Connection, where: str) -> int:
+    """Add the n-grams of the reports ``where`` selects to reports_ngrams, one
+    report at a time (never every n-gram of the archive in memory)."""
+    rows = conn.cursor().execute(
+        f"SELECT id, coalesce(title, ''), coalesce(agency, ''), coalesce(text, '') FROM reports WHERE {where}")
+    count = 0
+
+    def grams():
+        nonlocal count
+        for report_id, title, agency, text in rows:
+            count += 1
+            yield report_id, ngram_text(f"{title}\n{agency}\n{text}")
+
+    conn.executemany("INSERT INTO reports_ngrams(rowid, grams) VALUES (?, ?)", grams())
+    return count
+
+
+def _build_search(conn: sqlite3.Connection, incremental: bool) -> tuple[int, str]:
+    """Build (or bring up to date) the two search indexes; (reports indexed, how).
+
+    Incremental when the indexes were built by this version of prepare() and no
+    report they hold has been parsed again since (or removed): the reports
+    parsed since are added, nothing else is read. Otherwise -- a report parsed
+    again, whose old text the indexes cannot be told to forget (external
+    content and contentless FTS5 tables need the old values to delete a row) --
+    both are rebuilt from the reports."""
+    tables = _table_names(conn)
+    if incremental and {"reports_fts", "reports_ngrams", "publish_info_search"} <= tables:
+        stale = conn.execute(
+            "SELECT count(*) FROM publish_info_search s LEFT JOIN reports r ON r.id = s.report_id "
+            "WHERE r.id IS NULL OR r.parsed_at IS NOT s.parsed_at").fetchone()[0]
+        if not stale:
+            conn.execute("CREATE TEMP TABLE publish_search_new AS SELECT id FROM reports "
+                         f"WHERE {_INDEXABLE} AND id NOT IN (SELECT report_id FROM publish_info_search)")
+            new = "id IN (SELECT id FROM temp.publish_search_new)"
+            conn.execute(f"INSERT INTO reports_fts(rowid, title, agency, text) "
+                         f"SELECT id, title, agency, text FROM reports WHERE {new}")
+            added = _index_grams(conn, new)
+            conn.execute(f"INSERT INTO publish_info_search SELECT id, parsed_at FROM reports WHERE {new}")
+            conn.execute("DROP TABLE temp.publish_search_new")
+            return conn.execute("SELECT count(*) FROM publish_info_search").fetchone()[0], f"added {added}"
+    for name in ("reports_fts", "reports_ngrams", "publish_info_search"):
         conn.execute(f"DROP TABLE IF EXISTS {name}")
     # content='reports' in single quotes: Datasette's own search (which only
     # knows MATCH, and so nothing under three characters) must not pick this
@@ -505,22 +690,123 @@ def _build_search(conn: sqlite3.Connection) -> int:
         "CREATE VIRTUAL TABLE reports_fts USING fts5("
         "title, agency, text, tokenize='trigram', content='reports', content_rowid='id')"
     )
-    conn.execute("INSERT INTO reports_fts(reports_fts) VALUES ('rebuild')")
+    conn.execute(f"INSERT INTO reports_fts(rowid, title, agency, text) "
+                 f"SELECT id, title, agency, text FROM reports WHERE {_INDEXABLE}")
     conn.execute(
         "CREATE VIRTUAL TABLE reports_ngrams USING fts5(grams, tokenize='unicode61', content='', detail=none)"
     )
-    rows = conn.execute("SELECT id, coalesce(title, ''), coalesce(agency, ''), coalesce(text, '') FROM reports")
-    batch = []
-    for report_id, title, agency, text in rows:
-        batch.append((report_id, " ".join(ngrams(f"{title}\n{agency}\n{text}"))))
-    conn.executemany("INSERT INTO reports_ngrams(rowid, grams) VALUES (?, ?)", batch)
-    return len(batch)
+    _index_grams(conn, _INDEXABLE)
+    conn.execute("CREATE TABLE publish_info_search (report_id INTEGER PRIMARY KEY, parsed_at TEXT)")
+    conn.execute(f"INSERT INTO publish_info_search SELECT id, parsed_at FROM reports WHERE {_INDEXABLE}")
+    return conn.execute("SELECT count(*) FROM publish_info_search").fetchone()[0], "rebuilt"
 
 
-def _build_indexes(conn: sqlite3.Connection) -> None:
-    for name, table, columns in INDEXES:
+def _existing_indexes(conn: sqlite3.Connection) -> set[str]:
+    return {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+
+
+def _build_indexes(conn: sqlite3.Connection, indexes: list[tuple[str, str, tuple[str, ...]]]) -> set[str]:
+    """Create the indexes that are missing; the tables they were created on."""
+    existing, touched = _existing_indexes(conn), set()
+    tables = _table_names(conn)
+    for name, table, columns in indexes:
+        if name in existing or table not in tables:
+            continue
         cols = ", ".join(f"[{c}]" for c in columns)
-        conn.execute(f"CREATE INDEX IF NOT EXISTS {name} ON [{table}] ({cols})")
+        conn.execute(f"CREATE INDEX {name} ON [{table}] ({cols})")
+        touched.add(table)
+    return touched
+
+
+def _table_counts(conn: sqlite3.Connection, known: dict[str, int]) -> dict[str, int]:
+    """Rows of every table and of the figures view, for the site's
+    row counts (Datasette would count the 10 million rows of metrics and figures
+    on every page otherwise). ``known``: counts already taken."""
+    counts = {}
+    for name, sql in conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'table' "
+                                  "AND name NOT LIKE 'sqlite_%' ORDER BY name").fetchall():
+        if name in known:
+            counts[name] = known[name]
+        elif not (sql or "").startswith("CREATE VIRTUAL TABLE"):  # the search indexes: given in ``known``
+            counts[name] = conn.execute(f"SELECT count(*) FROM [{name}]").fetchone()[0]
+    # figures: metrics JOIN reports, one row per figure of a report that exists
+    counts["figures"] = conn.execute("SELECT coalesce(sum(figures), 0) FROM report_figures").fetchone()[0]
+    return counts
+
+
+# The facets metadata.json configures on the relations too large to count at
+# each page: counted here once (the site is served immutable), served by
+# publish/plugins/xxgk_scale.py on their unfiltered pages.
+PRECOUNTED_FACETS = {
+    "metrics": ("key", "source", "approximate", "certain"),
+    "figures": ("key", "year", "province", "admin_level", "section"),
+    "timeliness": ("status", "year", "admin_level"),
+}
+
+
+def _sql_order(value) -> tuple:
+    """SQLite's order of values (NULL, numbers, text, blobs), for sorting in Python."""
+    if value is None:
+        return (0, 0)
+    if isinstance(value, (int, float)):
+        return (1, value)
+    if isinstance(value, str):
+        return (2, value)  # code point order = the UTF-8 byte order of SQLite's BINARY collation
+    return (3, bytes(value))
+
+
+def _ranked(counts: dict) -> list[list]:
+    """[value, count] pairs as Datasette's facet query orders them (count desc, value); NULL left out."""
+    pairs = [[v, n] for v, n in counts.items() if v is not None and n]
+    return sorted(pairs, key=lambda pair: (-pair[1], _sql_order(pair[0])))
+
+
+def _facet_counts(conn: sqlite3.Connection, metrics_count: int) -> dict[str, dict[str, list[list]]]:
+    """Value counts of the PRECOUNTED_FACETS, exactly as Datasette's facet query
+    would count them on the unfiltered table or view."""
+    out: dict[str, dict[str, list[list]]] = {}
+    by: dict[str, dict] = {"key": dict(conn.execute("SELECT key, count(*) FROM metrics GROUP BY key").fetchall())}
+    # One pass over metrics for the columns of few values, each value a sum (a
+    # GROUP BY would sort the 10 million rows); a column holding a value not
+    # foreseen is counted by GROUP BY after all.
+    foreseen = {"source": ("table", "text", "derived", "ocr"), "approximate": (0, 1), "certain": (0, 1)}
+    sums = [f"sum([{column}] = ?)" for column, values in foreseen.items() for _ in values]
+    row = conn.execute(f"SELECT {', '.join(f'count([{c}])' for c in foreseen)}, {', '.join(sums)} FROM metrics",
+                       [v for values in foreseen.values() for v in values]).fetchone()
+    totals, row = dict(zip(foreseen, row[:len(foreseen)])), list(row[len(foreseen):])
+    for column, values in foreseen.items():
+        counted = {value: row.pop(0) or 0 for value in values}
+        if sum(counted.values()) != totals[column]:
+            counted = dict(conn.execute(f"SELECT [{column}], count(*) FROM metrics GROUP BY 1").fetchall())
+        by[column] = counted
+    out["metrics"] = {column: _ranked(by[column]) for column in PRECOUNTED_FACETS["metrics"]}
+    # figures = metrics JOIN reports (LEFT JOIN metric_definitions): report_figures.figures
+    # counts each report's metrics, so the report columns come from it
+    joined = conn.execute("SELECT coalesce(sum(figures), 0) FROM report_figures").fetchone()[0]
+    if joined == metrics_count:  # no figure of a report that is not in reports
+        keys = by["key"]
+    else:
+        keys = dict(conn.execute("SELECT m.key, count(*) FROM metrics m JOIN reports r ON r.id = m.report_id "
+                                 "GROUP BY m.key").fetchall())
+    figures = {"key": _ranked(keys)}
+    for column in ("year", "province", "admin_level"):
+        figures[column] = _ranked(dict(conn.execute(
+            f"SELECT {column}, sum(figures) FROM report_figures GROUP BY {column}").fetchall()))
+    sections: dict = {}
+    definitions = dict(conn.execute("SELECT key, section FROM metric_definitions").fetchall())
+    for key, n in keys.items():
+        section = definitions.get(key)
+        sections[section] = sections.get(section, 0) + n
+    figures["section"] = _ranked(sections)
+    out["figures"] = figures
+    if "timeliness" in _table_names(conn):
+        by = {c: {} for c in PRECOUNTED_FACETS["timeliness"]}
+        for status, year, level, n in conn.execute(
+                "SELECT status, year, admin_level, count(*) FROM timeliness GROUP BY 1, 2, 3"):
+            for column, value in (("status", status), ("year", year), ("admin_level", level)):
+                by[column][value] = by[column].get(value, 0) + n
+        out["timeliness"] = {column: _ranked(values) for column, values in by.items()}
+    return out
 
 
 def prepare(
@@ -554,27 +840,51 @@ def prepare(
         missing = {"reports", "metrics", "bodies", "fetches", "warnings"} - _table_names(conn)
         if missing:
             raise ValueError(f"{db_path} is not an xxgk catalogue (no {', '.join(sorted(missing))} table)")
-        fingerprint = _fingerprint(conn, archive_setting, metrics_yaml, sites_yaml)
+        known_counts: dict[str, int] = {}
+        clock = _Clock(result_seconds := {})
+        fingerprint = _fingerprint(conn, archive_setting, metrics_yaml, sites_yaml, known_counts)
         built = {"metric_definitions", "sites", "report_figures", "figures", "timeliness", "archive_files", "reports_fts",
                  "reports_ngrams", "publish_info"}
-        stored = None
+        stored = stored_version = None
         if "publish_info" in _table_names(conn):
-            row = conn.execute("SELECT value FROM publish_info WHERE key = 'fingerprint'").fetchone()
-            stored = row[0] if row else None
-        result = PrepareResult(rebuilt=False, fingerprint=fingerprint)
+            facts = dict(conn.execute(
+                "SELECT key, value FROM publish_info WHERE key IN ('fingerprint', 'prepare_version')").fetchall())
+            stored, stored_version = facts.get("fingerprint"), facts.get("prepare_version")
+        result = PrepareResult(rebuilt=False, fingerprint=fingerprint, seconds=result_seconds)
+        clock("fingerprint")
         if not force and stored == fingerprint and built <= _table_names(conn):
             return result
 
+        # A rollback journal, not the crawler's write-ahead log: what is written
+        # here (the search indexes are most of it) is then written once, not
+        # once into the log and again when it is folded into the file; and a
+        # single file is left behind (Datasette opens it immutable and would
+        # ignore a -wal).
+        conn.execute("PRAGMA journal_mode = DELETE")
+        conn.execute("PRAGMA cache_size = -131072")  # 128 MiB: index builds and FTS merges
         conn.execute("BEGIN IMMEDIATE")
         try:
+            for name in OBSOLETE_INDEXES:
+                conn.execute(f"DROP INDEX IF EXISTS {name}")
+            # first: archive_files looks bodies up in fetches and attachments
+            touched = _build_indexes(conn, INDEXES)
+            clock("indexes")
             result.counts["metric_definitions"] = _build_metric_definitions(conn, metrics_yaml)
             result.counts["sites"] = _build_sites(conn, sites_yaml)
+            clock("definitions_and_sites")
             result.counts["report_figures"] = _build_report_figures(conn)
+            clock("report_figures")
             _build_figures_view(conn)
-            build_timeliness_view(conn)
+            _build_timeliness(conn)
+            clock("views")
             result.counts["archive_files"] = _build_archive_files(conn, archive, result)
-            result.counts["reports_fts"] = _build_search(conn)
-            _build_indexes(conn)
+            clock("archive_files")
+            indexed, how = _build_search(conn, incremental=not force and stored_version == str(PREPARE_VERSION))
+            result.counts["reports_fts"] = known_counts["reports_fts"] = known_counts["reports_ngrams"] = indexed
+            result.search = how
+            clock("search")
+            _build_indexes(conn, BUILT_INDEXES)
+            clock("built_indexes")
             conn.execute("DROP TABLE IF EXISTS publish_info")
             conn.execute("CREATE TABLE publish_info (key TEXT PRIMARY KEY, value TEXT)")
             info = {
@@ -585,23 +895,61 @@ def prepare(
                 "metrics_yaml_sha256": hashlib.sha256(metrics_yaml.read_bytes()).hexdigest(),
                 "sites_yaml_sha256": hashlib.sha256(sites_yaml.read_bytes()).hexdigest(),
                 "counts": json.dumps(result.counts, sort_keys=True),
+                "table_counts": json.dumps(_table_counts(conn, known_counts), sort_keys=True),
+                "facet_counts": json.dumps(_facet_counts(conn, known_counts["metrics"]), ensure_ascii=False,
+                                           sort_keys=True),
             }
             conn.executemany("INSERT INTO publish_info VALUES (?, ?)", list(info.items()))
             conn.execute("COMMIT")
+            clock("counts_and_commit")
         except BaseException:
             conn.execute("ROLLBACK")
             raise
-        problems = conn.execute("PRAGMA integrity_check").fetchall()
-        if problems != [("ok",)]:
-            raise RuntimeError(f"{db_path}: integrity check failed after prepare: {problems[:5]}")
+        _check_integrity(conn, db_path, touched)
+        clock("integrity")
+        # Statistics for the query planner from a sample of each index (a full
+        # ANALYZE reads every index of the archive, the 10 million figures' too).
+        conn.execute("PRAGMA analysis_limit = 1000")
         conn.execute("ANALYZE")
-        # Leave a single file behind: Datasette opens it immutable and would ignore a -wal.
-        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        clock("analyze")
         conn.execute("PRAGMA journal_mode = DELETE")
         result.rebuilt = True
         return result
     finally:
         conn.close()
+
+
+class _Clock:
+    """Records the seconds since its last call under each name given."""
+
+    def __init__(self, into: dict[str, float]):
+        self.into, self.last = into, time.perf_counter()
+
+    def __call__(self, name: str) -> None:
+        now = time.perf_counter()
+        self.into[name] = round(now - self.last, 2)
+        self.last = now
+
+
+def _check_integrity(conn: sqlite3.Connection, db_path: Path, touched: set[str]) -> None:
+    """Check what this run wrote before the file is served immutable: every table
+    prepare() built (with its indexes, and the search indexes' storage) in full,
+    and the crawler's tables that received an index here for the soundness of
+    their pages (``quick_check``). The crawler's tables are not rewritten here,
+    and a check of the whole file reads all of it (minutes at 100,000 reports)."""
+    built = [name for (name,) in conn.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND (name IN "
+        "('metric_definitions', 'sites', 'report_figures', 'timeliness', 'archive_files', 'publish_info', "
+        "'publish_info_search') "
+        "OR name LIKE 'reports_fts_%' OR name LIKE 'reports_ngrams_%') ORDER BY name")]
+    problems = []
+    for pragma, tables in (("integrity_check", built), ("quick_check", sorted(touched))):
+        for table in tables:
+            found = conn.execute(f"PRAGMA {pragma}([{table}])").fetchall()
+            if found != [("ok",)]:
+                problems += [f"{table}: {row[0]}" for row in found]
+    if problems:
+        raise RuntimeError(f"{db_path}: integrity check failed after prepare: {problems[:5]}")
 
 
 def archive_dir_for(db_path: str | os.PathLike[str]) -> Path | None:

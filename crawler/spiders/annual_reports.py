@@ -32,7 +32,8 @@ import scrapy
 from parsel import Selector
 from scrapy.http import Response, TextResponse
 
-from archive.catalogue import open_db
+from archive.catalogue import archived_keys, open_db
+from archive.identity import url_key
 from crawler.attachments import filename_from_disposition, is_document_link, safe_display_name
 from crawler import soft404
 from crawler.images import body_images
@@ -85,7 +86,7 @@ class AnnualReportsSpider(scrapy.Spider):
         extra = [h.strip().lower() for h in attachment_hosts.split(",") if h.strip()]
         self.domains = [self.domain, *extra]
         self.allowed_domains = list(self.domains)
-        self.archived: set[str] = set()
+        self.archived: set[str] = set()  # URL keys (archive.identity) of the reports archived whole
         self.list_pages = 0
         self.list_requested: set[tuple] = set()
         self.refused: set[str] = set()  # off-site links recorded this run
@@ -95,7 +96,7 @@ class AnnualReportsSpider(scrapy.Spider):
     async def start(self):
         if not self.refresh:
             db = open_db(self.settings.get("XXGK_DB"))
-            self.archived = {row[0] for row in db.execute("SELECT url FROM reports WHERE complete = 1")}
+            self.archived = archived_keys(db)
             db.close()
         # First the page a missing URL gets (its soft-404 page, if it answers 200),
         # then the portal itself.
@@ -148,7 +149,7 @@ class AnnualReportsSpider(scrapy.Spider):
         for link in links:
             if not is_annual_report_title(link.text) or not self.is_on_site(link.url):
                 continue
-            if link.url in self.archived:
+            if url_key(link.url) in self.archived:  # at whatever URL of it (another port, http/https …)
                 self.crawler.stats.inc_value("xxgk/reports_skipped")
                 yield SeenReport(url=link.url, list_url=list_url, list_title=link.text, list_date=link.date)
                 continue
