@@ -11,7 +11,7 @@ import yaml
 from conftest import FAST, run_xxgk
 from crawler.attachments import safe_display_name
 
-FAMILIES = ["trs", "hanweb", "jsonapi", "pagelist", "platform"]
+FAMILIES = ["trs", "hanweb", "jsonapi", "pagelist", "platform", "listforms"]
 
 
 def target(url: str) -> str:
@@ -173,3 +173,40 @@ def test_list_apis_are_paged_from_the_column_not_in_a_chain(families):
         assert "dataproxy.jsp" not in row["referer"], dict(row)
     for row in api:  # from the column page, or (once the page count is known) from page 1
         assert "/api/" not in row["referer"] or row["referer"].endswith("pageNum=1"), dict(row)
+
+
+def test_every_list_form_of_the_listforms_site_is_read(families):
+    """Each 年报 sub-column of the listforms site is written in another real list
+    form (sample_portal/families/listforms.py): every report of each is archived,
+    its distractor (统计数据填报说明, 编制说明, 工作要点, 解读 …) is not."""
+    db = families["db"]
+    found = {target(r["url"]) for r in db.execute("SELECT url FROM reports WHERE site = 'sample-listforms'")}
+    manifest = families["manifests"]["listforms"]
+    forms = set()
+    for column in manifest.columns:
+        reports = {e.document.path for e in column.entries if e.is_report}
+        others = {e.document.path for e in column.entries if not e.is_report}
+        assert reports and reports <= found, column.mechanics
+        assert not others & found, column.mechanics
+        forms.add(column.mechanics)
+    assert forms == {"trsapi", "createpage", "countpage", "hanweb-more", "hanweb-old", "ucap", "filelist"}
+    # the list APIs were asked as their pages ask them: POST with the form
+    for path in ("/fjdzapp/search", "/module/web/jpage/morecolumndataproxy.jsp",
+                 "/module/jslib/jquery/jpage/dataproxy.jsp", "/getFileListByCodeId"):
+        methods = {r["method"] for r in db.execute("SELECT method FROM fetches WHERE url LIKE ?", [f"%{path}%"])}
+        assert methods == {"POST"}, (path, methods)
+
+
+def test_a_trs_column_showing_10_of_its_20_reports_is_crawled_whole(families):
+    """县政府年报 (TRS 动静结合): the page lists 10 of its 20 reports; the other 10
+    exist only behind require(["list2.trsapi"]) -> POST /fjdzapp/search. All 20 are archived."""
+    db = families["db"]
+    column = families["manifests"]["listforms"].column("xzfnb")
+    reports = [e.document.path for e in column.entries if e.is_report]
+    on_the_page = {e.document.path for e in column.entries[: column.page_size]}
+    api_only = [p for p in reports if p not in on_the_page]
+    assert len(reports) == 20 and len(api_only) == 10
+    found = {target(r["url"]) for r in db.execute("SELECT url FROM reports WHERE site = 'sample-listforms'")}
+    assert set(reports) <= found
+    calls = db.execute("SELECT count(*) FROM fetches WHERE url LIKE '%/fjdzapp/search' AND status = 200").fetchone()[0]
+    assert calls == 2  # pagebar: prepage 10, recordCount 20

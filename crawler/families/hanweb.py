@@ -15,6 +15,14 @@ with the nextgroup's parameters as form fields, receiving XML with the same
 ``<record>`` elements and ``<totalrecord>``. This module reads both, and plans
 the next proxy request; paging stops at ``totalrecord`` or at the first short
 or empty answer, whichever comes first, since some servers omit the total.
+
+The same reading serves the other proxies of real JCMS sites: the 加载更多
+(load more) columns' ``/module/web/jpage/morecolumndataproxy.jsp``, and the
+older ``/module/jslib/jquery/jpage/dataproxy.jsp`` whose records are table
+rows (``<tr><td><a …>…</a></td><td>2019-01-15</td></tr>``). When the datastore
+names no nextgroup (or the page has no datastore at all, its list left to the
+script), the proxy and its form are the jpage call's ``proxyUrl`` and
+``ajaxParam``.
 """
 
 from __future__ import annotations
@@ -22,7 +30,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from html import unescape
-from urllib.parse import parse_qsl, urljoin, urlsplit
+from urllib.parse import parse_qsl, unquote, urljoin, urlsplit
 
 _DATASTORE = re.compile(r"<datastore>(.*?)</datastore>", re.DOTALL | re.IGNORECASE)
 _RECORD = re.compile(r"<record>\s*<!\[CDATA\[(.*?)\]\]>\s*</record>", re.DOTALL | re.IGNORECASE)
@@ -31,6 +39,12 @@ _HREF = re.compile(r"""href\s*=\s*["']([^"']+)["']""", re.IGNORECASE)
 _TOTAL_XML = re.compile(r"<totalrecord>\s*(\d+)\s*</totalrecord>", re.IGNORECASE)
 _TOTAL_JS = re.compile(r"""totalRecord["']?\s*[:=]\s*["']?(\d+)""", re.IGNORECASE)
 _PERPAGE_JS = re.compile(r"""(?:perpage|perPage|_pageSize|pageSize)["']?\s*[:=]\s*["']?(\d+)""")
+
+_PROXY_JS = re.compile(r"""proxyUrl["']?\s*:\s*["']([^"']+)["']""")
+_AJAX_PARAM = re.compile(r"ajaxParam\s*:\s*\{([^{}]*)\}")
+_JS_PAIR = re.compile(r"""["']?(\w+)["']?\s*:\s*(?:(["'])([^"']*)\2|([^,}\s]+))""")
+
+_PERCENT = re.compile(r"%[0-9A-Fa-f]{2}")
 
 PROXY_PATH = "/module/web/jpage/dataproxy.jsp"
 PAGES_PER_PROXY_CALL = 3  # jpage asks for three pages' worth of records at a time
@@ -48,21 +62,29 @@ class HanwebList:
 def find_datastore(html: str, base_url: str) -> HanwebList | None:
     """The Hanweb datastore of a column page, or None if the page has none."""
     match = _DATASTORE.search(html)
-    if not match:
+    script_proxy = _PROXY_JS.search(html)
+    if not match and not (script_proxy and "dataproxy.jsp" in script_proxy.group(1)):
         return None
-    store = match.group(1)
+    store = match.group(1) if match else ""
     records = _RECORD.findall(store)
     proxy_url, form = None, {}
     nextgroup = _NEXTGROUP.search(store)
-    if nextgroup:
-        href = _HREF.search(nextgroup.group(1))
-        if href:
-            link = urljoin(base_url, unescape(href.group(1)))
-            parts = urlsplit(link)
-            proxy_url = f"{parts.scheme}://{parts.netloc}{parts.path}"
-            form = {k: v for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != "page"}
-            form.setdefault("col", "1")
-            form.setdefault("sourceContentType", "1")
+    href = _HREF.search(nextgroup.group(1)) if nextgroup else None
+    if href:
+        link = urljoin(base_url, unescape(href.group(1)))
+        parts = urlsplit(link)
+        proxy_url = f"{parts.scheme}://{parts.netloc}{parts.path}"
+        # a doubly URL-encoded value (webname=%25E5%25AE%259A…, as real nextgroups write
+        # it) is sent as the page's jpage call sends it: the name itself
+        form = {k: _decoded(v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != "page"}
+    elif script_proxy:
+        params = _AJAX_PARAM.search(html)
+        parts = urlsplit(urljoin(base_url, unescape(script_proxy.group(1))))
+        proxy_url = f"{parts.scheme}://{parts.netloc}{parts.path}"
+        form = {key: quoted or bare for key, _, quoted, bare in _JS_PAIR.findall(params.group(1))} if params else {}
+    if proxy_url:
+        form.setdefault("col", "1")
+        form.setdefault("sourceContentType", "1")
     total = _TOTAL_JS.search(html) or _TOTAL_XML.search(html)
     perpage = _PERPAGE_JS.search(html)
     return HanwebList(
@@ -72,6 +94,15 @@ def find_datastore(html: str, base_url: str) -> HanwebList | None:
         total=int(total.group(1)) if total else None,
         perpage=int(perpage.group(1)) if perpage else max(len(records), 1),
     )
+
+
+def _decoded(value: str) -> str:
+    """``value`` with the percent-encodings left in it after parse_qsl undone."""
+    for _ in range(3):
+        if not _PERCENT.search(value):
+            break
+        value = unquote(value)
+    return value
 
 
 def proxy_records(xml: str) -> tuple[list[str], int | None]:

@@ -6,10 +6,23 @@ such as::
     axios.get("/api/content/list", {params: {channelId: 1234, pageNum: 1, pageSize: 10}})
     fetch("/api/content/list?channelId=1234&pageNum=" + page + "&pageSize=10")
     $.getJSON("/api/list.do", {columnId: 56, page: 1, rows: 15}, ...)
+    $.ajax({url: "/getFileListByCodeId", type: "POST", data: {channelId: "…", pageNum: 1, pageSize: 15}})
 
-This module finds such an endpoint with its parameters, pages through it, and
-reads entries (title + url) from any list of objects in the answer, whatever
-the field names' exact spelling (title/name/docTitle, url/link/docUrl/href).
+and newer TRS sites (trt_ui_v2, "动静结合") that show the first entries
+statically and the rest only through their search API::
+
+    require(["list2.trsapi"], function (listModel) { listModel({maxStaticIndex: 1,
+        listArgs: {channelid: SiteInfo.searchId, classsql: "chnlid=1813", sortfield: "-docorderpri,-docreltime"},
+        pagebar: {prepage: 10, recordCount: '20'}}) })
+
+which on Fujian's sites is ``POST /fjdzapp/search`` with the form fields
+channelid, classsql, sortfield, prepage and page (from 1), answering
+``{"data": [{"doctitle", "docpuburl", "docreltime", …}], "pageCount": 2}``.
+
+This module finds such an endpoint with its parameters (GET query or POST
+form), pages through it, and reads entries (title + url) from any list of
+objects in the answer, whatever the field names' exact spelling
+(title/name/docTitle/doctitle, url/link/docUrl/docpuburl/href).
 """
 
 from __future__ import annotations
@@ -25,17 +38,19 @@ from crawler.listdates import iso_date
 _CALL = re.compile(
     r"""(?:axios(?:\.get|\.post)?|fetch|\$\.(?:get|getJSON|ajax|post)|request)\(\s*(?:\{\s*url\s*:\s*)?["']([^"']+)["']"""
 )
-_PARAMS_OBJECT = re.compile(r"""params\s*:\s*\{([^{}]*)\}|\(\s*["'][^"']+["']\s*,\s*\{([^{}]*)\}""")
+_PARAMS_OBJECT = re.compile(
+    r"""(?:params|data)\s*:\s*\{([^{}]*)\}|\(\s*["'][^"']+["']\s*,\s*\{([^{}]*)\}""")
+_POST = re.compile(r"""(?:type|method)\s*:\s*["']post["']|\.post\(""", re.IGNORECASE)
 # key: 1234 | key: "abc" | key: this.pageSize (a variable: not a value we can know)
 _PAIR = re.compile(r"""["']?(\w+)["']?\s*:\s*(?:(["'])([^"']*)\2|(-?\d+)|([A-Za-z_$][\w.$]*))""")
 
 PAGE_KEYS = ("pageNum", "pageNo", "page", "pageIndex", "currentPage", "current", "curPage", "p")
 SIZE_KEYS = ("pageSize", "size", "rows", "limit", "perPage", "perpage", "ps")
-TITLE_KEYS = ("title", "docTitle", "name", "articleTitle", "subject", "docName")
-URL_KEYS = ("url", "link", "docUrl", "href", "articleUrl", "path", "docPubUrl", "fileUrl")
+TITLE_KEYS = ("title", "docTitle", "doctitle", "name", "articleTitle", "subject", "docName")
+URL_KEYS = ("url", "link", "docUrl", "href", "articleUrl", "path", "docPubUrl", "docpuburl", "chnldocurl", "fileUrl")
 # An entry's publication date: a date string, or epoch milliseconds (Beijing time)
-DATE_KEYS = ("publishDate", "pubDate", "publishTime", "pubTime", "docPubTime", "releaseDate", "date", "time",
-             "createTime", "fbrq")
+DATE_KEYS = ("publishDate", "pubDate", "publishTime", "pubTime", "docPubTime", "releaseDate", "docreltime",
+             "date", "time", "createTime", "fbrq")
 BEIJING = dt.timezone(dt.timedelta(hours=8))
 _LIST_HINT = re.compile(r"list|page|query|search|article|content|doc", re.IGNORECASE)
 
@@ -43,14 +58,30 @@ _LIST_HINT = re.compile(r"list|page|query|search|article|content|doc", re.IGNORE
 @dataclass
 class JsonEndpoint:
     url: str  # absolute, without the query
-    params: dict[str, str] = field(default_factory=dict)
+    params: dict[str, str] = field(default_factory=dict)  # the query (GET) or the form (POST)
     page_key: str = "pageNum"
     first_page: int = 1
+    method: str = "GET"
+    last_page: int | None = None  # when the page says how many pages there are (pagebar.recordCount)
 
-    def page_url(self, page: int) -> str:
+    def page_params(self, page: int) -> dict[str, str]:
         params = dict(self.params)
         params[self.page_key] = str(page)
-        return f"{self.url}?{urlencode(params)}"
+        return params
+
+    def page_url(self, page: int) -> str:
+        """The URL of a GET endpoint's page (a POST endpoint's URL: the form is the body)."""
+        if self.method == "POST":
+            return self.url
+        return f"{self.url}?{urlencode(self.page_params(page))}"
+
+    def request_args(self, page: int) -> dict:
+        """``scrapy.Request`` arguments (url, method, body, headers) of page ``page``."""
+        if self.method != "POST":
+            return {"url": self.page_url(page)}
+        return {"url": self.url, "method": "POST", "body": urlencode(self.page_params(page)),
+                "headers": {"Content-Type": "application/x-www-form-urlencoded; charset=UTF-8",
+                            "X-Requested-With": "XMLHttpRequest"}}
 
 
 def find_endpoint(html: str, base_url: str) -> JsonEndpoint | None:
@@ -74,13 +105,57 @@ def find_endpoint(html: str, base_url: str) -> JsonEndpoint | None:
         if page_key is None:
             continue
         first = params[page_key]
+        # $.ajax({url: …, type: "POST", data: {…}}) and $.post(…): the parameters are a form
+        call = html[match.start() : match.end() + 400].split("success", 1)[0]
         return JsonEndpoint(
             url=f"{parts.scheme}://{parts.netloc}{parts.path}",
             params={k: v for k, v in params.items() if v != ""},
             page_key=page_key,
             first_page=int(first) if first.isdigit() else 1,
+            method="POST" if _POST.search(call) else "GET",
         )
     return None
+
+
+# require(["list2.trsapi"], … listModel({… listArgs: {…}, pagebar: {prepage: 10, recordCount: '20'}}))
+_TRSAPI = re.compile(r"""require\(\s*\[\s*["']list2\.trsapi["']""")
+_TRSAPI_ARGS = re.compile(r"listArgs\s*:\s*\{([^{}]*)\}")
+_TRSAPI_PAGEBAR = re.compile(r"pagebar\s*:\s*\{([^{}]*)\}")
+_SEARCH_ID = re.compile(r"""\bsearchId["']?\s*[:=]\s*["']?(\w+)""")
+TRSAPI_PATH = "/fjdzapp/search"  # the search API list2.trsapi posts to on Fujian's TRS sites
+
+
+def find_trsapi(html: str, base_url: str) -> JsonEndpoint | None:
+    """The TRS search API a ``list2.trsapi`` list pages through, or None.
+
+    ``channelid: SiteInfo.searchId`` is resolved from the page's ``SiteInfo``
+    (``searchId: "229105"``); without it the list cannot be asked for."""
+    start = _TRSAPI.search(html)
+    if not start:
+        return None
+    tail = html[start.end() : start.end() + 3000]
+    args = _TRSAPI_ARGS.search(tail)
+    if not args:
+        return None
+    params: dict[str, str] = {}
+    for key, _, quoted, number, variable in _PAIR.findall(args.group(1)):
+        if quoted or number:
+            params[key] = quoted or number
+        elif variable.endswith("searchId"):
+            found = _SEARCH_ID.search(html)
+            if found:
+                params[key] = found.group(1)
+    if "channelid" not in params:
+        return None
+    pagebar = _TRSAPI_PAGEBAR.search(tail)
+    bar = {key: quoted or number for key, _, quoted, number, _v in _PAIR.findall(pagebar.group(1))} if pagebar else {}
+    size = bar.get("prepage", "")
+    params["prepage"] = size if size.isdigit() else "10"
+    records = bar.get("recordCount", "")
+    last = -(-int(records) // int(params["prepage"])) if records.isdigit() and int(params["prepage"]) else None
+    parts = urlsplit(base_url)
+    return JsonEndpoint(url=f"{parts.scheme}://{parts.netloc}{TRSAPI_PATH}", params=params, page_key="page",
+                        first_page=1, method="POST", last_page=last)
 
 
 def _walk(node):

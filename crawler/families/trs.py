@@ -7,6 +7,12 @@ pager in the browser, in one of these real forms::
     createPageHTML('page_div', 5, 1, 'index', 'shtml', 132);
     var countPage = 5//共多少页
     createPageHTML(countPage, currentPage, "index", "htm");
+    //wcm分页，总记录：336
+    createPage(34, 0, "index", "html");
+
+or with no call at all: a script that writes the pager itself from its
+variables (``var currentPage = 0; var countPage = 2`` and
+``document.write("<a href=\"index"+"_" + i + "."+"html\">")``).
 
 Page 0 is ``index.htm``; page *n* is ``index_n.htm`` in the same folder.
 """
@@ -20,9 +26,15 @@ from urllib.parse import urljoin
 _ARG = r"""\s*([A-Za-z_]\w*|\d+)\s*"""
 _STR = r"""\s*['"]([^'"]+)['"]\s*"""
 _CALL = re.compile(
-    r"createPageHTML\(\s*(?:['\"][^'\"]*['\"]\s*,)?" + _ARG + "," + _ARG + "," + _STR + "," + _STR + r"[,)]"
+    r"createPage(?:HTML)?\(\s*(?:['\"][^'\"]*['\"]\s*,)?" + _ARG + "," + _ARG + "," + _STR + "," + _STR + r"[,)]"
 )
 _VAR = re.compile(r"\bvar\s+([A-Za-z_]\w*)\s*=\s*(\d+)")
+# A script that writes its pager itself: its page count, current page, and the
+# page names it writes ("index"+"_" + i + "."+"html", "index_"+(n-1)+".html").
+_COUNT_VAR = re.compile(r"\bvar\s+countPage\s*=\s*(\d+)")
+_CURRENT_VAR = re.compile(r"\bvar\s+currentPage\s*=\s*(\d+)")
+_WRITTEN_PREFIX = re.compile(r"""["'](\w+)["']\s*\+\s*["']_["']|["'](\w+)_["']\s*\+""")
+_WRITTEN_SUFFIX = re.compile(r"""\.(?:["']\s*\+\s*["'])?(shtml|html|htm)\b""")
 
 
 @dataclass(frozen=True)
@@ -45,7 +57,7 @@ def find_pager(html: str) -> Pager | None:
     """The pager a TRS list page draws, or None if the page has none."""
     match = _CALL.search(html)
     if not match:
-        return None
+        return _written_pager(html)
     variables = {name: int(value) for name, value in _VAR.findall(html)}
 
     def number(token: str) -> int | None:
@@ -55,3 +67,18 @@ def find_pager(html: str) -> Pager | None:
     if count is None:
         return None
     return Pager(count=max(count, 1), current=current or 0, prefix=match.group(3), suffix=match.group(4))
+
+
+def _written_pager(html: str) -> Pager | None:
+    """The pager of a script that writes its links itself from ``var countPage``."""
+    count = _COUNT_VAR.search(html)
+    if not count:
+        return None
+    script = html[count.start():count.start() + 6000]
+    prefix = _WRITTEN_PREFIX.search(script)
+    suffix = _WRITTEN_SUFFIX.search(script)
+    if not prefix or not suffix:
+        return None  # a countPage that names no page: not a TRS pager
+    current = _CURRENT_VAR.search(html)
+    return Pager(count=max(int(count.group(1)), 1), current=int(current.group(1)) if current else 0,
+                 prefix=prefix.group(1) or prefix.group(2), suffix=suffix.group(1))

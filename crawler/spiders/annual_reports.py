@@ -254,6 +254,9 @@ class AnnualReportsSpider(scrapy.Spider):
                 yield from self._hanweb_requests(store, response.url)
             return
         entry = window is None and chain is None
+        trsapi = jsonapi.find_trsapi(html, response.url) if entry else None
+        if trsapi is not None:  # the entries past the static ones exist only behind the API
+            yield from self._json_requests(trsapi, response.url)
         trs_pager = trs.find_pager(html)
         if trs_pager is not None:
             if trs_pager.current == 0 and entry:
@@ -265,15 +268,11 @@ class AnnualReportsSpider(scrapy.Spider):
                 planned = PageWindow(trs_pager.urls(response.url, limit=share + 1), ahead=self._pages_ahead())
                 yield from self._window_requests(planned)
             return
+        if trsapi is not None:
+            return
         endpoint = jsonapi.find_endpoint(html, response.url)
         if endpoint is not None:
-            request = self._list_request(
-                endpoint.page_url(endpoint.first_page),
-                callback=self.parse_json_list,
-                cb_kwargs={"endpoint": endpoint, "page": endpoint.first_page, "list_url": response.url},
-            )
-            if request:
-                yield request
+            yield from self._json_requests(endpoint, response.url)
             return
         linked = pager.pager_links(response.url, links)
         planned_urls: set[str] = set(window.urls) if window is not None else set()
@@ -351,18 +350,39 @@ class AnnualReportsSpider(scrapy.Spider):
             if request:
                 yield request
 
+    def _json_requests(self, endpoint, list_url: str):
+        """The first page of a JSON list, or every page when the column page says how many."""
+        last = endpoint.last_page
+        pages = range(endpoint.first_page, last + 1) if last else [endpoint.first_page]
+        for number in pages:
+            request = self._list_request(
+                **endpoint.request_args(number),
+                callback=self.parse_json_list,
+                cb_kwargs={"endpoint": endpoint, "page": number, "list_url": list_url, "chain": not last},
+            )
+            if request is None:
+                return
+            yield request
+
     def parse_json_list(self, response, endpoint, page, list_url, chain=True):
         found, pages = jsonapi.entries(response.body, response.url)
         links = [Link(url=url, text=title, date=date) for title, url, date in found]
         yield from self._report_requests(links, list_url)
         if not chain:
-            return
+            # every page the column page announced is asked for already; an answer
+            # that counts more pages than it did (a stale recordCount) adds the rest
+            if page != endpoint.first_page or not pages or not endpoint.last_page or pages <= endpoint.last_page:
+                return
+            following = range(endpoint.last_page + 1, pages + 1)
         # With the page count known, every page is asked for from the first one
         # (no depth-growing chain); without it, one page at a time until an empty one.
-        following = range(page + 1, pages + 1) if pages is not None else ([page + 1] if found else [])
+        elif pages is not None:
+            following = range(page + 1, pages + 1)
+        else:
+            following = [page + 1] if found else []
         for number in following:
             request = self._list_request(
-                endpoint.page_url(number),
+                **endpoint.request_args(number),
                 callback=self.parse_json_list,
                 cb_kwargs={"endpoint": endpoint, "page": number, "list_url": list_url, "chain": pages is None},
             )

@@ -14,6 +14,7 @@ family's site really is another host.
 | platform   | 127.0.0.5  | 政府信息公开 platform (年报 by year, per-agency pages)      |
 | large      | 127.0.0.6  | a large TRS portal: hundreds of generated reports           |
 | realdocs   | 127.0.0.7  | the REAL reports of tests/gold/real, as they are (年报 list) |
+| listforms  | 127.0.0.9  | one 年报 sub-column per real list form (TRS API, Hanweb, Ucap, JSON POST) |
 | hostile    | 127.0.0.8  | opt-in: good reports beside every fault a crawler can meet  |
 
 ``FAMILIES`` is the default set: what ``python -m sample_portal --all``,
@@ -41,6 +42,7 @@ FAMILIES: dict[str, tuple[str, str]] = {
     "platform": ("sample_portal.families.platform", "信息公开 platform (年报 by year and by agency)"),
     "large": ("sample_portal.families.large", "large generated TRS portal (300+ reports)"),
     "realdocs": ("sample_portal.families.realdocs", "the real reports of tests/gold/real, as they are"),
+    "listforms": ("sample_portal.families.listforms", "every real list form, one 年报 sub-column each"),
 }
 
 ADDRESSES: dict[str, str] = {
@@ -51,6 +53,7 @@ ADDRESSES: dict[str, str] = {
     "platform": "127.0.0.5",
     "large": "127.0.0.6",
     "realdocs": "127.0.0.7",
+    "listforms": "127.0.0.9",
 }
 
 
