@@ -239,3 +239,22 @@ def test_renamed_county_is_not_guessed():
     assert renamed_county("开发区管委会") is None
     # the variant must lie in the province the name states
     assert renamed_county("宁乡市金湖街道", province="山东省") is None
+
+
+def test_a_report_reposted_on_another_bodys_site_keeps_its_author():
+    """内蒙古自治区's report re-posted on the 鄂尔多斯恩格贝 sub-site (see
+    tests/fixtures/lists/ordos-egb-xxgknb-list.html): the site's 来源 / ContentSource
+    name the re-posting body; the report is the autonomous region's, as its title
+    and its 落款 say."""
+    title = "内蒙古自治区2018年政府信息公开工作年度报告"
+    text = (f"{title}\n本报告根据《中华人民共和国政府信息公开条例》要求，由内蒙古自治区人民政府办公厅编制。\n"
+            "内蒙古自治区人民政府办公厅\n2019年3月29日\n")
+    for page in (PageMeta(meta={"contentsource": "鄂尔多斯市恩格贝生态示范区管委会"}),
+                 PageMeta(fields={"来源": "鄂尔多斯市恩格贝生态示范区"}), None):
+        result = analyse_agency(text, title, page)
+        assert result.agency.startswith("内蒙古自治区") and result.source == "title", page
+        assert not result.warnings
+    # a 发布机构 field naming the re-posting body still wins (the page's explicit word), and says it conflicts
+    result = analyse_agency(text, title, PageMeta(fields={"发布机构": "鄂尔多斯市恩格贝生态示范区管委会"}))
+    assert [w.code for w in result.warnings] == ["agency_conflict"]
+    assert result.warnings[0].detail["title"].startswith("内蒙古自治区")
