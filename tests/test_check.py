@@ -169,7 +169,8 @@ def test_an_attachment_whose_report_is_gone(archive):
         f"VALUES ({rid}, '{url}', '{report['sha256']}', {report['fetch_id']})",
     )
     assert check(archive).returncode == 0  # a whole attachment
-    archive.sql(*(f"DELETE FROM {table} WHERE report_id = {rid}" for table in ("metrics", "warnings", "report_versions")),
+    archive.sql(*(f"DELETE FROM {table} WHERE report_id = {rid}" for table in ("metrics", "warnings", "report_versions",
+                                                                            "report_locations")),
                 f"DELETE FROM reports WHERE id = {rid}")
     result = check(archive)
     assert result.returncode == 1
