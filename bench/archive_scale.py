@@ -302,6 +302,34 @@ print(json.dumps({{"seconds": time.perf_counter() - started, "rebuilt": result.r
 """
 
 
+def simulate_crawl(db: Path, n: int) -> dict:
+    """What a crawl and parse of ``n`` new reports adds: ``n`` reports (copies of
+    existing ones at new URLs, with their figures and warnings), as the
+    crawler and parser write them. The next prepare then has those to add."""
+    conn = sqlite3.connect(db, isolation_level=None)
+    try:
+        conn.execute("BEGIN")
+        top = conn.execute("SELECT max(id) FROM reports").fetchone()[0]
+        conn.execute("CREATE TEMP TABLE crawl_new AS SELECT id AS old_id, id + ? AS new_id FROM reports "
+                     "ORDER BY id LIMIT ?", (top, n))
+        columns = [r[1] for r in conn.execute("PRAGMA table_info(reports)")]
+        exprs = {c: f"r.{c}" for c in columns}
+        exprs.update(id="c.new_id", url="r.url || '#next-crawl'",
+                     parsed_at="strftime('%Y-%m-%dT%H:%M:%fZ', 'now')", last_seen="strftime('%Y-%m-%dT%H:%M:%fZ', 'now')")
+        conn.execute(f"INSERT INTO reports ({', '.join(columns)}) SELECT {', '.join(exprs[c] for c in columns)} "
+                     "FROM crawl_new c JOIN reports r ON r.id = c.old_id")
+        metric_columns = [r[1] for r in conn.execute("PRAGMA table_info(metrics)") if r[1] != "id"]
+        conn.execute(f"INSERT INTO metrics ({', '.join(metric_columns)}) SELECT "
+                     f"{', '.join('c.new_id' if col == 'report_id' else 'm.' + col for col in metric_columns)} "
+                     "FROM crawl_new c JOIN metrics m ON m.report_id = c.old_id ORDER BY m.id")
+        conn.execute("INSERT INTO warnings (report_id, code, message, detail) SELECT c.new_id, w.code, w.message, "
+                     "w.detail FROM crawl_new c JOIN warnings w ON w.report_id = c.old_id ORDER BY w.id")
+        conn.execute("COMMIT")
+        return {"new_reports": n, "reports": conn.execute("SELECT count(*) FROM reports").fetchone()[0]}
+    finally:
+        conn.close()
+
+
 def time_prepare(db: Path, archive: Path) -> dict:
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     started = time.perf_counter()
@@ -467,8 +495,10 @@ def time_pages(db: Path, metadata: dict, repeat: int) -> list[dict]:
 def markdown(result: dict) -> str:
     lines = []
     p = result["prepare"]
+    c = result["prepare_after_crawl"]
     lines.append(f"prepare (first build): {p['wall_seconds']} s wall, peak RSS {p['peak_rss_mb']} MB; "
-                 f"second run (no-op): {result['prepare_again']['wall_seconds']} s")
+                 f"second run (no-op): {result['prepare_again']['wall_seconds']} s; after a crawl of "
+                 f"{c['crawl']['new_reports']} new reports: {c['wall_seconds']} s, peak RSS {c['peak_rss_mb']} MB")
     lines.append("")
     lines.append("| page | what | status | median ms | target ms | met |")
     lines.append("|---|---|---|---:|---:|---|")
@@ -486,6 +516,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--reuse", action="store_true", help="reuse work/raw.db if it was built before")
     parser.add_argument("--build-only", action="store_true")
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--new-reports", type=int, default=1000, help="reports the simulated next crawl adds")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "archive_scale.json")
     args = parser.parse_args(argv)
 
@@ -515,6 +546,11 @@ def main(argv: list[str] | None = None) -> int:
     print(json.dumps(prepared, ensure_ascii=False), flush=True)
     again = time_prepare(db, work / "archive")
     print(f"prepare again: {again['wall_seconds']} s", flush=True)
+    crawl = simulate_crawl(db, args.new_reports)
+    after_crawl = time_prepare(db, work / "archive")
+    after_crawl["crawl"] = crawl
+    print(f"prepare after a crawl of {args.new_reports} new reports: {json.dumps(after_crawl, ensure_ascii=False)}",
+          flush=True)
     metadata = json.loads((ROOT / "metadata.json").read_text(encoding="utf-8"))
     pages = time_pages(db, metadata, args.repeat)
     git = subprocess.run(["git", "log", "-1", "--format=%h %s"], capture_output=True, text=True, cwd=ROOT).stdout.strip()
@@ -528,6 +564,7 @@ def main(argv: list[str] | None = None) -> int:
         "published_db_bytes": db.stat().st_size,
         "prepare": prepared,
         "prepare_again": again,
+        "prepare_after_crawl": after_crawl,
         "targets": {"page_ms": TARGETS_MS["page"], "query_ms": TARGETS_MS["query"], "prepare_seconds": 60,
                     "prepare_peak_rss_mb": 500},
         "pages": pages,

@@ -125,6 +125,11 @@ INDEXES = [
     ("idx_publish_reports_title", "reports", ("title",)),
     ("idx_publish_reports_first_seen", "reports", ("first_seen",)),
     ("idx_publish_reports_last_seen", "reports", ("last_seen",)),
+    # search_text's order (its matches' first 1,001)
+    ("idx_publish_reports_year_agency", "reports", ("year", "agency")),
+    # missing_years reads a body's years from the index alone: body_key, a late
+    # column, lies behind the report's text in the row
+    ("idx_publish_reports_body_years", "reports", ("parse_status", "body_key", "year", "agency", "province")),
     ("idx_publish_warnings_code", "warnings", ("code", "report_id")),
     ("idx_publish_fetches_sha256_id", "fetches", ("sha256", "id")),
     ("idx_publish_fetches_status", "fetches", ("status",)),
