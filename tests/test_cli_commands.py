@@ -31,7 +31,7 @@ NOT_RUN_AS_WRITTEN = {
     "xxgk crawl --all": "every real portal of the registry: no internet here",
     "xxgk eval tests/gold --pictures --only huaian-hongze-qzf-2024 --variant scan-p3":
         "run as written, and its scores checked, by test_cli.py::test_eval_pictures_scores_a_real_scan_page",
-    "xxgk demo": "serves until stopped and crawls all seven sample sites (test_demo_builds_the_archive_"
+    "xxgk demo": "serves until stopped and crawls all eight sample sites (test_demo_builds_the_archive_"
                  "every_other_command_reads runs it on one site)",
 }
 LONG_RUNNING = {"serve", "sample-portal"}  # they serve until stopped
