@@ -299,3 +299,52 @@ def test_an_old_catalogue_with_reports_at_two_ports_merges_in_place(tmp_path):
     db = open_db(path)
     assert db["reports"].count == 3 and db["report_locations"].count == 6
     assert find_report(db, "http://127.0.0.1:6000/nb/t2.htm") == (2, "url")
+
+
+# ------------------------------------------------------------------------------ crawls
+
+
+def test_a_recrawl_of_the_portal_moved_to_another_port_adds_no_report(tmp_path):
+    from conftest import crawl, query, run_xxgk
+    from sample_portal.server import serve_in_thread
+
+    ports = []
+    for options in ((), (), ("--refresh",)):  # the third fetches every report again, at a third port
+        with serve_in_thread() as url:
+            ports.append(url)
+            done = crawl(url, tmp_path, "--no-parse", *options)
+        reports = query(done.db, "SELECT count(*) AS n FROM reports")[0]["n"]
+        if len(ports) == 1:
+            first = reports
+            assert first > 5
+        else:
+            assert reports == first, done.result.stdout
+        assert query(done.db, "SELECT count(*) AS n FROM report_locations")[0]["n"] == len(ports) * first
+    assert len(set(ports)) == 3
+    assert "0 new, 0 changed" in done.result.stdout
+    runs = query(done.db, "SELECT new_reports, changed_reports, unchanged_reports, skipped_reports FROM crawl_runs "
+                          "ORDER BY id", as_dicts=False)
+    assert [tuple(r) for r in runs] == [(first, 0, 0, 0), (0, 0, 0, first), (0, 0, first, 0)]
+    assert query(done.db, "SELECT count(*) AS n FROM report_versions")[0]["n"] == first
+    # every report at its three URLs, one per port, each seen once
+    per_report = query(done.db, "SELECT count(DISTINCT url) AS n FROM report_locations GROUP BY report_id",
+                       as_dicts=False)
+    assert {r[0] for r in per_report} == {3}
+    check = run_xxgk("check", "--db", str(done.db), "--archive", str(done.archive))
+    assert check.returncode == 0, check.stdout[-3000:]
+
+
+def test_the_demo_run_twice_keeps_its_reports(tmp_path):
+    from conftest import query, run_xxgk
+
+    counts = []
+    for _ in range(2):
+        result = run_xxgk("demo", "--family", "trs", "--no-serve", "--data", str(tmp_path), timeout=600)
+        assert result.returncode == 0, result.stderr[-3000:]
+        counts.append((query(tmp_path / "xxgk.db", "SELECT count(*) AS n FROM reports")[0]["n"],
+                       query(tmp_path / "xxgk.db", "SELECT count(*) AS n FROM report_locations")[0]["n"]))
+    (reports, locations), (again, located) = counts
+    assert reports > 5 and again == reports and locations == reports and located == 2 * reports
+    assert "0 new, 0 changed" in result.stdout
+    check = run_xxgk("check", "--db", str(tmp_path / "xxgk.db"), "--archive", str(tmp_path / "archive"))
+    assert check.returncode == 0, check.stdout[-3000:]
