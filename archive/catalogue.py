@@ -231,6 +231,13 @@ def _create_tables(db: sqlite_utils.Database) -> None:
         db["warnings"].create_index(["report_id"])
     if "report_locations" not in db.table_names():  # archives made before a report had one identity
         _migrate_identity(db)
+    # url_key: one report a key (find_report looks a key up before it inserts); not a UNIQUE
+    # index, which tools that copy report rows wholesale (bench/archive_scale.py) would trip
+    unique_key = [row for row in db.execute("PRAGMA index_list(reports)").fetchall() if row[1] == "idx_reports_url_key"]
+    if unique_key and unique_key[0][2]:  # as made by the first version of the migration
+        db.execute("DROP INDEX idx_reports_url_key")
+    db["reports"].create_index(["url_key"], if_not_exists=True)
+    db["reports"].create_index(["sha256"], if_not_exists=True)  # find_report: the same bytes
 
 
 # -- one report, one identity ---------------------------------------------------------
@@ -414,7 +421,6 @@ def _migrate_identity(db: sqlite_utils.Database) -> None:
         same.setdefault((sha, frozenset(_attachment_shas(db, report_id))), []).append(report_id)
     for ids in same.values():
         merge_reports(db, ids[0], ids[1:], joined_by="content")
-    db["reports"].create_index(["url_key"], unique=True)
 
 
 def record_body(db: sqlite_utils.Database, sha256: str, size: int) -> None:
