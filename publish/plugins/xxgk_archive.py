@@ -296,19 +296,23 @@ def search_clauses(query: str, pk: str) -> tuple[list[str], dict]:
 
     A term of three characters or more is a phrase in the trigram index (an
     exact substring match); a shorter one is a token of the n-gram index, which
-    holds every one- and two-character sequence of the text (also exact)."""
+    holds every one- and two-character sequence of the text (also exact).
+
+    ``+[pk]``: the matches are checked while an index is read (the facets',
+    the sort's, the count's), never looked up row by row: 复议 is in nearly
+    every report, and a page counts its matches and five facets over them."""
     clauses, params = [], {}
     for i, term in enumerate(search_terms(query)):
         name = f"xxgk_search_{i}"
         if len(term) >= 3:
             params[name] = '"' + term.replace('"', '""') + '"'
-            clauses.append(f"[{pk}] IN (SELECT rowid FROM reports_fts WHERE reports_fts MATCH :{name})")
+            clauses.append(f"+[{pk}] IN (SELECT rowid FROM reports_fts WHERE reports_fts MATCH :{name})")
         else:
             gram = "".join(c for c in term if _token_char(c)).lower()
             if not gram:
                 continue
             params[name] = f'"{gram}"'
-            clauses.append(f"[{pk}] IN (SELECT rowid FROM reports_ngrams WHERE reports_ngrams MATCH :{name})")
+            clauses.append(f"+[{pk}] IN (SELECT rowid FROM reports_ngrams WHERE reports_ngrams MATCH :{name})")
     return clauses, params
 
 
