@@ -79,20 +79,23 @@ def measure(count: int, delay: float, pages: int, work: Path) -> dict:
             f"- name: bench-{i:02d}\n  start_url: {url}\n  family: auto\n" for i, url in enumerate(urls)),
             encoding="utf-8")
         db = work / f"crawl-{count}.db"
+        log = (work / f"crawl-{count}.log").open("w+", encoding="utf-8")  # a file: a full pipe would stall the crawl
         crawl = subprocess.Popen(
             [sys.executable, "-m", "xxgk", "crawl", "--all", "--sites", str(registry), "--db", str(db),
              "--archive", str(work / f"archive-{count}"), "--no-parse",
              "-s", f"DOWNLOAD_DELAY={delay}", "-s", "RANDOMIZE_DOWNLOAD_DELAY=False",
              "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "LOG_LEVEL=ERROR",
              "-s", f"XXGK_MAX_LIST_PAGES={max(1, pages // 10)}"],
-            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=log, text=True)
         samples = []
         while crawl.poll() is None:
             cpu = cpu_seconds(crawl.pid)
             if cpu is not None:
                 samples.append((time.time(), cpu))
             time.sleep(0.1)
-        stderr = crawl.stderr.read()
+        log.seek(0)
+        stderr = log.read()
+        log.close()
         if crawl.returncode != 0:
             raise SystemExit(f"the crawl of {count} sites failed ({crawl.returncode}): {stderr[-2000:]}")
     finally:
