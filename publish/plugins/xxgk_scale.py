@@ -15,9 +15,10 @@ Row counts
     builds.
 
 Facet counts
-    The facets metadata.json configures on ``metrics``, ``figures`` and
-    ``timeliness`` would count their millions of rows at every visit (each a
-    second or more, beyond ``facet_time_limit_ms``: "facet timed out").
+    The facets metadata.json configures on ``metrics`` and ``figures`` would
+    count their millions of rows at every visit (each a second or more, beyond
+    ``facet_time_limit_ms``: "facet timed out"); those of ``timeliness``,
+    ``reports`` and ``report_figures`` are most of their pages' time.
     prepare() counts them once (``publish_info.facet_counts``, see
     ``PRECOUNTED_FACETS`` there); on an unfiltered page of those relations
     Datasette's column facet reads its counts from there instead of running its
