@@ -15,6 +15,11 @@ Tables
             new version; old versions stay archived)
   attachments  files (PDF, DOC, DOCX, XLS, WPS) a report page links to, and the pictures in its body
   crawl_runs  one row per crawl of one site: start, end, counts, errors
+  report_checks  the check requests of a crawl run: a known report URL its lists
+            did not show, asked for (HEAD) and what it answered
+  report_status  a report that some crawl run of its site found missing: missing
+            (not confirmed yet), vanished, or listed (seen again); see update_presence
+  report_events  what crawls saw happen to a report, dated: vanished, back, edited
 
 The crawler writes bodies, fetches and report rows; the parser fills the
 parsed columns, metrics and warnings. Every write is one transaction.
@@ -238,6 +243,36 @@ def _create_tables(db: sqlite_utils.Database) -> None:
         db.execute("DROP INDEX idx_reports_url_key")
     db["reports"].create_index(["url_key"], if_not_exists=True)
     db["reports"].create_index(["sha256"], if_not_exists=True)  # find_report: the same bytes
+    _create_presence_tables(db)
+
+
+def _create_presence_tables(db: sqlite_utils.Database) -> None:
+    """Vanished and edited reports (archives made before them get the tables empty)."""
+    if "report_checks" not in db.table_names():
+        db["report_checks"].create(
+            {"id": int, "crawl_run_id": int, "report_id": int, "url": str, "status": int, "location": str,
+             "failing": int, "error": str, "checked_at": str},
+            pk="id", foreign_keys=[("crawl_run_id", "crawl_runs", "id"), ("report_id", "reports", "id")],
+        )
+        db["report_checks"].create_index(["crawl_run_id", "report_id"])
+        db["report_checks"].create_index(["report_id"])
+    if "report_status" not in db.table_names():
+        db["report_status"].create(
+            {"report_id": int, "site": str, "status": str, "misses": int, "first_missed": str, "since": str,
+             "evidence": str, "crawl_run_id": int, "updated_at": str},
+            pk="report_id", foreign_keys=[("report_id", "reports", "id"), ("crawl_run_id", "crawl_runs", "id")],
+        )
+        db["report_status"].create_index(["status"])
+    if "report_events" not in db.table_names():
+        db["report_events"].create(
+            {"id": int, "report_id": int, "kind": str, "observed_at": str, "since": str, "crawl_run_id": int,
+             "url": str, "evidence": str, "status": int, "location": str, "old_sha256": str, "new_sha256": str},
+            pk="id", not_null={"report_id", "kind", "observed_at"},
+            foreign_keys=[("report_id", "reports", "id"), ("crawl_run_id", "crawl_runs", "id"),
+                          ("old_sha256", "bodies", "sha256"), ("new_sha256", "bodies", "sha256")],
+        )
+        db["report_events"].create_index(["report_id"])
+        db["report_events"].create_index(["kind", "observed_at"])
 
 
 # -- one report, one identity ---------------------------------------------------------
@@ -251,7 +286,8 @@ def _create_tables(db: sqlite_utils.Database) -> None:
 # 'alias' or 'content' (by its bytes; such a key that later serves bytes the
 # report never had is split off into a report of its own: never two reports in one).
 
-_MERGED_TABLES = ("report_versions", "attachments", "metrics", "warnings", "report_locations")
+_MERGED_TABLES = ("report_versions", "attachments", "metrics", "warnings", "report_locations", "report_events",
+                  "report_checks")
 _PARSE_COLUMNS = ("title", "agency", "body_key", "year", "published", "published_from", "format", "province",
                   "city", "county", "township", "adcode", "admin_level", "text", "parse_status", "parse_error",
                   "parsed_sha256", "parsed_at")
@@ -366,6 +402,9 @@ def merge_reports(db: sqlite_utils.Database, kept: int, others: list[int], joine
         db.execute("DELETE FROM attachments WHERE report_id = ? AND url IN (SELECT url FROM attachments WHERE report_id = ?)",
                    [other, kept])
         db.execute("UPDATE attachments SET report_id = ? WHERE report_id = ?", [kept, other])
+        for table in ("report_events", "report_checks"):  # what crawls saw of it stays its history
+            if table in db.table_names():
+                db.execute(f"UPDATE {table} SET report_id = ? WHERE report_id = ?", [kept, other])
         db.execute("UPDATE report_locations SET report_id = ?, joined_by = CASE WHEN joined_by = 'url' THEN ? "
                    "ELSE joined_by END WHERE report_id = ?", [kept, joined_by, other])
         _locate(db, kept, by_id[other]["url"], joined_by, by_id[other]["last_seen"] or utc_now(),
@@ -491,6 +530,7 @@ def upsert_report(
     declared_encoding: str | None = None,
     complete: bool = True,
     attachments: list[dict] | None = None,
+    crawl_run_id: int | None = None,
 ) -> tuple[int, str]:
     """Record that ``url`` reached a report whose current body is ``sha256``.
 
@@ -502,7 +542,8 @@ def upsert_report(
     ``report_versions``; the report row points at the newest. ``attachments``
     are dicts with url, link_text, filename, content_type, sha256, fetch_id; one
     the report has at another URL of the same key, or with the same bytes, is
-    the same attachment.
+    the same attachment. New bytes at a known report are an ``edited`` event
+    (``report_events``: the old and new sha256, since when the old one was archived).
     """
     now = utc_now()
     attachments = attachments or []
@@ -548,6 +589,13 @@ def upsert_report(
             if old_sha != sha256:
                 update.update(sha256=sha256, content_type=content_type, declared_encoding=declared_encoding)
                 change = "changed"
+                if not _has_version(db, report_id, sha256):  # not a URL of it serving an older version again
+                    since = db.execute("SELECT first_seen FROM report_versions WHERE report_id = ? AND sha256 = ?",
+                                       [report_id, old_sha]).fetchone()
+                    db["report_events"].insert({
+                        "report_id": report_id, "kind": "edited", "observed_at": now, "since": since[0] if since else None,
+                        "crawl_run_id": crawl_run_id, "url": url, "evidence": "new bytes at the report's URL",
+                        "old_sha256": old_sha, "new_sha256": sha256})
             db["reports"].update(report_id, update)
         _locate(db, report_id, url, joined_by, now)
         db.execute(
@@ -588,6 +636,108 @@ def mark_seen(db: sqlite_utils.Database, url: str, list_date: str | None = None)
         db.execute("UPDATE reports SET last_seen = ?, list_date = coalesce(list_date, ?) WHERE id = ?",
                    [now, list_date, report_id])
         _locate(db, report_id, url, joined_by, now)
+
+
+# -- vanished and returning reports --------------------------------------------------
+#
+# A crawl run of a site is evidence about its known reports only when the site
+# answered it: the run finished (not stopped, not killed), it saw at least one
+# report of the site, and none of its lists came back empty where they showed
+# reports before (emptied_lists). In such a run a report of the site is absent
+# when it was not seen (listed, or fetched) and either its list page was read
+# ("not listed") or its check request failed (404, 410, a redirect to the home
+# page). ``confirm`` such runs in a row make it ``vanished``; seen again, it is ``back``.
+
+VANISH_AFTER = 2  # runs (XXGK_VANISH_AFTER)
+
+
+def unseen_reports(db: sqlite_utils.Database, site: str, since: str) -> list[tuple[int, str]]:
+    """``(report_id, url)`` of the reports of ``site`` not seen since ``since`` (a run's
+    start): those its lists did not show (nor the run fetched), but not the vanished
+    ones (a vanished report is back when it is listed again); longest unseen first."""
+    return [tuple(r) for r in db.execute(
+        "SELECT r.id, r.url FROM reports r LEFT JOIN report_status s ON s.report_id = r.id "
+        "WHERE r.site = ? AND coalesce(r.last_seen, '') < ? AND coalesce(s.status, '') != 'vanished' "
+        "ORDER BY r.last_seen, r.id", [site, since])]
+
+
+def record_check(db: sqlite_utils.Database, crawl_run_id: int | None, report_id: int, url: str,
+                 status: int | None, location: str | None, failing: bool, error: str | None = None) -> None:
+    with db.atomic():
+        db["report_checks"].insert({"crawl_run_id": crawl_run_id, "report_id": report_id, "url": url, "status": status,
+                                    "location": location, "failing": int(failing), "error": error,
+                                    "checked_at": utc_now()})
+
+
+def run_is_evidence(db: sqlite_utils.Database, crawl_run_id: int) -> bool:
+    """Whether the run tells anything about its site's reports (see above)."""
+    run = db.execute("SELECT site, started_at, status, finish_reason, pages_fetched FROM crawl_runs WHERE id = ?",
+                     [crawl_run_id]).fetchone()
+    if run is None:
+        return False
+    site, started, status, reason, pages = run
+    if status != "finished" or reason != "finished" or not pages:
+        return False
+    seen = db.execute("SELECT 1 FROM reports WHERE site = ? AND last_seen >= ? LIMIT 1", [site, started]).fetchone()
+    return seen is not None and not emptied_lists(db, crawl_run_id)
+
+
+def update_presence(db: sqlite_utils.Database, crawl_run_id: int, confirm: int = VANISH_AFTER) -> dict[str, int]:
+    """Count the run's evidence into ``report_status``; record ``vanished`` and ``back``
+    events. Returns how many reports went missing, vanished and came back."""
+    counts = {"missing": 0, "vanished": 0, "back": 0}
+    if not run_is_evidence(db, crawl_run_id):
+        return counts
+    site, started = db.execute("SELECT site, started_at FROM crawl_runs WHERE id = ?", [crawl_run_id]).fetchone()
+    now = utc_now()
+    lists = {r[0] for r in db.execute("SELECT url FROM list_pages WHERE crawl_run_id = ?", [crawl_run_id])}
+    checks = {r[0]: r[1:] for r in db.execute(
+        "SELECT report_id, status, location, failing FROM report_checks WHERE crawl_run_id = ? ORDER BY id",
+        [crawl_run_id])}
+    with db.atomic():
+        status_of = {r[0]: r[1:] for r in db.execute(
+            "SELECT s.report_id, s.status, s.misses, s.first_missed, s.since FROM report_status s "
+            "JOIN reports r ON r.id = s.report_id WHERE r.site = ?", [site])}
+        for report_id, url, list_url, last_seen in db.execute(
+                "SELECT id, url, list_url, last_seen FROM reports WHERE site = ?", [site]).fetchall():
+            known = status_of.get(report_id)
+            if (last_seen or "") >= started:  # listed (or fetched) this run
+                if known is None or known[0] == "listed":
+                    continue
+                if known[0] == "vanished":
+                    db["report_events"].insert({"report_id": report_id, "kind": "back", "observed_at": now,
+                                                "since": known[3], "crawl_run_id": crawl_run_id, "url": url,
+                                                "evidence": "listed again"})
+                    counts["back"] += 1
+                db["report_status"].upsert({"report_id": report_id, "site": site, "status": "listed", "misses": 0,
+                                            "first_missed": None, "since": now, "evidence": "listed",
+                                            "crawl_run_id": crawl_run_id, "updated_at": now}, pk="report_id")
+                continue
+            check = checks.get(report_id)
+            status, location, failing = check if check else (None, None, 0)
+            unlisted = list_url in lists
+            if failing:
+                evidence = ("not listed; " if unlisted else "") + f"HTTP {status}" + (f" → {location}" if location else "")
+            elif unlisted:
+                evidence = "not listed" + (f"; HTTP {status}" if status else "")
+            else:
+                continue  # its list not read, its URL not checked (or answering): nothing known
+            misses = (known[1] or 0) + 1 if known and known[0] != "listed" else 1
+            first_missed = known[2] if known and known[0] != "listed" and known[2] else started
+            state = known[0] if known and known[0] == "vanished" else "missing"
+            since = known[3] if state == "vanished" else first_missed
+            if state == "missing":
+                counts["missing"] += 1
+                if misses >= confirm:
+                    state, since = "vanished", now
+                    db["report_events"].insert({"report_id": report_id, "kind": "vanished", "observed_at": now,
+                                                "since": first_missed, "crawl_run_id": crawl_run_id, "url": url,
+                                                "evidence": evidence, "status": status, "location": location})
+                    counts["vanished"] += 1
+            db["report_status"].upsert({"report_id": report_id, "site": site, "status": state, "misses": misses,
+                                        "first_missed": first_missed, "since": since, "evidence": evidence,
+                                        "crawl_run_id": crawl_run_id, "updated_at": now}, pk="report_id")
+    return counts
 
 
 def save_parse_result(

@@ -7,7 +7,7 @@ import sys
 from scrapy import signals
 from twisted.internet import task
 
-from archive.catalogue import open_db, utc_now
+from archive.catalogue import VANISH_AFTER, open_db, update_presence, utc_now
 
 
 def _counts(stats) -> dict[str, int]:
@@ -58,7 +58,13 @@ class CrawlRunRecorder:
                 self.run_id,
                 {"ended_at": utc_now(), "status": "finished", "finish_reason": reason, **_counts(self.crawler.stats)},
             )
-        db.close()
+        try:  # what the run saw of the site's known reports (vanished, back): archive.catalogue.update_presence
+            counts = update_presence(db, self.run_id, max(1, self.crawler.settings.getint("XXGK_VANISH_AFTER",
+                                                                                          VANISH_AFTER)))
+            for name, n in counts.items():
+                self.crawler.stats.set_value(f"xxgk/reports_{name}", n)
+        finally:
+            db.close()
 
 
 class Progress:

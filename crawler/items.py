@@ -72,3 +72,17 @@ class ListSeen:
 
     url: str
     reports: int
+
+
+@dataclass
+class ReportCheck:
+    """What a known report URL its lists did not show answered a check request
+    (``failing``: 404, 410 or a redirect to the site's home page; ``status`` None:
+    no answer)."""
+
+    report_id: int
+    url: str
+    status: int | None
+    location: str | None
+    failing: bool
+    error: str | None = None

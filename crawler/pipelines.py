@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import asdict
 
-from archive.catalogue import mark_fetch, mark_seen, open_db, record_fetch, record_list_page, upsert_report
-from crawler.items import ListSeen, NotFoundPage, RefusedLink, ReportItem, SeenReport
+from archive.catalogue import (mark_fetch, mark_seen, open_db, record_check, record_fetch, record_list_page,
+                               upsert_report)
+from crawler.items import ListSeen, NotFoundPage, RefusedLink, ReportCheck, ReportItem, SeenReport
 
 
 class ReportCataloguePipeline:
@@ -25,6 +26,11 @@ class ReportCataloguePipeline:
             return item
         if isinstance(item, ListSeen):
             record_list_page(self.db, self.crawler.stats.get_value("xxgk/crawl_run_id"), item.url, item.reports)
+            return item
+        if isinstance(item, ReportCheck):
+            record_check(self.db, self.crawler.stats.get_value("xxgk/crawl_run_id"), item.report_id, item.url,
+                         item.status, item.location, item.failing, item.error)
+            self.crawler.stats.inc_value("xxgk/reports_checked")
             return item
         if isinstance(item, RefusedLink):
             record_fetch(self.db, url=item.url, final_url=None, method="GET", status=None, kind=item.kind,
@@ -51,6 +57,7 @@ class ReportCataloguePipeline:
             declared_encoding=item.declared_encoding,
             complete=item.complete,
             attachments=[asdict(a) for a in item.attachments],
+            crawl_run_id=self.crawler.stats.get_value("xxgk/crawl_run_id"),
         )
         self.crawler.stats.inc_value(f"xxgk/reports_{change}")
         return item

@@ -39,6 +39,7 @@ Which families run by default: ``families.FAMILIES`` (``--all``, the demo,
 
 from __future__ import annotations
 
+import dataclasses
 import contextlib
 import hashlib
 import posixpath
@@ -84,6 +85,7 @@ class PortalHTTPServer(ThreadingHTTPServer):
                  delay: float = 0.0):
         self.routes = routes
         self.manifest = manifest
+        self.full_manifest = manifest
         self.verbose = verbose
         self.delay = delay
         self.request_log: deque[LoggedRequest] = deque(maxlen=100_000)
@@ -108,6 +110,11 @@ class PortalHTTPServer(ThreadingHTTPServer):
         with self._state_lock:
             self.versions[key] = self.versions.get(key, 0) + 1
             return self.versions[key]
+
+    def hide(self, paths) -> None:
+        """Serve the site without the reports at ``paths`` (none: every report)."""
+        self.routes = build_routes(hidden_manifest(self.full_manifest, paths))
+        self.manifest = hidden_manifest(self.full_manifest, paths)
 
     def version_of(self, path: str, query: str) -> int:
         if not self.versions:
@@ -451,17 +458,32 @@ def revise(resp: Response, version: int, default_time: datetime) -> Response:
 # -------------------------------------------------------------------- API
 
 
+def hidden_manifest(manifest: Manifest, paths) -> Manifest:
+    """``manifest`` without the reports at ``paths``: off their lists, their pages gone."""
+    hidden = set(paths)
+    if not hidden:
+        return manifest
+    return dataclasses.replace(
+        manifest, reports=[r for r in manifest.reports if r.path not in hidden],
+        list_entries=[e for e in manifest.list_entries if getattr(e.document, "path", None) not in hidden])
+
+
 def make_server(host: str = "127.0.0.1", port: int = 0, *, verbose: bool = False,
-                manifest: Manifest | None = None, family: str = "trs", delay: float = 0.0) -> PortalHTTPServer:
+                manifest: Manifest | None = None, family: str = "trs", delay: float = 0.0,
+                hide=()) -> PortalHTTPServer:
     """A ready (bound, not yet serving) threaded server for one family's site.
 
     ``port=0`` picks a free ephemeral port (see ``server.base_url``).
     Request logging to stderr only with ``verbose=True``.  ``delay``: seconds
-    to wait before answering each request.
+    to wait before answering each request.  ``hide``: report paths served as
+    removed (no list entry, 404), see ``PortalURL.hide``.
     """
     manifest = manifest or load_manifest(family)
-    routes = build_routes(manifest)
-    return PortalHTTPServer((host, port), routes, manifest, verbose=verbose, delay=delay)
+    routes = build_routes(hidden_manifest(manifest, hide))
+    server = PortalHTTPServer((host, port), routes, manifest, verbose=verbose, delay=delay)
+    if hide:
+        server.hide(hide)
+    return server
 
 
 class PortalURL(str):
@@ -483,13 +505,22 @@ class PortalURL(str):
     def bump_version(self, target: str) -> int:
         return self.server.bump_version(target)
 
+    def hide(self, *paths: str) -> None:
+        """Take reports off the site (their list entries and pages: 404), as an agency
+        that removes them; ``show()`` puts every report back."""
+        self.server.hide(paths)
+
+    def show(self) -> None:
+        self.server.hide(())
+
 
 @contextlib.contextmanager
 def serve_in_thread(host: str = "127.0.0.1", port: int = 0, *, verbose: bool = False,
                     manifest: Manifest | None = None, family: str = "trs",
-                    delay: float = 0.0) -> Iterator[PortalURL]:
-    """Run the portal in a daemon thread; yields its base URL; shuts it down on exit."""
-    server = make_server(host, port, verbose=verbose, manifest=manifest, family=family, delay=delay)
+                    delay: float = 0.0, hide=()) -> Iterator[PortalURL]:
+    """Run the portal in a daemon thread; yields its base URL; shuts it down on exit.
+    ``hide``: report paths taken off the site (``PortalURL.hide``); none by default."""
+    server = make_server(host, port, verbose=verbose, manifest=manifest, family=family, delay=delay, hide=hide)
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
                               name="sample-portal", daemon=True)
     thread.start()

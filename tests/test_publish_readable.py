@@ -37,6 +37,15 @@ def site(crawled, tmp_path_factory):
     conn = sqlite3.connect(db)  # one report late (a department's, dated 30 June of the year after), for late_reports
     conn.execute("UPDATE reports SET published = (year + 1) || '-06-30', published_from = 'page' WHERE id = "
                  "(SELECT min(id) FROM reports WHERE admin_level = 'department' AND year >= 2019)")
+    # and one vanished (tests/test_vanished.py makes one on real crawls), for vanished_reports
+    conn.execute("INSERT INTO report_checks (crawl_run_id, report_id, url, status, failing, checked_at) "
+                 "SELECT 1, id, url, 404, 1, last_seen FROM reports WHERE id = (SELECT max(id) FROM reports)")
+    conn.execute("INSERT INTO report_status (report_id, site, status, misses, first_missed, since, evidence, "
+                 "crawl_run_id, updated_at) SELECT id, site, 'vanished', 2, last_seen, last_seen, 'not listed; HTTP 404', "
+                 "1, last_seen FROM reports WHERE id = (SELECT max(id) FROM reports)")
+    conn.execute("INSERT INTO report_events (report_id, kind, observed_at, since, crawl_run_id, url, evidence, status) "
+                 "SELECT id, 'vanished', last_seen, first_seen, 1, url, 'not listed; HTTP 404', 404 FROM reports "
+                 "WHERE id = (SELECT max(id) FROM reports)")
     conn.commit()
     conn.close()
     with serve(db) as base:

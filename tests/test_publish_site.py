@@ -244,7 +244,8 @@ def test_every_canned_query_runs(site):
     for name in queries:
         response = httpx.get(f"{site['base']}/xxgk/{name}.json", params={"_shape": "array", **params})
         assert response.status_code == 200, (name, response.text[:300])
-        assert response.json(), f"{name} returned no rows on the sample crawl"
+        # nothing vanishes in one crawl: tests/test_vanished.py reads that query after a report did
+        assert response.json() or name == "vanished_reports", f"{name} returned no rows on the sample crawl"
         assert httpx.get(f"{site['base']}/xxgk/{name}").status_code == 200
 
 

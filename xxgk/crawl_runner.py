@@ -27,6 +27,9 @@ class CrawlResult:
     crawl_run_id: int | None = None
     problem: str | None = None  # the first failure, when the site gave no answer at all
     emptied: list[tuple[str, int]] = field(default_factory=list)  # lists with reports before, none now
+    reports_vanished: int = 0  # confirmed gone this run (archive.catalogue.update_presence)
+    reports_missing: int = 0  # not listed (or failing) this run, not confirmed yet
+    reports_back: int = 0  # vanished before, listed again
 
     @property
     def stopped(self) -> bool:
@@ -52,6 +55,9 @@ class CrawlResult:
         for url, before in self.emptied:
             line += (f"\n[{self.site}] warning: {url} listed {before} reports last crawl and none now; "
                      "its reports are kept as archived (check the site)")
+        if self.reports_vanished or self.reports_back or self.reports_missing:
+            line += (f"\n[{self.site}] {self.reports_missing} known reports missing this crawl, "
+                     f"{self.reports_vanished} now vanished, {self.reports_back} back")
         return line
 
 
@@ -118,6 +124,9 @@ def run_crawls(sites: list[Site], settings: Settings, *, refresh: bool = False) 
                 finish_reason=stats.get("finish_reason"),
                 answers=stats.get("downloader/response_count", 0),
                 crawl_run_id=stats.get("xxgk/crawl_run_id"),
+                reports_vanished=stats.get("xxgk/reports_vanished", 0),
+                reports_missing=stats.get("xxgk/reports_missing", 0),
+                reports_back=stats.get("xxgk/reports_back", 0),
             )
         )
     _explain(settings.get("XXGK_DB"), results)

@@ -21,24 +21,34 @@ attachment hosts) is followed.
 Incremental: a report already archived whole is not fetched again unless the
 spider runs with ``-a refresh=1``; list pages are always fetched again, with
 conditional requests (see :class:`crawler.middlewares.ConditionalRequestMiddleware`).
+
+Vanished reports: when the lists are done (the spider is idle), the known
+reports of the site its lists did not show this run are checked with one HEAD
+request each, no redirect followed (at most ``XXGK_MAX_CHECKS`` a run, the
+longest unseen first; none when the run saw no report at all: a site that is
+down is not asked more). What they answered is a :class:`ReportCheck`; what it
+means is worked out when the run ends (:func:`archive.catalogue.update_presence`).
 """
 
 from __future__ import annotations
 
 import dataclasses
+import re
 from urllib.parse import urlencode, urljoin, urlsplit
 
 import scrapy
+from scrapy import signals
+from scrapy.exceptions import DontCloseSpider
 from parsel import Selector
 from scrapy.http import Response, TextResponse
 
-from archive.catalogue import archived_keys, open_db
+from archive.catalogue import archived_keys, open_db, unseen_reports
 from archive.identity import url_key
 from crawler.attachments import filename_from_disposition, is_document_link, safe_display_name
 from crawler import soft404
 from crawler.images import body_images
 from crawler.families import hanweb, jsonapi, pager, trs
-from crawler.items import AttachmentItem, ListSeen, NotFoundPage, RefusedLink, ReportItem, SeenReport
+from crawler.items import AttachmentItem, ListSeen, NotFoundPage, RefusedLink, ReportCheck, ReportItem, SeenReport
 from crawler.links import Link, anchor_link, page_links, same_site, site_domain
 from crawler.paging import PAGES_AHEAD, LinkChain, PageWindow
 from crawler.titles import (
@@ -56,6 +66,9 @@ MAX_NAVIGATION_HOPS = 3
 REPORT_PRIORITY = 100
 ATTACHMENT_PRIORITY = 110
 LIST_PRIORITY = 0
+# a redirect to one of these (on the site) is how many portals answer a removed page
+HOME_PATH = re.compile(r"^/?(index\.(s?html?|jsp|php|aspx?))?$", re.IGNORECASE)
+GONE_STATUSES = (404, 410)
 
 
 def _truthy(value) -> bool:
@@ -92,6 +105,59 @@ class AnnualReportsSpider(scrapy.Spider):
         self.refused: set[str] = set()  # off-site links recorded this run
         self.images: dict[str, AttachmentItem] = {}  # body images archived this run, by URL
         self.probe_text: str | None = None  # what the site answers a missing page with (soft404)
+        self.checked = False  # the check requests of unseen reports were planned (spider_idle)
+
+    @classmethod
+    def from_crawler(cls, crawler, *args, **kwargs):
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        crawler.signals.connect(spider.spider_idle, signal=signals.spider_idle)
+        return spider
+
+    # -- checks of the reports the lists did not show -------------------------------
+
+    def spider_idle(self):
+        if self.checked:
+            return
+        self.checked = True
+        requests = self._check_requests()
+        if not requests:
+            return
+        for request in requests:
+            self.crawler.engine.crawl(request)
+        raise DontCloseSpider
+
+    def _check_requests(self) -> list[scrapy.Request]:
+        limit = self.settings.getint("XXGK_MAX_CHECKS", 50)
+        stats = self.crawler.stats
+        seen = sum(stats.get_value(f"xxgk/reports_{k}", 0) for k in ("new", "changed", "unchanged", "skipped"))
+        run_id = stats.get_value("xxgk/crawl_run_id")
+        if limit <= 0 or not seen or run_id is None:
+            return []
+        db = open_db(self.settings.get("XXGK_DB"))
+        try:
+            (started,) = db.execute("SELECT started_at FROM crawl_runs WHERE id = ?", [run_id]).fetchone()
+            unseen = unseen_reports(db, self.site, started)[:limit]
+        finally:
+            db.close()
+        return [scrapy.Request(url, method="HEAD", callback=self.parse_check, errback=self.check_failed,
+                               priority=REPORT_PRIORITY, dont_filter=True, cb_kwargs={"report_id": report_id},
+                               meta={"dont_redirect": True, "handle_httpstatus_all": True,
+                                     "xxgk_unconditional": True, "xxgk_kind": "check"})
+                for report_id, url in unseen if self.is_on_site(url)]
+
+    def parse_check(self, response: Response, report_id: int):
+        location = _header(response, "Location")
+        target = urljoin(response.url, location) if location else None
+        home = target is not None and self.is_on_site(target) and (
+            HOME_PATH.match(urlsplit(target).path) is not None or target == self.start_url)
+        failing = response.status in GONE_STATUSES or (300 <= response.status < 400 and home)
+        yield ReportCheck(report_id=report_id, url=response.url, status=response.status, location=target,
+                          failing=failing)
+
+    def check_failed(self, failure):
+        request = failure.request
+        yield ReportCheck(report_id=request.cb_kwargs["report_id"], url=request.url, status=None, location=None,
+                          failing=False, error=failure.getErrorMessage()[:500])
 
     async def start(self):
         if not self.refresh:

@@ -401,7 +401,7 @@ def render_cell(row, value, column, table, database, datasette):
             return markupsafe.Markup(" · ".join(parts))
         if table == "report_figures" and column == "url" and isinstance(raw, str) and raw.startswith(("http://", "https://")):
             return markupsafe.Markup(_original_link(raw))
-        if column in ("sha256", "parsed_sha256", "archived_sha256") and isinstance(raw, str) and DIGEST.fullmatch(raw):
+        if column in ("sha256", "parsed_sha256", "archived_sha256", "old_sha256", "new_sha256") and isinstance(raw, str) and DIGEST.fullmatch(raw):
             if table in ("bodies", "archive_files") and column == "sha256":
                 return markupsafe.Markup(f"{html.escape(raw)} · {_archive_link(datasette, raw)}")
             body = _row_link(datasette, database, "bodies", raw, raw[:12] + "…", title=raw)
@@ -414,7 +414,7 @@ def render_cell(row, value, column, table, database, datasette):
             labels = await _metric_labels(datasette, database)
             if raw in labels:
                 return markupsafe.Markup(_row_link(datasette, database, "metric_definitions", raw, raw, title=labels[raw]))
-        if column == "report_id" and table in ("figures", None) and isinstance(raw, int):
+        if column == "report_id" and table in ("figures", "report_status", None) and isinstance(raw, int):
             return markupsafe.Markup(_row_link(datasette, database, "reports", raw, str(raw)))
         if column == "site" and table in ("reports", "crawl_runs") and isinstance(raw, str):
             return markupsafe.Markup(_row_link(datasette, database, "sites", raw, raw))

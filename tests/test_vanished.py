@@ -1,0 +1,91 @@
+"""Vanished, returning and edited reports, on real crawls of the sample portal."""
+
+from __future__ import annotations
+
+import shutil
+
+import httpx
+
+from conftest import FAST, crawl, query, run_xxgk, serve
+
+
+def _blob(archive, sha):
+    return archive / "sha256" / sha[:2] / sha[2:4] / sha
+
+
+def test_a_report_taken_down_vanishes_after_two_crawls_and_comes_back(tmp_path):
+    from sample_portal.manifest import load_manifest
+    from sample_portal.server import serve_in_thread
+
+    manifest = load_manifest("trs")
+    gone, edited = manifest.reports[0], manifest.reports[1]
+    with serve_in_thread() as url:
+        port = url.server.server_address[1]
+        first = crawl(str(url), tmp_path)
+        (report,) = query(first.db, "SELECT id, sha256 FROM reports WHERE url LIKE ?", ["%" + gone.path])
+        url.hide(gone.path)  # the agency takes it down: off its list, its page 404
+        once = crawl(str(url), tmp_path)
+    assert query(once.db, "SELECT status, misses, evidence FROM report_status WHERE report_id = ?", [report["id"]]) == [
+        {"status": "missing", "misses": 1, "evidence": "not listed; HTTP 404"}]
+    assert query(once.db, "SELECT * FROM report_events WHERE kind = 'vanished'") == []  # one run is not enough
+    assert "1 known reports missing this crawl, 0 now vanished" in once.result.stdout
+    checks = query(once.db, "SELECT report_id, status, failing FROM report_checks")
+    assert checks == [{"report_id": report["id"], "status": 404, "failing": 1}]  # only the unlisted one is asked
+
+    down = run_xxgk("crawl", "--start-url", str(url), "--db", str(once.db), "--archive", str(once.archive), *FAST)
+    assert down.returncode == 1 and "could not be crawled" in down.stdout  # the site is down: no answer, no evidence
+    assert query(once.db, "SELECT misses FROM report_status WHERE report_id = ?", [report["id"]]) == [{"misses": 1}]
+    assert query(once.db, "SELECT count(*) AS n FROM report_checks")[0]["n"] == 1
+
+    with serve_in_thread(port=port, hide=[gone.path]):
+        twice = crawl(str(url), tmp_path)
+    (event,) = query(twice.db, "SELECT * FROM report_events WHERE kind = 'vanished'")
+    assert event["report_id"] == report["id"] and event["evidence"] == "not listed; HTTP 404" and event["status"] == 404
+    assert event["since"] and event["observed_at"] > event["since"]
+    assert query(twice.db, "SELECT status FROM report_status WHERE report_id = ?", [report["id"]]) == [
+        {"status": "vanished"}]
+    assert _blob(twice.archive, report["sha256"]).exists()  # its archived copy stays
+    # the other reports were listed every time: nothing about them
+    assert query(twice.db, "SELECT count(*) AS n FROM report_status")[0]["n"] == 1
+    # published beside its archived copy: the canned query, the events and the report's row
+    published = tmp_path / "published"
+    published.mkdir()
+    shutil.copy(twice.db, published / "xxgk.db")
+    shutil.copytree(twice.archive, published / "archive")
+    with serve(published / "xxgk.db") as base:
+        page = httpx.get(base + "/xxgk/vanished_reports", timeout=60).text
+        assert f"/-/archive/{report['sha256']}" in page and "已消失的年报" in page and "not listed; HTTP 404" in page
+        assert httpx.get(base + f"/-/archive/{report['sha256']}", timeout=60).status_code == 200
+        events = httpx.get(base + "/xxgk/report_events.json?_shape=array", timeout=60).json()
+        assert [(e["report_id"], e["kind"]) for e in events] == [(report["id"], "vanished")]
+        row = httpx.get(base + f"/xxgk/reports/{report['id']}", timeout=60).text
+        assert "report_status" in row and "report_events" in row  # its status and events, linked from its row
+
+    with serve_in_thread(port=port) as url:  # back on the site, and another report edited
+        url.bump_version(edited.path)
+        back = crawl(str(url), tmp_path, "--refresh")
+    kinds = query(back.db, "SELECT report_id, kind FROM report_events ORDER BY id")
+    (edit,) = query(back.db, "SELECT * FROM report_events WHERE kind = 'edited'")
+    assert [k["kind"] for k in kinds if k["report_id"] == report["id"]] == ["vanished", "back"]
+    assert query(back.db, "SELECT status, misses FROM report_status WHERE report_id = ?", [report["id"]]) == [
+        {"status": "listed", "misses": 0}]
+    versions = [v["sha256"] for v in query(back.db, "SELECT sha256 FROM report_versions WHERE report_id = ? ORDER BY id",
+                                           [edit["report_id"]])]
+    assert versions == [edit["old_sha256"], edit["new_sha256"]] and edit["since"] < edit["observed_at"]
+    assert all(_blob(back.archive, sha).exists() for sha in versions)
+
+
+def test_an_emptied_list_is_no_evidence(tmp_path):
+    """A run whose list came back empty (the site failed to draw it) marks nothing missing."""
+    from sample_portal.manifest import load_manifest
+    from sample_portal.server import serve_in_thread
+
+    manifest = load_manifest("trs")
+    with serve_in_thread() as url:
+        first = crawl(str(url), tmp_path)
+        url.hide(*[r.path for r in manifest.reports])
+        empty = crawl(str(url), tmp_path)
+    assert "listed" in empty.result.stdout and "none now" in empty.result.stdout
+    assert query(empty.db, "SELECT count(*) AS n FROM report_status")[0]["n"] == 0
+    assert query(empty.db, "SELECT count(*) AS n FROM report_checks")[0]["n"] == 0
+    assert query(first.db, "SELECT count(*) AS n FROM report_events")[0]["n"] == 0
