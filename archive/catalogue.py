@@ -645,8 +645,8 @@ def mark_seen(db: sqlite_utils.Database, url: str, list_date: str | None = None)
 # report of the site, and none of its lists came back empty where they showed
 # reports before (emptied_lists). In such a run a report of the site is absent
 # when it was not seen (listed, or fetched) and either its list page was read
-# ("not listed") or its check request failed (404, 410, a redirect to the home
-# page). ``confirm`` such runs in a row make it ``vanished``; seen again, it is ``back``.
+# and showed other reports ("not listed") or its check request failed (404,
+# 410, a redirect to the home page). ``confirm`` such runs in a row make it ``vanished``; seen again, it is ``back``.
 
 VANISH_AFTER = 2  # runs (XXGK_VANISH_AFTER)
 
@@ -690,7 +690,12 @@ def update_presence(db: sqlite_utils.Database, crawl_run_id: int, confirm: int =
         return counts
     site, started = db.execute("SELECT site, started_at FROM crawl_runs WHERE id = ?", [crawl_run_id]).fetchone()
     now = utc_now()
-    lists = {r[0] for r in db.execute("SELECT url FROM list_pages WHERE crawl_run_id = ?", [crawl_run_id])}
+    # the lists this run read that showed reports: a list that showed none (a page the site failed
+    # to draw, a column emptied) is no evidence that one report left it
+    lists = {r[0] for r in db.execute("SELECT url FROM list_pages WHERE crawl_run_id = ? AND reports > 0",
+                                      [crawl_run_id])}
+    lists |= {r[0] for r in db.execute("SELECT DISTINCT list_url FROM reports WHERE site = ? AND last_seen >= ? "
+                                       "AND list_url IS NOT NULL", [site, started])}
     checks = {r[0]: r[1:] for r in db.execute(
         "SELECT report_id, status, location, failing FROM report_checks WHERE crawl_run_id = ? ORDER BY id",
         [crawl_run_id])}

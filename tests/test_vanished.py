@@ -89,3 +89,80 @@ def test_an_emptied_list_is_no_evidence(tmp_path):
     assert query(empty.db, "SELECT count(*) AS n FROM report_status")[0]["n"] == 0
     assert query(empty.db, "SELECT count(*) AS n FROM report_checks")[0]["n"] == 0
     assert query(first.db, "SELECT count(*) AS n FROM report_events")[0]["n"] == 0
+
+
+# -- the rule, on a catalogue alone (no crawl) ------------------------------------------
+
+
+def _catalogue(tmp_path):
+    from archive.catalogue import open_db
+
+    db = open_db(tmp_path / "rule.db")
+    for n in (1, 2):
+        db["reports"].insert({"id": n, "url": f"http://x.gov.cn/nb/{n}.htm", "url_key": f"x.gov.cn/nb/{n}.htm",
+                              "site": "x", "list_url": "http://x.gov.cn/nb/", "first_seen": "2026-01-01T00:00:00Z",
+                              "last_seen": "2026-01-01T00:00:00Z"})
+    return db
+
+
+def _run(db, started, *, seen=(1,), listed=2, reason="finished", pages=5, check=None, confirm=2):
+    from archive.catalogue import record_check, update_presence
+
+    run_id = db["crawl_runs"].insert({"site": "x", "started_at": started, "status": "finished",
+                                      "finish_reason": reason, "pages_fetched": pages}).last_pk
+    db["list_pages"].insert({"crawl_run_id": run_id, "url": "http://x.gov.cn/nb/", "reports": listed,
+                             "seen_at": started})
+    for report_id in seen:
+        db.execute("UPDATE reports SET last_seen = ? WHERE id = ?", [started + "1", report_id])
+    if check is not None:
+        record_check(db, run_id, 2, "http://x.gov.cn/nb/2.htm", *check)
+    return update_presence(db, run_id, confirm)
+
+
+def _status(db):
+    return db.execute("SELECT status, misses, evidence FROM report_status WHERE report_id = 2").fetchone()
+
+
+def test_the_rule_counts_only_runs_that_are_evidence(tmp_path):
+    db = _catalogue(tmp_path)
+    assert _run(db, "2026-02-01", reason="shutdown")["missing"] == 0  # stopped before it was done
+    assert _run(db, "2026-02-02", seen=())["missing"] == 0  # saw no report of the site: down, or a trap
+    assert _status(db) is None
+    assert _run(db, "2026-02-03", check=(302, "http://x.gov.cn/index.html", True)) == {
+        "missing": 1, "vanished": 0, "back": 0}
+    assert _status(db) == ("missing", 1, "not listed; HTTP 302 → http://x.gov.cn/index.html")
+    _run(db, "2026-02-04", seen=(1,), check=(None, None, False))  # no answer to the check; still not listed
+    assert _status(db) == ("vanished", 2, "not listed")
+    (kind, since), = db.execute("SELECT kind, since FROM report_events").fetchall()
+    assert kind == "vanished" and since == "2026-02-03"
+    assert _run(db, "2026-02-05", seen=(1, 2))["back"] == 1
+    assert _status(db) == ("listed", 0, "listed")
+
+
+def test_a_list_that_shows_nothing_is_no_evidence_and_the_rule_is_configurable(tmp_path):
+    db = _catalogue(tmp_path)
+    db.execute("UPDATE reports SET list_url = 'http://x.gov.cn/other/' WHERE id = 1")
+    _run(db, "2026-02-01", listed=0)  # report 2's list drew no entry; report 1 is seen elsewhere
+    assert _status(db) is None
+    _run(db, "2026-02-02", listed=0, check=(404, None, True), confirm=1)  # its URL is gone, and one run is enough
+    assert _status(db) == ("vanished", 1, "HTTP 404")
+
+
+def test_a_check_tells_a_redirect_home_from_a_redirect_elsewhere():
+    from scrapy.http import Request, Response
+
+    from crawler.spiders.annual_reports import AnnualReportsSpider
+
+    spider = AnnualReportsSpider(start_url="http://www.x.gov.cn/")
+
+    def check(status, location=None):
+        url = "http://www.x.gov.cn/nb/2.htm"
+        response = Response(url, status=status, headers={"Location": location} if location else {},
+                            request=Request(url, method="HEAD"))
+        (item,) = spider.parse_check(response, report_id=2)
+        return item.failing, item.location
+
+    assert check(404) == (True, None) and check(410)[0] and not check(200)[0] and not check(405)[0]
+    assert check(302, "/") == (True, "http://www.x.gov.cn/")
+    assert check(301, "http://www.x.gov.cn/index.shtml")[0]
+    assert check(301, "http://www.x.gov.cn/nb/new/2.htm") == (False, "http://www.x.gov.cn/nb/new/2.htm")
