@@ -16,6 +16,7 @@ import uuid
 from difflib import SequenceMatcher
 from urllib.parse import urljoin
 
+from lxml import etree
 from parsel import Selector
 
 # A page this short (characters of text, numbers and spaces aside) that says
@@ -25,6 +26,8 @@ SIMILAR = 0.9  # share of the probe page's text a page must repeat to be it
 _NOT_FOUND = re.compile(r"页面不存在|页面未找到|找不到(?:该|此|您要访问的)?页面|页面已删除|不存在或已被?删除|"
                         r"信息不存在|文章不存在|404\s*(?:not\s*found|错误|页面)|not\s*found", re.IGNORECASE)
 _NOISE = re.compile(r"[\s\d]+")
+_TITLE_TEXT = etree.XPath("//title//text()", smart_strings=False)
+_BODY_TEXT = etree.XPath("//body//text()[not(ancestor::script) and not(ancestor::style)]", smart_strings=False)
 
 
 def probe_url(start_url: str) -> str:
@@ -36,9 +39,8 @@ def page_text(html: str | Selector, drop: str = "") -> str:
     """The page's title and visible text, numbers and whitespace removed
     (``html`` as text, or the page already parsed: a response's ``selector``)."""
     selector = html if isinstance(html, Selector) else Selector(text=html or "<html></html>")
-    parts = selector.xpath("//title//text()").getall()
-    parts += selector.xpath("//body//text()[not(ancestor::script) and not(ancestor::style)]").getall()
-    text = "".join(parts)
+    root = selector.root  # lxml directly: no Selector per text node
+    text = "".join(_TITLE_TEXT(root)) + "".join(_BODY_TEXT(root))
     if drop:
         text = text.replace(drop, "")
     return _NOISE.sub("", text)
