@@ -48,6 +48,7 @@ PREFERRED_TABLES = ("report_figures", "reports", "figures", "timeliness", "metri
 DERIVED = (("_pct", "{} 占比（%）"), ("_reports", "{} 报告数"), ("_share", "{} 占比"))
 TEXT_CUT = 240  # characters of a report's text shown in a table cell
 TEXT_TABLES = {"reports": "id"}  # table -> its report id column, for the text cut
+_COUNTS: dict = {}  # (server, database) -> what the start page says of the archive
 
 
 def header_label(description: str | None) -> str | None:
@@ -201,10 +202,14 @@ async def _start_facts(datasette) -> dict | None:
         return None
     facts = {"database": name}
     if await db.table_exists("report_figures"):
-        row = (await db.execute(
-            "select count(*) as reports, count(distinct agency) as agencies, min(year) as first_year, "
-            "max(year) as last_year, count(distinct province) as provinces from report_figures")).first()
-        facts.update(dict(row))
+        # the catalogue is served immutable: counted once per server (a scan of report_figures)
+        key = (id(datasette), name)
+        if key not in _COUNTS:
+            row = (await db.execute(
+                "select count(*) as reports, count(distinct agency) as agencies, min(year) as first_year, "
+                "max(year) as last_year, count(distinct province) as provinces from report_figures")).first()
+            _COUNTS[key] = dict(row)
+        facts.update(_COUNTS[key])
     queries = await datasette.get_canned_queries(name, None)
     facts["queries"] = [
         {"name": key, "title": q.get("title") or key, "url": datasette.urls.query(name, key)}
