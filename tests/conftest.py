@@ -89,6 +89,17 @@ class Crawl:
     archive: Path
     result: subprocess.CompletedProcess
 
+    def copy_to(self, folder: Path) -> Path:
+        """A copy of the catalogue as ``folder/xxgk.db``, its archive beside it
+        (``folder/archive``, where serve and prepare look): the copy's path."""
+        import shutil
+
+        folder.mkdir(parents=True, exist_ok=True)
+        db = folder / "xxgk.db"
+        shutil.copy(self.db, db)
+        shutil.copytree(self.archive, folder / "archive")
+        return db
+
 
 def crawl(portal_url: str, folder: Path, *options: str) -> Crawl:
     db, archive = folder / "xxgk.db", folder / "archive"

@@ -163,10 +163,7 @@ def chromium():
 @pytest.fixture(scope="module")
 def site(crawled, tmp_path_factory):
     """`xxgk serve` on a copy of the crawled catalogue, with its archive beside it."""
-    folder = tmp_path_factory.mktemp("browser")
-    db = folder / "xxgk.db"
-    shutil.copy(crawled.db, db)
-    shutil.copytree(crawled.archive, folder / "archive")
+    db = crawled.copy_to(tmp_path_factory.mktemp("browser"))
     with serve(db) as base:
         yield base, db
 

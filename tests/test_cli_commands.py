@@ -76,9 +76,7 @@ def port_of(args: list[str], default: int) -> int:
 def workdir(crawled, tmp_path) -> Path:
     """A folder as the README assumes: data/xxgk.db and data/archive (a crawl of
     the sample portal), the project's sample_portal/ and tests/ beside them."""
-    (tmp_path / "data").mkdir()
-    shutil.copy(crawled.db, tmp_path / "data" / "xxgk.db")
-    shutil.copytree(crawled.archive, tmp_path / "data" / "archive")
+    crawled.copy_to(tmp_path / "data")
     for name in ("sample_portal", "tests"):
         (tmp_path / name).symlink_to(ROOT / name)
     return tmp_path

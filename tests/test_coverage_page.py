@@ -3,7 +3,6 @@ published which years, the gaps between, each mark linking to its report."""
 
 from __future__ import annotations
 
-import shutil
 import sqlite3
 from urllib.parse import urlencode
 
@@ -16,10 +15,7 @@ from conftest import serve
 
 @pytest.fixture(scope="module")
 def site(crawled, tmp_path_factory):
-    folder = tmp_path_factory.mktemp("coverage")
-    db = folder / "xxgk.db"
-    shutil.copy(crawled.db, db)
-    shutil.copytree(crawled.archive, folder / "archive")
+    db = crawled.copy_to(tmp_path_factory.mktemp("coverage"))
     with serve(db) as base:
         yield {"base": base, "db": db}
 

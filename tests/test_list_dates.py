@@ -6,7 +6,6 @@ falls back on it."""
 from __future__ import annotations
 
 import json
-import shutil
 import sqlite3
 from pathlib import Path
 
@@ -78,9 +77,7 @@ def test_a_crawl_keeps_the_list_date_and_timeliness_falls_back_on_it(crawled, tm
     text states no date is dated by its list in the timeliness view, which says so."""
     from publish.prepare import prepare
 
-    db = tmp_path / "xxgk.db"
-    shutil.copy(crawled.db, db)
-    shutil.copytree(crawled.archive, tmp_path / "archive")
+    db = crawled.copy_to(tmp_path)
     conn = sqlite3.connect(db)
     rows = conn.execute("SELECT url, list_date FROM reports").fetchall()
     assert rows and all(d for _, d in rows), rows  # the TRS sample site shows a date beside every entry

@@ -8,7 +8,6 @@ from __future__ import annotations
 import html
 import json
 import re
-import shutil
 import sqlite3
 import sys
 
@@ -30,10 +29,7 @@ CJK = re.compile(r"[\u4e00-\u9fff]")
 
 @pytest.fixture(scope="module")
 def site(crawled, tmp_path_factory):
-    folder = tmp_path_factory.mktemp("readable")
-    db = folder / "xxgk.db"
-    shutil.copy(crawled.db, db)
-    shutil.copytree(crawled.archive, folder / "archive")
+    db = crawled.copy_to(tmp_path_factory.mktemp("readable"))
     conn = sqlite3.connect(db)  # one report late (a department's, dated 30 June of the year after), for late_reports
     conn.execute("UPDATE reports SET published = (year + 1) || '-06-30', published_from = 'page' WHERE id = "
                  "(SELECT min(id) FROM reports WHERE admin_level = 'department' AND year >= 2019)")
