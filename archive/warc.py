@@ -28,6 +28,10 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 OPEN_SUFFIX = ".open"
+# Each record's gzip member at zlib's default level: on the real report pages
+# (187 KB on average) 1.2 ms a page against warcio's 9 at 1.9 ms, for 1.6 % more
+# bytes (level 1: 0.7 ms, 20 % more).
+GZIP_LEVEL = 6
 _HOP_BY_HOP = {"transfer-encoding", "content-encoding", "content-length", "connection", "keep-alive"}
 
 
@@ -107,20 +111,57 @@ def recover(path: Path) -> Path:
     return final
 
 
+def recover_all(folder: str | os.PathLike[str]) -> None:
+    """:func:`recover` every ``.warc.gz.open`` file of ``folder`` (none may be being written)."""
+    for leftover in sorted(Path(folder).glob(f"*.warc.gz{OPEN_SUFFIX}")):
+        recover(leftover)
+
+
+class _GzipMember:
+    """One gzip member around one record (warcio's GzippingWrapper at a chosen level)."""
+
+    def __init__(self, out, level: int):
+        self.out = out
+        self.compressor = zlib.compressobj(level, zlib.DEFLATED, zlib.MAX_WBITS + 16)
+
+    def write(self, data: bytes) -> None:
+        self.out.write(self.compressor.compress(data))
+
+    def flush(self) -> None:
+        self.out.write(self.compressor.flush())
+        self.out.flush()
+
+
+class _Writer(WARCWriter):
+    """warcio's writer, each record a gzip member at ``level``."""
+
+    def __init__(self, out, level: int):
+        super().__init__(out, gzip=False)  # the member is ours, not warcio's
+        self.level = level
+
+    def write_record(self, record, params=None):
+        self._write_warc_record(_GzipMember(self.out, self.level), record)
+
+
 class WarcArchive:
     """Append HTTP exchanges to size-rotated WARC files in ``folder``."""
 
-    def __init__(self, folder: str | os.PathLike[str], *, prefix: str = "xxgk", max_bytes: int = 256 * 1024 * 1024):
+    def __init__(self, folder: str | os.PathLike[str], *, prefix: str = "xxgk", max_bytes: int = 256 * 1024 * 1024,
+                 gzip_level: int = GZIP_LEVEL, recover_leftovers: bool = True):
+        """``recover_leftovers``: close the ``.open`` files a killed writer left (False
+        for a writer started beside others on one folder: ``xxgk crawl --processes``,
+        whose parent recovers them before it starts its workers)."""
         self.folder = Path(folder)
         self.folder.mkdir(parents=True, exist_ok=True)
         self.prefix = prefix
         self.max_bytes = max_bytes
+        self.gzip_level = gzip_level
         self._handle = None
         self._writer: WARCWriter | None = None
         self._path: Path | None = None
         self._serial = 0
-        for leftover in sorted(self.folder.glob(f"*.warc.gz{OPEN_SUFFIX}")):
-            recover(leftover)
+        if recover_leftovers:
+            recover_all(self.folder)
 
     # -- files -----------------------------------------------------------------
 
@@ -129,7 +170,7 @@ class WarcArchive:
         self._serial += 1
         self._path = self.folder / f"{self.prefix}-{stamp}-{os.getpid()}-{self._serial:05d}.warc.gz{OPEN_SUFFIX}"
         self._handle = open(self._path, "ab")
-        self._writer = WARCWriter(self._handle, gzip=True)
+        self._writer = _Writer(self._handle, self.gzip_level)
         info = self._writer.create_warcinfo_record(
             self._path.name[: -len(OPEN_SUFFIX)],
             {"software": "xxgk-archive", "format": "WARC File Format 1.1", "description": "xxgk-archive crawl"},

@@ -70,7 +70,7 @@ def parse_time(stamp: str) -> float:
     return dt.datetime.strptime(stamp, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=dt.timezone.utc).timestamp()
 
 
-def measure(count: int, delay: float, pages: int, work: Path) -> dict:
+def measure(count: int, delay: float, pages: int, work: Path, profile: str | None = None) -> dict:
     server = subprocess.Popen([sys.executable, __file__, "--serve", str(count)], stdout=subprocess.PIPE, text=True)
     try:
         urls = json.loads(server.stdout.readline())
@@ -87,12 +87,19 @@ def measure(count: int, delay: float, pages: int, work: Path) -> dict:
              "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "LOG_LEVEL=ERROR",
              "-s", f"XXGK_MAX_LIST_PAGES={max(1, pages // 10)}"],
             cwd=ROOT, stdout=subprocess.DEVNULL, stderr=log, text=True)
+        spy = None
+        if profile:  # py-spy attached to the crawl process (its own CPU is not counted)
+            spy = subprocess.Popen([str(Path(sys.executable).with_name("py-spy")), "record", "-r", "50", "-f", "raw",
+                                    "-o", str(Path(profile) / f"profile-{count}.txt"), "--pid", str(crawl.pid)],
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         samples = []
         while crawl.poll() is None:
             cpu = cpu_seconds(crawl.pid)
             if cpu is not None:
-                samples.append((time.time(), cpu))
+                samples.append((time.time(), cpu, cpu_seconds(server.pid) or 0.0))
             time.sleep(0.1)
+        if spy is not None:
+            spy.wait(timeout=60)
         log.seek(0)
         stderr = log.read()
         log.close()
@@ -108,8 +115,9 @@ def measure(count: int, delay: float, pages: int, work: Path) -> dict:
     finally:
         conn.close()
     first, last = min(stamps), max(stamps)
-    window = [(t, c) for t, c in samples if first <= t <= last]
+    window = [sample for sample in samples if first <= sample[0] <= last]
     cpu = (window[-1][1] - window[0][1]) if len(window) >= 2 else None
+    served = (window[-1][2] - window[0][2]) if len(window) >= 2 else None
     span = last - first
     rate = (len(stamps) - 1) / span if span > 0 else float("nan")
     bound = count / delay
@@ -119,6 +127,9 @@ def measure(count: int, delay: float, pages: int, work: Path) -> dict:
         "ratio_to_bound": round(rate / bound, 3),
         "cpu_ms_per_page": round(1000 * cpu / len(stamps), 2) if cpu is not None else None,
         "cpu_share_of_a_core": round(cpu / (window[-1][0] - window[0][0]), 2) if cpu is not None else None,
+        # the portals' own process shares the machine: its CPU a page, and the load average at the end
+        "server_cpu_ms_per_page": round(1000 * served / len(stamps), 2) if served is not None else None,
+        "load_average": round(os.getloadavg()[0], 2),
     }
 
 
@@ -127,6 +138,7 @@ def main() -> None:
     parser.add_argument("--sites", default="1,10,20,50", help="site counts, comma-separated")
     parser.add_argument("--delay", type=float, default=0.2, help="DOWNLOAD_DELAY, seconds")
     parser.add_argument("--pages", type=int, default=120, help="about this many responses per site")
+    parser.add_argument("--profile", metavar="DIR", help="record a py-spy profile of each crawl into DIR (raw format)")
     parser.add_argument("--serve", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve:
@@ -135,7 +147,7 @@ def main() -> None:
     rows = []
     with tempfile.TemporaryDirectory(prefix="xxgk-crawl-bench-") as folder:
         for count in (int(n) for n in args.sites.split(",")):
-            row = measure(count, args.delay, args.pages, Path(folder))
+            row = measure(count, args.delay, args.pages, Path(folder), args.profile)
             rows.append(row)
             print(json.dumps(row, ensure_ascii=False), flush=True)
     header = "| sites | delay s | responses | reports | s | pages/s | bound | ratio | CPU ms/page | CPU share |"

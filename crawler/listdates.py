@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+from lxml import etree
 from parsel import Selector
 
 DATE = re.compile(
@@ -33,20 +34,23 @@ def iso_date(text: str) -> str | None:
     return None
 
 
-def list_date(anchor: Selector) -> str | None:
-    """The date shown beside ``anchor`` on its list page, or None."""
-    own = " ".join(anchor.xpath(".//text()").getall())
-    node = anchor
+_TEXTS = etree.XPath(".//text()", smart_strings=False)
+_LINKS = etree.XPath(".//a[@href]")
+
+
+def list_date(anchor) -> str | None:
+    """The date shown beside ``anchor`` (an lxml element or a parsel Selector) on its list page, or None."""
+    node = anchor.root if isinstance(anchor, Selector) else anchor
+    own = " ".join(_TEXTS(node))
     for _ in range(MAX_LEVELS):
-        parents = node.xpath("..")
-        if not parents:
+        node = node.getparent()
+        if node is None:
             return None
-        node = parents[0]
-        if node.root.tag in ("body", "html", "ul", "ol", "table", "tbody"):
+        if node.tag in ("body", "html", "ul", "ol", "table", "tbody"):
             return None
-        if len(node.xpath(".//a[@href]")) > 1:  # the element holds another entry: its dates are not ours
+        if len(_LINKS(node)) > 1:  # the element holds another entry: its dates are not ours
             return None
-        text = " ".join(node.xpath(".//text()").getall())
+        text = " ".join(_TEXTS(node))
         rest = text.replace(own, " ", 1) if own else text
         if len(rest) > MAX_TEXT:
             return None

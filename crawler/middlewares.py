@@ -64,7 +64,9 @@ class ArchiveMiddleware:
         self.db = open_db(settings.get("XXGK_DB"))
         self.blobs = BlobStore(settings.get("XXGK_ARCHIVE"))
         warc_dir = settings.get("XXGK_WARC") or str(Path(settings.get("XXGK_ARCHIVE")) / "warc")
-        self.warc = WarcArchive(warc_dir, max_bytes=settings.getint("XXGK_WARC_MAX_BYTES", 256 * 1024 * 1024))
+        self.warc = WarcArchive(warc_dir, max_bytes=settings.getint("XXGK_WARC_MAX_BYTES", 256 * 1024 * 1024),
+                                gzip_level=settings.getint("XXGK_WARC_GZIP_LEVEL", 6),
+                                recover_leftovers=settings.getbool("XXGK_WARC_RECOVER", True))
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
 
     @classmethod

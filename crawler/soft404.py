@@ -27,7 +27,9 @@ _NOT_FOUND = re.compile(r"页面不存在|页面未找到|找不到(?:该|此|�
                         r"信息不存在|文章不存在|404\s*(?:not\s*found|错误|页面)|not\s*found", re.IGNORECASE)
 _NOISE = re.compile(r"[\s\d]+")
 _TITLE_TEXT = etree.XPath("//title//text()", smart_strings=False)
-_BODY_TEXT = etree.XPath("//body//text()[not(ancestor::script) and not(ancestor::style)]", smart_strings=False)
+# parent:: not ancestor:: (a script's or a style's text is its only child in an
+# HTML tree: the same text, 1.3 -> 1.0 ms a page)
+_BODY_TEXT = etree.XPath("//body//text()[not(parent::script) and not(parent::style)]", smart_strings=False)
 
 
 def probe_url(start_url: str) -> str:
