@@ -10,10 +10,12 @@ BIN := $(VENV)/bin
 install: $(VENV)/.installed system-deps
 
 # Debian packages: LibreOffice (headless) reads legacy .doc/.wps attachments;
-# Chromium and a CJK font run the browser test of the published site.
+# Chromium and a CJK font run the browser test of the published site;
+# redis-server runs distributed crawls (xxgk worker) and their test.
 system-deps:
 	scripts/install-system-deps
 	scripts/install-browser
+	scripts/install-redis
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)

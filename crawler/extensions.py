@@ -58,6 +58,9 @@ class CrawlRunRecorder:
                 self.run_id,
                 {"ended_at": utc_now(), "status": "finished", "finish_reason": reason, **_counts(self.crawler.stats)},
             )
+        if not self.crawler.settings.getbool("XXGK_PRESENCE", True):  # a worker of a distributed crawl
+            db.close()
+            return
         try:  # what the run saw of the site's known reports (vanished, back): archive.catalogue.update_presence
             counts = update_presence(db, self.run_id, max(1, self.crawler.settings.getint("XXGK_VANISH_AFTER",
                                                                                           VANISH_AFTER)))

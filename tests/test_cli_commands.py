@@ -191,10 +191,36 @@ def run_demo(work: Path):
     assert bad.returncode == 2 and "nosuch: no such sample site" in bad.stderr and "Traceback" not in bad.stderr
 
 
+def run_worker(work: Path):
+    from crawler.distributed.redis_server import redis_server, redis_server_path
+    from sample_portal.server import serve_in_thread
+
+    if redis_server_path() is None:
+        pytest.skip("redis-server is not installed (scripts/install-redis; make test installs it)")
+    with redis_server() as redis_url, serve_in_thread() as url:
+        result = xxgk(work, "worker", "--redis", redis_url, "--name", "w1", "--start-url", str(url),
+                      "--db", "w1/xxgk.db", "--archive", "w1/archive", "-s", "DOWNLOAD_DELAY=0",
+                      "-s", "AUTOTHROTTLE_ENABLED=False")
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "worker w1 finished" in result.stdout
+    assert reports(work / "w1" / "xxgk.db") == reports(work / "data" / "xxgk.db")  # alone, it crawls it all
+
+
+def run_merge(work: Path):
+    result = xxgk(work, "merge", "data/xxgk.db", "--db", "merged/xxgk.db", "--archive", "merged/archive")
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert reports(work / "merged" / "xxgk.db") == reports(work / "data" / "xxgk.db")
+    assert xxgk(work, "check", "--db", "merged/xxgk.db", "--archive", "merged/archive").returncode == 0
+    bad = xxgk(work, "merge", "nosuch/xxgk.db", "--db", "merged/xxgk.db", "--archive", "merged/archive")
+    assert bad.returncode == 1 and "nosuch/xxgk.db: no archive database there" in bad.stderr
+    assert "Traceback" not in bad.stderr
+
+
 REAL_RUNS = {
     "check": run_check, "crawl": run_crawl, "demo": run_demo, "eval": run_eval, "export": run_export,
     "parse": run_parse, "prepare": run_prepare, "publish": run_publish, "release": run_release,
     "reparse": run_reparse, "sample-portal": run_sample_portal, "serve": run_serve, "sites": run_sites,
+    "worker": run_worker, "merge": run_merge,
 }
 
 

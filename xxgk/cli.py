@@ -318,3 +318,7 @@ main.add_command(export_command)
 main.add_command(release_command)
 from xxgk.check_command import check_command  # noqa: E402
 main.add_command(check_command)
+from xxgk.worker_command import worker_command  # noqa: E402
+main.add_command(worker_command)
+from xxgk.merge_command import merge_command  # noqa: E402
+main.add_command(merge_command)

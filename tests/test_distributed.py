@@ -1,0 +1,207 @@
+"""Many machines on one crawl: a real redis-server, worker processes (``xxgk worker``)
+each writing its own archive, and ``xxgk merge`` folding them into one.
+
+After the merge every report the sample portal lists is there exactly once and
+``xxgk check`` passes, also when a worker is SIGKILLed mid-crawl with requests
+in flight: they come back to the queue when its heartbeat expires, and the
+other worker fetches them."""
+
+from __future__ import annotations
+
+import os
+import pickle
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+import yaml
+
+from conftest import FAST, ROOT, run_xxgk
+
+from crawler.distributed.redis_server import redis_server, redis_server_path
+
+pytestmark = pytest.mark.skipif(redis_server_path() is None,
+                                reason="redis-server is not installed (scripts/install-redis; make test installs it)")
+
+
+@pytest.fixture
+def redis_url():
+    with redis_server() as url:
+        yield url
+
+
+def start_worker(url: str, name: str, folder: Path, *where: str) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-m", "xxgk", "worker", "--redis", url, "--name", name, *where,
+         "--db", str(folder / name / "xxgk.db"), "--archive", str(folder / name / "archive"), *FAST,
+         "-s", "XXGK_WORKER_TTL=3"],
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+
+
+def rows(db: Path, sql: str, params=()) -> list[tuple]:
+    conn = sqlite3.connect(db, timeout=10)
+    try:
+        return conn.execute(sql, params).fetchall()
+    except sqlite3.OperationalError:  # no catalogue yet
+        return []
+    finally:
+        conn.close()
+
+
+def complete_reports(db: Path) -> int:
+    found = rows(db, "SELECT count(*) FROM reports WHERE complete = 1") if db.exists() else []
+    return found[0][0] if found else 0
+
+
+def listed_paths(family: str) -> set[str]:
+    from sample_portal.manifest import load_manifest
+
+    return {r.path for r in load_manifest(family).reports}
+
+
+def path_of(url: str) -> str:
+    parts = urlsplit(url)
+    return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
+def merge(folder: Path, *names: str) -> subprocess.CompletedProcess:
+    result = run_xxgk("merge", *(str(folder / name / "xxgk.db") for name in names),
+                      "--db", str(folder / "merged" / "xxgk.db"), "--archive", str(folder / "merged" / "archive"))
+    assert result.returncode == 0, result.stderr[-3000:]
+    return result
+
+
+def check(folder: Path) -> None:
+    result = run_xxgk("check", "--db", str(folder / "xxgk.db"), "--archive", str(folder / "archive"))
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
+    assert "no faults" in result.stdout
+
+
+def table_counts(db: Path) -> dict[str, int]:
+    tables = [t for (t,) in rows(db, "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite%'")]
+    return {t: rows(db, f'SELECT count(*) FROM "{t}"')[0][0] for t in tables}
+
+
+def assert_every_report_once(db: Path, sites: dict[str, str]) -> None:
+    """``sites``: site name -> family; each family's listed reports are there, each once."""
+    for site, family in sites.items():
+        urls = [u for (u,) in rows(db, "SELECT url FROM reports WHERE site = ?", [site])]
+        paths = [path_of(u) for u in urls]
+        assert len(paths) == len(set(paths)), f"{site}: a report twice"
+        assert set(paths) == listed_paths(family), site
+        keys = rows(db, "SELECT count(DISTINCT url_key), count(*), sum(complete) FROM reports WHERE site = ?", [site])[0]
+        assert keys[0] == keys[1] == keys[2] == len(urls)
+
+
+def test_two_workers_share_two_sites_and_merge_into_one_archive(tmp_path, redis_url):
+    from sample_portal.server import serve_sites_in_thread
+
+    with serve_sites_in_thread(["large", "platform"], delay=0.01) as urls:
+        registry = tmp_path / "sites.yaml"
+        sites = {f"sample-{family}": family for family in urls}
+        registry.write_text(yaml.safe_dump({"sites": [
+            {"name": name, "start_url": str(urls[family]), "family": "auto"} for name, family in sites.items()]}),
+            encoding="utf-8")
+        started = time.monotonic()
+        workers = [start_worker(redis_url, name, tmp_path, "--all", "--sites", str(registry)) for name in ("w1", "w2")]
+        outputs = [w.communicate(timeout=300) for w in workers]
+        took = time.monotonic() - started
+    for worker, (out, err) in zip(workers, outputs):
+        assert worker.returncode == 0, err[-3000:]
+        assert "Traceback" not in err
+        assert out.count(" finished: ") == 2, out  # one line per site
+    # both took part, and between them they fetched each report once
+    done = {name: complete_reports(tmp_path / name / "xxgk.db") for name in ("w1", "w2")}
+    assert all(done.values()), done
+    assert sum(done.values()) == sum(len(listed_paths(f)) for f in sites.values()), done
+
+    first = merge(tmp_path, "w1", "w2")
+    merged = tmp_path / "merged" / "xxgk.db"
+    assert f"{sum(done.values())} reports, 4 crawl runs from 2 workers" in first.stdout
+    assert_every_report_once(merged, sites)
+    assert sorted(rows(merged, "SELECT worker, site, status FROM crawl_runs")) == sorted(
+        (w, s, "finished") for w in ("w1", "w2") for s in sites)
+    # the attachments and pictures of the platform site's reports came with them
+    assert rows(merged, "SELECT count(*) FROM attachments")[0][0] == sum(
+        rows(tmp_path / w / "xxgk.db", "SELECT count(*) FROM attachments")[0][0] for w in ("w1", "w2")) > 0
+    check(tmp_path / "merged")
+    before = table_counts(merged)
+    again = merge(tmp_path, "w1", "w2")  # idempotent
+    assert "0 new, " in again.stdout and "0 bodies and 0 WARC files copied" in again.stdout
+    assert table_counts(merged) == before
+    assert took < 120, f"{took:.0f} s"
+
+
+def inflight_requests(url: str, worker: str) -> list[str]:
+    """URLs of the requests ``worker`` holds in flight now (its in-flight hashes in Redis)."""
+    import redis
+
+    client = redis.Redis.from_url(url)
+    found = []
+    for key in client.scan_iter(match=f"xxgk:*:inflight:{worker}@*"):
+        for entry in client.hvals(key):
+            found.append(pickle.loads(entry.split(b"|", 1)[1])["url"])
+    client.close()
+    return found
+
+
+def test_a_worker_killed_mid_crawl_loses_nothing(tmp_path, redis_url):
+    from sample_portal.server import serve_sites_in_thread
+
+    with serve_sites_in_thread(["large"], delay=0.04) as urls:
+        where = ("--start-url", str(urls["large"]))
+        victim = start_worker(redis_url, "w1", tmp_path, *where)
+        survivor = start_worker(redis_url, "w2", tmp_path, *where)
+        try:
+            deadline = time.monotonic() + 120
+            held: list[str] = []
+            while time.monotonic() < deadline and victim.poll() is None:
+                if complete_reports(tmp_path / "w1" / "xxgk.db") >= 20 and (held := inflight_requests(redis_url, "w1")):
+                    break
+                time.sleep(0.05)
+            assert victim.poll() is None and held, "the worker finished before it could be killed"
+            os.killpg(victim.pid, signal.SIGKILL)
+            victim.communicate(timeout=30)
+            held = inflight_requests(redis_url, "w1")  # what it held when it died: in Redis still
+            assert held
+            killed_at = complete_reports(tmp_path / "w1" / "xxgk.db")
+            out, err = survivor.communicate(timeout=300)
+        finally:
+            for proc in (victim, survivor):
+                if proc.poll() is None:
+                    os.killpg(proc.pid, signal.SIGKILL)
+    assert survivor.returncode == 0, err[-3000:]
+    assert "requests of dead workers taken back" in out, out
+    assert killed_at < len(listed_paths("large"))
+    # every request the dead worker held was fetched again by the survivor
+    fetched = {u for (u,) in rows(tmp_path / "w2" / "xxgk.db", "SELECT url FROM fetches")}
+    assert set(held) <= fetched, set(held) - fetched
+
+    merge(tmp_path, "w1", "w2")
+    merged = tmp_path / "merged" / "xxgk.db"
+    assert_every_report_once(merged, {"127.0.0.6": "large"})
+    assert sorted(rows(merged, "SELECT worker, status FROM crawl_runs")) == [("w1", "interrupted"), ("w2", "finished")]
+    check(tmp_path / "merged")  # the killed worker's open WARC file came over cut to its last whole record
+    assert list((tmp_path / "w1" / "archive" / "warc").glob("*.open"))  # the source itself is not touched
+
+
+def test_worker_errors_are_one_line(tmp_path):
+    bad = run_xxgk("worker", "--redis", "http://127.0.0.1:1/0", "--name", "w", "--start-url", "http://127.0.0.1:9/",
+                   "--db", str(tmp_path / "w.db"), "--archive", str(tmp_path / "a"))
+    assert bad.returncode == 2 and "--redis" in bad.stderr and "Traceback" not in bad.stderr
+    port = _closed_port()
+    away = run_xxgk("worker", "--redis", f"redis://127.0.0.1:{port}/0", "--name", "w",
+                    "--start-url", "http://127.0.0.1:9/", "--db", str(tmp_path / "w.db"), "--archive", str(tmp_path / "a"))
+    assert away.returncode == 1 and f"cannot reach Redis at redis://127.0.0.1:{port}/0" in away.stderr
+    assert "Traceback" not in away.stderr
+
+
+def _closed_port() -> int:
+    from conftest import free_port
+
+    return free_port()
