@@ -81,6 +81,13 @@ DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": 610,
     "crawler.middlewares.ArchiveMiddleware": 605,
 }
+# One politeness slot per host for all the sites of a process (the bodies that
+# discovery registered on one platform share its host): crawler/hostslots.py.
+DOWNLOAD_HANDLERS = {
+    "http": "crawler.hostslots.SharedSlotDownloadHandler",
+    "https": "crawler.hostslots.SharedSlotDownloadHandler",
+}
+XXGK_DISCOVER_MAX_BODIES = 2000  # bodies one discovery walk registers at most
 ITEM_PIPELINES = {
     "crawler.pipelines.ReportCataloguePipeline": 300,
 }

@@ -6,6 +6,13 @@ spider recognise it from what the pages serve). ``verified: false`` marks an
 entry whose URL could not be checked from where it was written; ``source``
 says where the URL was seen. Per-site politeness (``download_delay``,
 ``concurrency``) overrides the project defaults.
+
+Entries written by ``xxgk sites discover`` (:mod:`crawler.discovered`) also
+say the body's ``level``, its ``report_column`` (the crawl starts there and
+reads that column only), the page that listed it (``discovered_from``), the
+root of the walk (``discovery_root``), the date it was last found there
+(``discovered``) and, for one no longer found, ``gone_since``; a root to walk
+again before each ``xxgk crawl --all`` carries ``discover: <depth>``.
 """
 
 from __future__ import annotations
@@ -35,6 +42,13 @@ class Site:
     download_delay: float | None = None
     concurrency: int | None = None
     attachment_hosts: list[str] = field(default_factory=list)
+    level: str | None = None
+    report_column: str | None = None
+    discovered_from: str | None = None
+    discovery_root: str | None = None
+    discover: int | None = None
+    discovered: str | None = None
+    gone_since: str | None = None
 
 
 class RegistryError(ValueError):

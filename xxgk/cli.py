@@ -48,7 +48,9 @@ def main():
 @click.option("--port", default=8800, show_default=True, type=int, help="Port to listen on.")
 @click.option("--all", "all_families", is_flag=True,
               help="Serve every CMS family, each on its own loopback address (127.0.0.1-6).")
-def sample_portal_command(host, port, all_families):
+@click.option("--tree", is_flag=True,
+              help="Serve the discovery tree instead (a prefecture, its counties and their bodies; 127.0.2.1-5).")
+def sample_portal_command(host, port, all_families, tree):
     """Serve the bundled sample portal (imitation county 信息公开 sites).
 
     Without --all: the TRS-style county portal on --host. With --all: the TRS,
@@ -56,7 +58,11 @@ def sample_portal_command(host, port, all_families):
     """
     from sample_portal.server import serve_all_forever, serve_forever
 
-    if all_families:
+    if tree:
+        from sample_portal.tree import serve_tree_forever
+
+        serve_tree_forever(port)
+    elif all_families:
         serve_all_forever(port=port)
     else:
         click.echo(f"sample portal on http://{host}:{port}/ (Ctrl-C to stop)")
@@ -92,8 +98,10 @@ def _registry(sites_file):
 @click.option("--retry-failed", is_flag=True,
               help="Parse again the reports whose parse failed (otherwise only new bytes retry them).")
 @click.option("-v", "--verbose", is_flag=True, help="Show Scrapy's own log (otherwise: progress and one summary line per site).")
+@click.option("--discover/--no-discover", default=True, show_default=True,
+              help="With --all: first walk again the discovery roots of the registry (`xxgk sites discover`).")
 def crawl_command(start_url, site_names, all_sites, sites_file, db, archive, refresh, overrides, parse,
-                  retry_failed, verbose):
+                  retry_failed, verbose, discover):
     """Crawl portals: find each one's 年报 column, archive every report listed.
 
     \b
@@ -118,9 +126,12 @@ def crawl_command(start_url, site_names, all_sites, sites_file, db, archive, ref
             raise click.BadParameter(f"not an http(s) URL: {start_url!r}", param_hint="--start-url")
         sites = [Site(name=parts.hostname, start_url=start_url)]
     else:
+        if all_sites and discover:
+            _rediscover(sites_file, db, archive, overrides, verbose)
         registry = _registry(sites_file)
-        try:
-            sites = registry if all_sites else [find_site(registry, name) for name in site_names]
+        try:  # --all: a body discovery no longer finds (gone_since) is left out
+            sites = ([s for s in registry if not s.gone_since] if all_sites
+                     else [find_site(registry, name) for name in site_names])
         except RegistryError as error:
             raise click.ClickException(str(error)) from None
     from archive.lock import ArchiveLocked, hold_for_process
@@ -147,11 +158,28 @@ def crawl_command(start_url, site_names, all_sites, sites_file, db, archive, ref
                                    + ", ".join(unreached))
 
 
-@main.command("sites")
+def _rediscover(sites_file, db, archive, overrides, verbose) -> None:
+    """Walk the registry's discovery roots again (in a child process: the crawl's
+    reactor runs once per process), so that --all crawls the bodies as they are now."""
+    registry = _registry(sites_file)
+    if not any(s.discover is not None and not s.gone_since for s in registry):
+        return
+    argv = [sys.executable, "-m", "xxgk", "sites", "discover", "--registered", "--db", db, "--archive", archive,
+            *(["--sites", sites_file] if sites_file else []), *(a for o in overrides for a in ("-s", o)),
+            *(["-v"] if verbose else [])]
+    if subprocess.call(argv) != 0:
+        click.echo("discovery failed (see above): crawling the sites registered as they were", err=True)
+
+
+@main.group("sites", invoke_without_command=True)
 @sites_option
 @db_option
-def sites_command(sites_file, db):
-    """List the registered sites with their last crawl and report counts."""
+@click.pass_context
+def sites_command(ctx, sites_file, db):
+    """List the registered sites with their last crawl and report counts
+    (`xxgk sites discover URL`: register every body of a 信息公开 platform)."""
+    if ctx.invoked_subcommand:
+        return
     registry = _registry(sites_file)
     runs, counts = {}, {}
     if Path(db).exists():
@@ -318,6 +346,8 @@ main.add_command(export_command)
 main.add_command(release_command)
 from xxgk.check_command import check_command  # noqa: E402
 main.add_command(check_command)
+from xxgk.discover_command import discover_command  # noqa: E402
+sites_command.add_command(discover_command)
 from xxgk.worker_command import worker_command  # noqa: E402
 main.add_command(worker_command)
 from xxgk.merge_command import merge_command  # noqa: E402

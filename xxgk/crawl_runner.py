@@ -92,7 +92,8 @@ def run_crawls(sites: list[Site], settings: Settings, *, refresh: bool = False) 
         _apply_site_settings(crawler.settings, site)
         process.crawl(
             crawler,
-            start_url=site.start_url,
+            start_url=site.report_column or site.start_url,  # a discovered body: its 年报 column
+            column="1" if site.report_column else "",
             site=site.name,
             refresh="1" if refresh else "",
             attachment_hosts=",".join(site.attachment_hosts),

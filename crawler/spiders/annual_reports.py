@@ -18,6 +18,12 @@ department/township sub-columns are lists too. Report pages' PDF/DOC/DOCX/XLS/WP
 attachments are archived with them. Only the portal's own domain (and declared
 attachment hosts) is followed.
 
+A body's 年报 column as the start (``-a column=1``, a site of ``xxgk sites
+discover`` with its ``report_column``): the start page is read as that list,
+and of the sub-columns it links only its year columns (2023年) and the 年报
+columns inside its own folder are followed -- on a platform that many bodies
+share, the navigation's 政府信息公开年报 is another body's column.
+
 Incremental: a report already archived whole is not fetched again unless the
 spider runs with ``-a refresh=1``; list pages are always fetched again, with
 conditional requests (see :class:`crawler.middlewares.ConditionalRequestMiddleware`).
@@ -84,6 +90,7 @@ class AnnualReportsSpider(scrapy.Spider):
         site: str | None = None,
         refresh: str | bool = False,
         attachment_hosts: str = "",
+        column: str | bool = False,
         *args,
         **kwargs,
     ):
@@ -96,6 +103,8 @@ class AnnualReportsSpider(scrapy.Spider):
         self.domain = site_domain(start_url)
         self.site = site or self.domain
         self.refresh = _truthy(refresh)
+        # start at a body's 年报 column: its sub-columns only inside its folder (or years)
+        self.column_scope = start_url.split("?", 1)[0].rsplit("/", 1)[0] + "/" if _truthy(column) else None
         extra = [h.strip().lower() for h in attachment_hosts.split(",") if h.strip()]
         self.domains = [self.domain, *extra]
         self.allowed_domains = list(self.domains)
@@ -172,7 +181,8 @@ class AnnualReportsSpider(scrapy.Spider):
                                    "xxgk_kind": "probe"})
 
     def _start_request(self) -> scrapy.Request:
-        return scrapy.Request(self.start_url, callback=self.parse_page, cb_kwargs={"hops": 0})
+        return scrapy.Request(self.start_url, callback=self.parse_page,
+                              cb_kwargs={"hops": 0, "is_list": self.column_scope is not None})
 
     def parse_probe(self, response: Response):
         if response.status == 200 and isinstance(response, TextResponse):
@@ -269,7 +279,8 @@ class AnnualReportsSpider(scrapy.Spider):
             for link in links:
                 if is_annual_report_title(link.text):
                     continue
-                if is_year_column_text(link.text) or is_report_column_text(link.text):
+                if is_year_column_text(link.text) or (is_report_column_text(link.text) and (
+                        self.column_scope is None or link.url.startswith(self.column_scope))):
                     request = self._list_request(link.url, callback=self.parse_page, cb_kwargs={"is_list": True})
                     if request:
                         yield request
