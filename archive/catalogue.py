@@ -27,6 +27,7 @@ parsed columns, metrics and warnings. Every write is one transaction.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 from pathlib import Path
@@ -43,11 +44,38 @@ def utc_now() -> str:
     return dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
+class Catalogue(sqlite_utils.Database):
+    """sqlite_utils' Database whose transactions take the write lock when they
+    begin (BEGIN IMMEDIATE): with several crawl processes writing one catalogue
+    (``xxgk crawl --processes``), a transaction that reads (is the report known?)
+    then writes cannot act on what another process has changed since, and waits
+    for the lock (busy_timeout) instead of failing (a deferred one fails with
+    SQLITE_BUSY when its snapshot is stale)."""
+
+    @contextlib.contextmanager
+    def atomic(self):
+        if self.conn.in_transaction:  # nested: sqlite_utils' savepoint
+            with super().atomic():
+                yield self
+            return
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self
+        except BaseException:
+            self.rollback()
+            raise
+        try:
+            self.conn.execute("COMMIT")
+        except BaseException:
+            self.rollback()
+            raise
+
+
 def open_db(path: str | Path) -> sqlite_utils.Database:
     """Open (creating if needed) the catalogue at ``path`` with its schema in place."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    db = sqlite_utils.Database(path)
+    db = Catalogue(path)
     db.enable_wal()
     db.execute("PRAGMA synchronous=NORMAL")
     db.execute("PRAGMA foreign_keys=ON")

@@ -158,6 +158,12 @@ class CrawlLock:
         self._fd, self.holder = fd, holder
         return self
 
+    def fileno(self) -> int:
+        """The lock file's descriptor (a process handed it holds the lock too: ``xxgk crawl --processes``)."""
+        if self._fd is None:
+            raise ValueError(f"the lock on {self.archive} is not held")
+        return self._fd
+
     def release(self) -> None:
         if self._fd is None:
             return

@@ -100,8 +100,12 @@ def _registry(sites_file):
 @click.option("-v", "--verbose", is_flag=True, help="Show Scrapy's own log (otherwise: progress and one summary line per site).")
 @click.option("--discover/--no-discover", default=True, show_default=True,
               help="With --all: first walk again the discovery roots of the registry (`xxgk sites discover`).")
+@click.option("--processes", default=1, show_default=True, type=click.IntRange(min=1),
+              help="Crawl processes for --all/--site: the sites split over them by host, all writing one archive.")
+@click.option("--worker", "worker_results", hidden=True, type=click.Path(dir_okay=False),
+              help="(internal: a worker of --processes, writing its results to this file)")
 def crawl_command(start_url, site_names, all_sites, sites_file, db, archive, refresh, overrides, parse,
-                  retry_failed, verbose, discover):
+                  retry_failed, verbose, processes, worker_results, discover):
     """Crawl portals: find each one's 年报 column, archive every report listed.
 
     \b
@@ -126,7 +130,7 @@ def crawl_command(start_url, site_names, all_sites, sites_file, db, archive, ref
             raise click.BadParameter(f"not an http(s) URL: {start_url!r}", param_hint="--start-url")
         sites = [Site(name=parts.hostname, start_url=start_url)]
     else:
-        if all_sites and discover:
+        if all_sites and discover and not worker_results:
             _rediscover(sites_file, db, archive, overrides, verbose)
         registry = _registry(sites_file)
         try:  # --all: a body discovery no longer finds (gone_since) is left out
@@ -135,16 +139,37 @@ def crawl_command(start_url, site_names, all_sites, sites_file, db, archive, ref
         except RegistryError as error:
             raise click.ClickException(str(error)) from None
     from archive.lock import ArchiveLocked, hold_for_process
+    from xxgk import crawl_workers
 
-    try:  # one crawl at a time per archive, until this process ends (the parse after it included)
-        hold_for_process(archive)
-    except ArchiveLocked as error:
-        raise click.ClickException(f"{error}; not crawling") from None
+    if worker_results:  # the parent (xxgk crawl --processes) holds the lock, and handed it over
+        if problem := crawl_workers.check_worker_lock(archive):
+            raise click.ClickException(f"--worker runs only under xxgk crawl --processes: {problem}")
+    else:
+        try:  # one crawl at a time per archive, until this process ends (the parse after it included)
+            lock = hold_for_process(archive)
+        except ArchiveLocked as error:
+            raise click.ClickException(f"{error}; not crawling") from None
     given = _parse_settings(overrides)
     if not verbose and "LOG_LEVEL" not in given:
         given["LOG_ENABLED"] = "False"  # Scrapy's own log only with -v
+    if worker_results:
+        given["XXGK_WARC_RECOVER"] = "False"  # the parent recovered them: others' open files are being written
     settings = project_settings(db, archive, given)
-    results = run_crawls(sites, settings, refresh=refresh)
+    if processes > 1 and not start_url and len(sites) > 1 and not worker_results:
+        from crawler.sites import REGISTRY
+
+        results, codes = crawl_workers.run_worker_processes(
+            crawl_workers.shard(sites, processes), sites_file=str(sites_file or REGISTRY), db=db, archive=archive,
+            warc=settings.get("XXGK_WARC") or str(Path(archive) / "warc"), lock_fd=lock.fileno(),
+            options=[*(["--refresh"] if refresh else []), *(a for o in overrides for a in ("-s", o)),
+                     *(["-v"] if verbose else [])])
+        if len(results) < len(sites) and not any(r.stopped for r in results):
+            raise click.ClickException(f"a crawl process failed (exit codes {codes}); what was archived stays")
+    else:
+        results = run_crawls(sites, settings, refresh=refresh)
+    if worker_results:
+        crawl_workers.write_results(worker_results, results)
+        return
     for result in results:
         click.echo(result.summary())
     if any(r.stopped for r in results):
