@@ -205,3 +205,47 @@ def _closed_port() -> int:
     from conftest import free_port
 
     return free_port()
+
+
+def test_a_worker_stopped_by_sigterm_gives_its_requests_back(tmp_path, redis_url):
+    """SIGTERM: the worker stops within seconds, its unfinished requests go back to the
+    queue, and the same worker started again (same name, same archive) finishes the crawl."""
+    import redis
+
+    from sample_portal.server import serve_sites_in_thread
+
+    with serve_sites_in_thread(["large"], delay=0.04) as urls:
+        where = ("--start-url", str(urls["large"]))
+        worker = start_worker(redis_url, "w1", tmp_path, *where)
+        try:
+            deadline = time.monotonic() + 120
+            while time.monotonic() < deadline and worker.poll() is None:
+                if complete_reports(tmp_path / "w1" / "xxgk.db") >= 10 and inflight_requests(redis_url, "w1"):
+                    break
+                time.sleep(0.05)
+            assert worker.poll() is None, "the worker finished before it could be stopped"
+            worker.send_signal(signal.SIGTERM)
+            sent = time.monotonic()
+            out, err = worker.communicate(timeout=60)
+            stopped_after = time.monotonic() - sent
+        finally:
+            if worker.poll() is None:
+                os.killpg(worker.pid, signal.SIGKILL)
+        assert worker.returncode == 1 and "worker stopped by a signal" in err and "Traceback" not in err, err[-2000:]
+        assert stopped_after < 30
+        assert inflight_requests(redis_url, "w1") == []  # nothing left held by it
+        client = redis.Redis.from_url(redis_url)
+        assert sum(client.zcard(k) for k in client.scan_iter(match="xxgk:*:queue")) > 0  # the rest is queued
+        client.close()
+        done = complete_reports(tmp_path / "w1" / "xxgk.db")
+        assert 0 < done < len(listed_paths("large"))
+
+        again = start_worker(redis_url, "w1", tmp_path, *where)
+        out, err = again.communicate(timeout=300)
+    assert again.returncode == 0, err[-3000:]
+    assert_every_report_once(tmp_path / "w1" / "xxgk.db", {"127.0.0.6": "large"})
+    merge(tmp_path, "w1")
+    assert_every_report_once(tmp_path / "merged" / "xxgk.db", {"127.0.0.6": "large"})
+    assert [s for (s,) in rows(tmp_path / "merged" / "xxgk.db", "SELECT finish_reason FROM crawl_runs ORDER BY id")] == [
+        "shutdown", "finished"]
+    check(tmp_path / "merged")

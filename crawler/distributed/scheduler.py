@@ -85,7 +85,8 @@ class WorkerScheduler(Scheduler):
     def close(self, reason):
         if self.loop.running:
             self.loop.stop()
-        self.release_done()
+        if reason == "finished":  # else requests the engine dropped unanswered look done too: all go back
+            self.release_done()
         moved = self.state.give_back()
         if moved:
             logger.warning("stopped (%s) with %d requests unfinished: back to the queue", reason, moved)
@@ -133,11 +134,16 @@ class WorkerScheduler(Scheduler):
     def _held_units(self) -> set:
         """Units the engine (or the local queue) still holds a request of."""
         slot = self.crawler.engine._slot  # requests from taken to scraped (scrapy.core.engine._Slot)
-        held = {request.meta.get(UNIT) for request in (slot.inprogress if slot else ())}
+        held = {request.meta.get(UNIT) for request in slot.inprogress}
         held |= {entry[2].meta.get(UNIT) for entry in self.local}
         return held
 
     def release_done(self) -> None:
+        slot = self.crawler.engine._slot
+        if slot is None or slot.closing is not None:
+            # closing (SIGTERM, a CLOSESPIDER limit): the engine lets go of requests it
+            # did not finish; they are given back when the scheduler closes, not released
+            return
         done = self.popped - self._held_units()
         if done:
             self.state.release(done)
