@@ -18,8 +18,15 @@ What it adds (the crawler's own tables are never rewritten):
 ``report_figures``
     one row per report with the headline figures as columns.
 ``figures`` (view)
-    the figures in long form, with the report's agency/year/place and the
-    metric's Chinese label and unit.
+    the figures in long form, with the report's agency/year/place (from
+    report_figures) and the metric's Chinese label and unit.
+``report_sums``
+    report_figures added up per province, year, level and report form (sums
+    and how many reports state each figure), for the canned queries and
+    charts that add the headline figures up.
+``body_year_gaps``
+    the rows of the missing_years query for every value of its province
+    filter.
 ``timeliness``
     each parsed report's publication date against its legal deadline (see
     :mod:`publish.timeliness`): on time, late, or date unknown; the rows of
@@ -77,7 +84,7 @@ METRICS_YAML = PROJECT_ROOT / "parse" / "metrics.yaml"
 SITES_YAML = PROJECT_ROOT / "crawler" / "sites.yaml"
 
 # Bump when what prepare() builds changes: forces a rebuild of prepared databases.
-PREPARE_VERSION = 5
+PREPARE_VERSION = 6
 
 # ---------------------------------------------------------------------------
 # Headline figures: column of report_figures -> the metric keys it sums.
@@ -130,6 +137,13 @@ INDEXES = [
     # missing_years reads a body's years from the index alone: body_key, a late
     # column, lies behind the report's text in the row
     ("idx_publish_reports_body_years", "reports", ("parse_status", "body_key", "year", "agency", "province")),
+    # a filtered page's five facets, counted together in one pass over this index
+    # (publish/plugins/xxgk_scale.py), in the order metadata.json lists them
+    ("idx_publish_reports_facets", "reports", ("year", "province", "admin_level", "format", "parse_status")),
+    # a key's figures (figures?key=, metrics?key=, metric_across_reports): their
+    # count, reports, facets and order by value from the index, not from 100,000
+    # rows of metrics
+    ("idx_publish_metrics_key_facets", "metrics", ("key", "report_id", "source", "approximate", "certain", "value")),
     ("idx_publish_warnings_code", "warnings", ("code", "report_id")),
     ("idx_publish_fetches_sha256_id", "fetches", ("sha256", "id")),
     ("idx_publish_fetches_status", "fetches", ("status",)),
@@ -154,6 +168,7 @@ BUILT_INDEXES = [
     ("idx_publish_report_figures_admin_level", "report_figures", ("admin_level",)),
     ("idx_publish_report_figures_format", "report_figures", ("format",)),
     ("idx_publish_report_figures_parse_status", "report_figures", ("parse_status",)),
+    ("idx_publish_report_figures_facets", "report_figures", ("year", "province", "admin_level", "format", "parse_status")),
     ("idx_publish_timeliness_status", "timeliness", ("status", "days_after_deadline")),
     ("idx_publish_timeliness_days", "timeliness", ("days_after_deadline",)),
     ("idx_publish_timeliness_year", "timeliness", ("year",)),
@@ -484,13 +499,20 @@ def _build_sites(conn: sqlite3.Connection, sites_yaml: Path) -> int:
             verified INTEGER,
             registered INTEGER NOT NULL,
             source TEXT,
-            note TEXT
+            note TEXT,
+            level TEXT,
+            body_key TEXT,
+            report_column TEXT,
+            gone_since TEXT
         )"""
     )
+    from parse.bodies import body_key
+
     registry = load_sites(sites_yaml)
-    conn.executemany(
-        "INSERT INTO sites VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)",
-        [(s.name, s.agency, s.province, s.city, s.county, s.start_url, s.family, int(s.verified), s.source, s.note)
+    conn.executemany(  # a discovered body (crawler/discovered.py) with its level, key, 年报 column, gone_since
+        "INSERT INTO sites VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?)",
+        [(s.name, s.agency, s.province, s.city, s.county, s.start_url, s.family, int(s.verified), s.source, s.note,
+          s.level, body_key(s.agency), s.report_column, s.gone_since)
          for s in registry],
     )
     # Sites crawled from a bare --start-url are named by host: list them too.
@@ -562,6 +584,9 @@ def _build_report_figures(conn: sqlite3.Connection) -> int:
 
 
 def _build_figures_view(conn: sqlite3.Connection) -> None:
+    """``figures``: the report's columns from report_figures (one row per report,
+    the same values as reports', a small table): a figure's report found in
+    reports reads that report's row, text and all (100,000 of them for a key)."""
     conn.execute("DROP VIEW IF EXISTS figures")
     conn.execute(
         """CREATE VIEW figures AS
@@ -569,9 +594,107 @@ def _build_figures_view(conn: sqlite3.Connection) -> None:
                m.key, d.label, d.label_en, m.value, coalesce(m.unit, d.unit) AS unit, m.source, m.approximate,
                m.certain, m.evidence, m.origin, d.section, d.family, d.applicant_column
         FROM metrics m
-        JOIN reports r ON r.id = m.report_id
+        JOIN report_figures r ON r.report_id = m.report_id
         LEFT JOIN metric_definitions d ON d.key = m.key"""
     )
+
+
+def _build_report_sums(conn: sqlite3.Connection) -> int:
+    """``report_sums``: report_figures summed per province, year, level and
+    report form (a few thousand rows for 100,000 reports), for the canned
+    queries and charts that add the headline figures up (they read
+    report_figures whole at each visit otherwise). Per group: the reports;
+    each headline column's sum and how many reports state it (``<column>`` and
+    ``<column>_reports``: a sum over reports stating none is NULL, never 0);
+    for the outcome shares, the reports stating an outcome (``stated_reports``),
+    their outcomes added up (``answered``) and, per outcome, that sum over the
+    reports stating it (``<outcome>_answered``)."""
+    conn.execute("DROP TABLE IF EXISTS report_sums")
+    stated = f"coalesce({', '.join(OUTCOME_COLUMNS)}) IS NOT NULL"
+    answered = " + ".join(f"coalesce({c}, 0)" for c in OUTCOME_COLUMNS)
+    groups = [("province", "TEXT"), ("year", "INTEGER"), ("admin_level", "TEXT"), ("format", "TEXT")]
+    columns = [(name, decl, name) for name, decl in groups] + [("reports", "INTEGER", "count(*)")]
+    for name, _, _ in HEADLINE_COLUMNS:
+        columns += [(name, "NUMERIC", f"sum({name})"), (f"{name}_reports", "INTEGER", f"count({name})")]
+    columns += [("stated_reports", "INTEGER", f"count(CASE WHEN {stated} THEN 1 END)"),
+                ("answered", "NUMERIC", f"sum(CASE WHEN {stated} THEN {answered} END)")]
+    columns += [(f"{c}_answered", "NUMERIC", f"sum(CASE WHEN {c} IS NOT NULL THEN {answered} END)")
+                for c in OUTCOME_COLUMNS]
+    conn.execute(f"CREATE TABLE report_sums (id INTEGER PRIMARY KEY, "
+                 f"{', '.join(f'{name} {decl}' for name, decl, _ in columns)})")
+    keys = ", ".join(name for name, _ in groups)
+    conn.execute(f"INSERT INTO report_sums ({', '.join(name for name, _, _ in columns)}) "
+                 f"SELECT {', '.join(expr for _, _, expr in columns)} FROM report_figures "
+                 f"GROUP BY {keys} ORDER BY {keys}")
+    return conn.execute("SELECT count(*) FROM report_sums").fetchone()[0]
+
+
+def body_year_gaps(rows) -> list[tuple]:
+    """The bodies with a year missing between the first and the last year they
+    published a report for (the ``missing_years`` query): from ``rows``
+    (body_key, year, agency, province) of parsed reports, one tuple (body_key,
+    agency, province, first_year, last_year, years_published, years_missing,
+    years_seen) per such body; agency and province are the largest (SQLite's
+    max) of the body's last year."""
+    seen: dict = {}
+    for body_key, year, agency, province in rows:
+        years = seen.setdefault(body_key, {})
+        largest = years.get(year)
+        if largest is None:
+            years[year] = [agency, province]
+        else:
+            largest[0] = _larger(largest[0], agency)
+            largest[1] = _larger(largest[1], province)
+    out = []
+    for body_key, years in seen.items():
+        first, last = min(years), max(years)
+        if last - first + 1 <= len(years):
+            continue
+        agency, province = years[last]
+        missing = ", ".join(str(y) for y in range(first, last + 1) if y not in years)
+        out.append((body_key, agency, province, first, last, len(years), missing,
+                    ", ".join(str(y) for y in sorted(years))))
+    return out
+
+
+def _larger(a, b):
+    """SQLite's max() of two values of a column (NULL ignored)."""
+    if a is None or b is None:
+        return b if a is None else a
+    return max(a, b, key=_sql_order)
+
+
+def _build_body_year_gaps(conn: sqlite3.Connection) -> int:
+    """``body_year_gaps``: the rows of the missing_years query, worked out for
+    every value of its province filter ('' for every province, and each
+    province): the query groups every body's years at each visit otherwise
+    (100,000 reports: most of a second)."""
+    conn.execute("DROP TABLE IF EXISTS body_year_gaps")
+    conn.execute(
+        """CREATE TABLE body_year_gaps (
+            province_filter TEXT NOT NULL,
+            body_key TEXT NOT NULL,
+            agency TEXT,
+            province TEXT,
+            first_year INTEGER,
+            last_year INTEGER,
+            years_published INTEGER,
+            years_missing TEXT,
+            years_seen TEXT,
+            PRIMARY KEY (province_filter, body_key)
+        )"""
+    )
+    rows = conn.execute(
+        "SELECT body_key, year, agency, province FROM reports "
+        "WHERE parse_status = 'ok' AND body_key IS NOT NULL AND year IS NOT NULL").fetchall()
+    by_province: dict = {}
+    for row in rows:
+        if row[3] is not None:
+            by_province.setdefault(row[3], []).append(row)
+    for scope, scoped in [("", rows)] + sorted(by_province.items()):
+        conn.executemany("INSERT INTO body_year_gaps VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                         [(scope, *gap) for gap in body_year_gaps(scoped)])
+    return conn.execute("SELECT count(*) FROM body_year_gaps").fetchone()[0]
 
 
 def _build_timeliness(conn: sqlite3.Connection) -> None:
@@ -665,6 +788,19 @@ def _index_grams(conn: sqlite3.Connection, where: str) -> int:
     return count
 
 
+# Bytes of terms an FTS5 index gathers in memory before it writes them out as a
+# segment (FTS5's own default: 1 MiB). At 100,000 reports the default writes
+# thousands of small segments and merges them over and over: 64 MiB halves the
+# trigram index's build (7.7 -> 4.1 s for 20,000 reports) for some 80 MB more
+# memory while it is built. Stored in the index's config (a later prepare that
+# adds reports uses it too).
+FTS_HASHSIZE = 64 * 1024 * 1024
+
+
+def _set_hashsize(conn: sqlite3.Connection, table: str) -> None:
+    conn.execute(f"INSERT INTO {table}({table}, rank) VALUES ('hashsize', ?)", [FTS_HASHSIZE])
+
+
 def _build_search(conn: sqlite3.Connection, incremental: bool) -> tuple[int, str]:
     """Build (or bring up to date) the two search indexes; (reports indexed, how).
 
@@ -698,11 +834,13 @@ def _build_search(conn: sqlite3.Connection, incremental: bool) -> tuple[int, str
         "CREATE VIRTUAL TABLE reports_fts USING fts5("
         "title, agency, text, tokenize='trigram', content='reports', content_rowid='id')"
     )
+    _set_hashsize(conn, "reports_fts")
     conn.execute(f"INSERT INTO reports_fts(rowid, title, agency, text) "
                  f"SELECT id, title, agency, text FROM reports WHERE {_INDEXABLE}")
     conn.execute(
         "CREATE VIRTUAL TABLE reports_ngrams USING fts5(grams, tokenize='unicode61', content='', detail=none)"
     )
+    _set_hashsize(conn, "reports_ngrams")
     _index_grams(conn, _INDEXABLE)
     conn.execute("CREATE TABLE publish_info_search (report_id INTEGER PRIMARY KEY, parsed_at TEXT)")
     conn.execute(f"INSERT INTO publish_info_search SELECT id, parsed_at FROM reports WHERE {_INDEXABLE}")
@@ -906,8 +1044,8 @@ def prepare(
         known_counts: dict[str, int] = {}
         clock = _Clock(result_seconds := {})
         fingerprint = _fingerprint(conn, archive_setting, metrics_yaml, sites_yaml, known_counts)
-        built = {"metric_definitions", "sites", "report_figures", "figures", "timeliness", "archive_files", "reports_fts",
-                 "reports_ngrams", "publish_info"}
+        built = {"metric_definitions", "sites", "report_figures", "figures", "timeliness", "report_sums",
+                 "body_year_gaps", "archive_files", "reports_fts", "reports_ngrams", "publish_info"}
         stored = stored_version = previous_facets = None
         if "publish_info" in _table_names(conn):
             facts = dict(conn.execute("SELECT key, value FROM publish_info "
@@ -944,6 +1082,8 @@ def prepare(
             clock("report_figures")
             _build_figures_view(conn)
             _build_timeliness(conn)
+            result.counts["report_sums"] = _build_report_sums(conn)
+            result.counts["body_year_gaps"] = _build_body_year_gaps(conn)
             clock("views")
             result.counts["archive_files"] = _build_archive_files(conn, archive, result)
             clock("archive_files")
@@ -1014,7 +1154,8 @@ def _check_integrity(conn: sqlite3.Connection, db_path: Path, touched: set[str])
     and a check of the whole file reads all of it (minutes at 100,000 reports)."""
     built = [name for (name,) in conn.execute(
         "SELECT name FROM sqlite_master WHERE type = 'table' AND (name IN "
-        "('metric_definitions', 'sites', 'report_figures', 'timeliness', 'archive_files', 'publish_info', "
+        "('metric_definitions', 'sites', 'report_figures', 'timeliness', 'report_sums', 'body_year_gaps', "
+        "'archive_files', 'publish_info', "
         "'publish_info_search') "
         "OR name LIKE 'reports_fts_%' OR name LIKE 'reports_ngrams_%') ORDER BY name")]
     problems = []

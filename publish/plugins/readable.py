@@ -64,12 +64,22 @@ def _config(datasette) -> dict:
     return datasette.plugin_config(PLUGIN) or {}
 
 
+# (server, database) -> (the metadata's tables block the labels were read from, the labels)
+_LABELS: dict[tuple[int, str], tuple[dict, dict[str, dict[str, str]]]] = {}
+
+
 def column_labels(datasette, database: str | None) -> dict[str, dict[str, str]]:
-    """table -> column -> Chinese label, from the metadata's descriptions."""
-    labels: dict[str, dict[str, str]] = {}
+    """table -> column -> Chinese label, from the metadata's descriptions (read
+    once per server and database: every header cell asks; read again when the
+    metadata's tables block is another object, as after a metadata reload)."""
     if not database:
-        return labels
+        return {}
     tables = (datasette.metadata(database=database) or {}).get("tables") or {}
+    cached = _LABELS.get((id(datasette), database))
+    if cached is not None and cached[0] is tables:
+        return cached[1]
+    labels: dict[str, dict[str, str]] = {}
+    _LABELS[(id(datasette), database)] = (tables, labels)
     for table, meta in tables.items():
         for column, description in ((meta or {}).get("columns") or {}).items():
             label = header_label(description)

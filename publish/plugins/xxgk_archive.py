@@ -388,67 +388,84 @@ def _value(row, column):
     return value["value"] if isinstance(value, dict) else value
 
 
+# What _cell answers for a metric key before the definitions were read.
+_KEY_LABELS_PENDING = object()
+
+
 @hookimpl
 def render_cell(row, value, column, table, database, datasette):
+    # Answered without a coroutine for every cell (a page of 1,000 rows has
+    # 10,000 cells): only a metric key's first cell waits for the definitions.
     raw = value["value"] if isinstance(value, dict) else value
+    cell = _cell(row, raw, value, column, table, database, datasette)
+    if cell is not _KEY_LABELS_PENDING:
+        return cell
 
     async def inner():
-        if table in ("reports", "attachments") and column == "url" and isinstance(raw, str):
-            sha = _value(row, "sha256")
-            parts = [_original_link(raw) if raw.startswith(("http://", "https://")) else html.escape(raw)]
-            if isinstance(sha, str) and DIGEST.fullmatch(sha):
-                parts.append(_archive_link(datasette, sha))
-            return markupsafe.Markup(" · ".join(parts))
-        if table == "report_figures" and column == "url" and isinstance(raw, str) and raw.startswith(("http://", "https://")):
-            return markupsafe.Markup(_original_link(raw))
-        if column in ("sha256", "parsed_sha256", "archived_sha256", "old_sha256", "new_sha256") and isinstance(raw, str) and DIGEST.fullmatch(raw):
-            if table in ("bodies", "archive_files") and column == "sha256":
-                return markupsafe.Markup(f"{html.escape(raw)} · {_archive_link(datasette, raw)}")
-            body = _row_link(datasette, database, "bodies", raw, raw[:12] + "…", title=raw)
-            return markupsafe.Markup(f"{body} · {_archive_link(datasette, raw)}")
-        if column == "origin" and table in ("metrics", "figures") and isinstance(raw, str):
-            cell = _origin_cell(datasette, raw, _value(row, "certain"))
-            if cell is not None:
-                return markupsafe.Markup(cell)
-        if column == "key" and table in ("metrics", "figures") and isinstance(raw, str):
-            labels = await _metric_labels(datasette, database)
-            if raw in labels:
-                return markupsafe.Markup(_row_link(datasette, database, "metric_definitions", raw, raw, title=labels[raw]))
-        if column == "report_id" and table in ("figures", "report_status", None) and isinstance(raw, int):
-            return markupsafe.Markup(_row_link(datasette, database, "reports", raw, str(raw)))
-        if column == "site" and table in ("reports", "crawl_runs") and isinstance(raw, str):
-            return markupsafe.Markup(_row_link(datasette, database, "sites", raw, raw))
-        if table == "report_figures" and column == "title" and isinstance(raw, str):
-            report_id = _value(row, "report_id")
-            if isinstance(report_id, int):  # a report's row leads to the report and to its figures
-                figures = str(datasette.urls.table(database, "figures")) + "?" + urlencode({"report_id": report_id})
-                return markupsafe.Markup(f'{_row_link(datasette, database, "reports", report_id, raw)} · '
-                                         f'<a class="xxgk-figures" href="{html.escape(figures)}">figures · 数据</a>')
-        if table == "metric_definitions" and column == "label" and isinstance(raw, str):
-            key = _value(row, "key")
-            if isinstance(key, str):  # a definition leads to its figures
-                figures = str(datasette.urls.table(database, "figures")) + "?" + urlencode({"key": key})
-                return markupsafe.Markup(f'{html.escape(raw)} · '
-                                         f'<a class="xxgk-figures" href="{html.escape(figures)}">figures · 数据</a>')
-        if column == "agency" and table in (None, "reports", "report_figures", "figures", "timeliness") \
-                and isinstance(raw, str) and raw:
-            # an agency leads to its body's page (publish/plugins/body_page.py); in a query's results, also to
-            # its headline figures year by year (agency_time_series)
-            body = html.escape(str(datasette.urls.path("/-/body")) + "?" + urlencode({"agency": raw}))
-            if table is not None:
-                return markupsafe.Markup(f'<a class="xxgk-body" href="{body}">{html.escape(raw)}</a>')
-            years = str(datasette.urls.database(database)) + "/agency_time_series?" + urlencode({"agency": raw})
-            return markupsafe.Markup(f'<a class="xxgk-agency" href="{html.escape(years)}">{html.escape(raw)}</a> · '
-                                     f'<a class="xxgk-body" href="{body}">body · 机关</a>')
-        if column == "context" and table is None and isinstance(raw, str) and MATCH_OPEN in raw:
-            # search_text marks the words found ⟦…⟧: highlighted here, escaped like any text
-            marked = html.escape(raw).replace(MATCH_OPEN, "<mark>").replace(MATCH_CLOSE, "</mark>")
-            return markupsafe.Markup(marked)
-        if column == "crawl_run_id" and table == "fetches" and raw is not None and not isinstance(value, dict):
-            return markupsafe.Markup(_row_link(datasette, database, "crawl_runs", raw, str(raw)))
-        return None
+        await _metric_labels(datasette, database)
+        return _cell(row, raw, value, column, table, database, datasette)
 
     return inner
+
+
+def _cell(row, raw, value, column, table, database, datasette):
+    """The HTML of one cell, or None for Datasette's own."""
+    if table in ("reports", "attachments") and column == "url" and isinstance(raw, str):
+        sha = _value(row, "sha256")
+        parts = [_original_link(raw) if raw.startswith(("http://", "https://")) else html.escape(raw)]
+        if isinstance(sha, str) and DIGEST.fullmatch(sha):
+            parts.append(_archive_link(datasette, sha))
+        return markupsafe.Markup(" · ".join(parts))
+    if table == "report_figures" and column == "url" and isinstance(raw, str) and raw.startswith(("http://", "https://")):
+        return markupsafe.Markup(_original_link(raw))
+    if column in ("sha256", "parsed_sha256", "archived_sha256", "old_sha256", "new_sha256") and isinstance(raw, str) and DIGEST.fullmatch(raw):
+        if table in ("bodies", "archive_files") and column == "sha256":
+            return markupsafe.Markup(f"{html.escape(raw)} · {_archive_link(datasette, raw)}")
+        body = _row_link(datasette, database, "bodies", raw, raw[:12] + "…", title=raw)
+        return markupsafe.Markup(f"{body} · {_archive_link(datasette, raw)}")
+    if column == "origin" and table in ("metrics", "figures") and isinstance(raw, str):
+        cell = _origin_cell(datasette, raw, _value(row, "certain"))
+        if cell is not None:
+            return markupsafe.Markup(cell)
+    if column == "key" and table in ("metrics", "figures") and isinstance(raw, str):
+        labels = _definitions_cache.get((id(datasette), database))
+        if labels is None:  # read once (the database is immutable): then every cell is answered without waiting
+            return _KEY_LABELS_PENDING
+        if raw in labels:
+            return markupsafe.Markup(_row_link(datasette, database, "metric_definitions", raw, raw, title=labels[raw]))
+    if column == "report_id" and table in ("figures", "report_status", None) and isinstance(raw, int):
+        return markupsafe.Markup(_row_link(datasette, database, "reports", raw, str(raw)))
+    if column == "site" and table in ("reports", "crawl_runs") and isinstance(raw, str):
+        return markupsafe.Markup(_row_link(datasette, database, "sites", raw, raw))
+    if table == "report_figures" and column == "title" and isinstance(raw, str):
+        report_id = _value(row, "report_id")
+        if isinstance(report_id, int):  # a report's row leads to the report and to its figures
+            figures = str(datasette.urls.table(database, "figures")) + "?" + urlencode({"report_id": report_id})
+            return markupsafe.Markup(f'{_row_link(datasette, database, "reports", report_id, raw)} · '
+                                     f'<a class="xxgk-figures" href="{html.escape(figures)}">figures · 数据</a>')
+    if table == "metric_definitions" and column == "label" and isinstance(raw, str):
+        key = _value(row, "key")
+        if isinstance(key, str):  # a definition leads to its figures
+            figures = str(datasette.urls.table(database, "figures")) + "?" + urlencode({"key": key})
+            return markupsafe.Markup(f'{html.escape(raw)} · '
+                                     f'<a class="xxgk-figures" href="{html.escape(figures)}">figures · 数据</a>')
+    if column == "agency" and table in (None, "reports", "report_figures", "figures", "timeliness") \
+            and isinstance(raw, str) and raw:
+        # an agency leads to its body's page (publish/plugins/body_page.py); in a query's results, also to
+        # its headline figures year by year (agency_time_series)
+        body = html.escape(str(datasette.urls.path("/-/body")) + "?" + urlencode({"agency": raw}))
+        if table is not None:
+            return markupsafe.Markup(f'<a class="xxgk-body" href="{body}">{html.escape(raw)}</a>')
+        years = str(datasette.urls.database(database)) + "/agency_time_series?" + urlencode({"agency": raw})
+        return markupsafe.Markup(f'<a class="xxgk-agency" href="{html.escape(years)}">{html.escape(raw)}</a> · '
+                                 f'<a class="xxgk-body" href="{body}">body · 机关</a>')
+    if column == "context" and table is None and isinstance(raw, str) and MATCH_OPEN in raw:
+        # search_text marks the words found ⟦…⟧: highlighted here, escaped like any text
+        marked = html.escape(raw).replace(MATCH_OPEN, "<mark>").replace(MATCH_CLOSE, "</mark>")
+        return markupsafe.Markup(marked)
+    if column == "crawl_run_id" and table == "fetches" and raw is not None and not isinstance(value, dict):
+        return markupsafe.Markup(_row_link(datasette, database, "crawl_runs", raw, str(raw)))
+    return None
 
 
 # --------------------------------------------------------------------------
@@ -597,17 +614,21 @@ Every bar has its numbers on hover and in the table below it; each chart links t
 {% endblock %}"""
 
 _WHERE = "(:province = '' OR province = :province) AND (:admin_level = '' OR admin_level = :admin_level)"
-REQUESTS_SQL = f"""SELECT year, admin_level, sum(requests_received) AS requests_received, count(requests_received) AS reports
-FROM report_figures WHERE year IS NOT NULL AND {_WHERE}
+# The charts add up report_figures per year: read from report_sums, report_figures
+# summed per province, year, level and form by publish/prepare.py (the same
+# numbers; report_figures read whole at each visit was most of the page's time).
+REQUESTS_SQL = f"""SELECT year, admin_level, sum(requests_received) AS requests_received,
+  sum(requests_received_reports) AS reports
+FROM report_sums WHERE year IS NOT NULL AND {_WHERE}
 GROUP BY year, admin_level ORDER BY year, admin_level"""
-REQUESTS_ERAS_SQL = f"""SELECT year, format, count(*) AS reports
-FROM report_figures WHERE year IS NOT NULL AND requests_received IS NOT NULL AND {_WHERE}
-GROUP BY year, format ORDER BY year, reports DESC"""
+REQUESTS_ERAS_SQL = f"""SELECT year, format, sum(requests_received_reports) AS reports
+FROM report_sums WHERE year IS NOT NULL AND {_WHERE}
+GROUP BY year, format HAVING sum(requests_received_reports) > 0 ORDER BY year, reports DESC, format"""
 # One bar per year and report form (a year whose reports use two forms has a
 # bar for each): an outcome a form does not state stays NULL, never 0.
-OUTCOMES_SQL = f"""SELECT year, format, {", ".join(f"sum({c}) AS {c}" for c, *_ in OUTCOMES)}, count(*) AS reports
-FROM report_figures WHERE year IS NOT NULL AND {_WHERE}
-  AND coalesce({", ".join(c for c, *_ in OUTCOMES)}) IS NOT NULL
+OUTCOMES_SQL = f"""SELECT year, format, {", ".join(f"sum({c}) AS {c}" for c, *_ in OUTCOMES)},
+  sum(stated_reports) AS reports
+FROM report_sums WHERE year IS NOT NULL AND {_WHERE} AND stated_reports > 0
 GROUP BY year, format ORDER BY year, format"""
 
 
@@ -615,17 +636,17 @@ async def charts_view(datasette, request):
     if request.method not in ("GET", "HEAD"):
         return Response.text("read-only", status=405, headers={"Allow": "GET, HEAD"})
     db = await _catalogue(datasette)
-    if db is None or not await db.table_exists("report_figures"):
+    if db is None or not await db.table_exists("report_sums"):
         return Response.html("<h1>No prepared catalogue is served here</h1>", status=404)
     province = request.args.get("province", "")
     admin_level = request.args.get("admin_level", "")
     params = {"province": province, "admin_level": admin_level}
     provinces = [r[0] for r in (await db.execute(
-        "SELECT DISTINCT province FROM report_figures WHERE province IS NOT NULL ORDER BY province")).rows]
+        "SELECT DISTINCT province FROM report_sums WHERE province IS NOT NULL ORDER BY province")).rows]
     levels = [r[0] for r in (await db.execute(
-        "SELECT DISTINCT admin_level FROM report_figures WHERE admin_level IS NOT NULL ORDER BY admin_level")).rows]
+        "SELECT DISTINCT admin_level FROM report_sums WHERE admin_level IS NOT NULL ORDER BY admin_level")).rows]
     report_count = (await db.execute(
-        f"SELECT count(*) FROM report_figures WHERE {_WHERE}", params)).single_value()
+        f"SELECT coalesce(sum(reports), 0) FROM report_sums WHERE {_WHERE}", params)).single_value()
 
     rows = (await db.execute(REQUESTS_SQL, params)).rows
     years = sorted({r["year"] for r in rows})
