@@ -104,10 +104,6 @@ def _tables(conn) -> set[str]:
     return {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
 
 
-def _columns(conn, table: str) -> list[str]:
-    return [r[1] for r in conn.execute(f'PRAGMA table_info("{table}")')]
-
-
 # -- files ----------------------------------------------------------------------------
 
 
@@ -190,9 +186,12 @@ class _Rows:
         self.fetches: dict[int, int] = {}
         self.reports: dict[int, int] = {}
         self.workers: set[str] = set()
+        self.target_columns: dict[str, set[str]] = {}
 
     def _insert(self, table: str, row: dict) -> int:
-        columns = [c for c in row if c in self.db[table].columns_dict]
+        if table not in self.target_columns:  # read once: Table.columns_dict reads the schema on every call
+            self.target_columns[table] = set(self.db[table].columns_dict)
+        columns = [c for c in row if c in self.target_columns[table]]
         sql = (f'INSERT INTO "{table}" ({", ".join(f"{c!r}" for c in columns)}) '
                f'VALUES ({", ".join("?" for _ in columns)})')
         return self.conn.execute(sql, [row[c] for c in columns]).lastrowid

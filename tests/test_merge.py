@@ -95,6 +95,12 @@ def test_merge_an_archive_into_itself_or_a_bad_source_is_one_line(two_crawls, tm
     shutil.copy(first.db, alone / "xxgk.db")
     result = run_xxgk("merge", str(alone), "--db", str(tmp_path / "out.db"), "--archive", str(tmp_path / "out"))
     assert result.returncode == 1 and "is not an archive folder" in result.stderr and "Traceback" not in result.stderr
+    # an archive a crawl still holds
+    from archive.lock import CrawlLock
+
+    with CrawlLock(first.archive, command="xxgk crawl (the test's)"):
+        result = run_xxgk("merge", str(first.db), "--db", str(tmp_path / "out.db"), "--archive", str(tmp_path / "out"))
+    assert result.returncode == 1 and "is in use" in result.stderr and "the test's" in result.stderr, result.stderr
     # into itself
     result = run_xxgk("merge", str(first.db), "--db", str(first.db), "--archive", str(first.archive))
     assert result.returncode == 1 and "nothing to merge" in result.stderr and "Traceback" not in result.stderr
