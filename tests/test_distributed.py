@@ -249,3 +249,40 @@ def test_a_worker_stopped_by_sigterm_gives_its_requests_back(tmp_path, redis_url
     assert [s for (s,) in rows(tmp_path / "merged" / "xxgk.db", "SELECT finish_reason FROM crawl_runs ORDER BY id")] == [
         "shutdown", "finished"]
     check(tmp_path / "merged")
+
+
+def test_the_crawl_state_steps_on_a_real_redis(redis_url):
+    """The atomic steps the workers take (crawler.distributed.state), one by one."""
+    import redis
+
+    from crawler.distributed.state import CrawlState
+
+    server = redis.Redis.from_url(redis_url)
+    a = CrawlState(server, "xxgk:t:site", "a")
+    b = CrawlState(server, "xxgk:t:site", "b")
+    a.beat(1)
+    b.beat(30)
+    assert a.seed(b"start", -111) and not b.seed(b"start again", -111)  # queued once
+    server.zadd(a.queue_key, {b"report": -100, b"list": 0})
+    assert a.outstanding() == 3
+    # popped by priority, into the worker's in-flight hash: still outstanding
+    unit, data = a.pop()
+    assert data == b"start" and a.in_flight() == 1 and a.queued() == 2 and a.outstanding() == 3
+    a.release([unit])
+    assert a.in_flight() == 0 and a.outstanding() == 2
+    _, data = a.pop()
+    assert data == b"report"
+    assert b.recover_dead() == 0  # a's heartbeat still lives
+    time.sleep(1.5)
+    assert b.recover_dead() == 1  # gone: its request is queued again, with its priority
+    assert a.in_flight() == 0 and b.workers() == {"b"}
+    assert server.zrange(b.queue_key, 0, -1, withscores=True) == [(b"report", -100.0), (b"list", 0.0)]
+    assert b.recover_dead() == 0  # once
+    # a worker leaving gives back what it holds; the crawl is done when nothing is anywhere
+    b.pop(), b.pop()
+    assert b.outstanding() == 2 and b.give_back() == 2 and b.outstanding() == 2
+    b.server.delete(b.queue_key)
+    assert b.outstanding() == 0
+    b.share_probe("页面不存在")
+    assert CrawlState(server, "xxgk:t:site").probe() == (True, "页面不存在")
+    server.close()
