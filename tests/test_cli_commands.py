@@ -100,6 +100,17 @@ def run_sites(work: Path):
     site = sqlite3.connect(work / "data" / "xxgk.db").execute("SELECT site FROM reports LIMIT 1").fetchone()[0]
     line = next(line for line in result.stdout.splitlines() if line.startswith(site + " "))
     assert f" {reports(work / 'data' / 'xxgk.db')} " in line and "never" not in line
+    # xxgk sites discover: every body of the sample tree registered, then listed
+    from sample_portal.tree import serve_tree_in_thread
+
+    with serve_tree_in_thread() as tree:
+        found = xxgk(work, "sites", "discover", tree.root, "--sites", "data/discovered.yaml",
+                     "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False")
+    assert found.returncode == 0, found.stderr[-2000:]
+    assert f"[discovery] {tree.root}: 57 bodies (57 new, 0 updated, 0 gone" in found.stdout
+    listed = xxgk(work, "sites", "--sites", "data/discovered.yaml")
+    assert listed.returncode == 0 and len([x for x in listed.stdout.splitlines() if "never" in x]) == 57
+    assert any(x.startswith("平江县安定镇人民政府 ") for x in listed.stdout.splitlines())
 
 
 def run_crawl(work: Path):

@@ -213,3 +213,39 @@ def test_link_texts_of_bodies_and_of_lists():
         assert body_link_name(text) is None, text
     assert body_link_name("县发展和改革局信息公开") == "县发展和改革局"
     assert body_link_name("安定镇") == "安定镇"
+
+
+def test_coverage_shows_the_discovered_bodies_never_seen(tree, discovered, tmp_path):
+    """/-/coverage of 平江县: the bodies crawled with their years, every other body the
+    registry holds (discovered) as never seen, 缺 in each year."""
+    import lxml.html
+
+    from conftest import free_port, running
+    from publish.datasette_app import serve_argv
+    from publish.prepare import prepare
+
+    registry = discovered / "sites.yaml"
+    crawled = ["平江县发展和改革局", "平江县公安局", "平江县安定镇人民政府"]
+    db, archive = tmp_path / "xxgk.db", tmp_path / "archive"
+    result = run_xxgk("crawl", *(a for name in crawled for a in ("--site", name)), "--sites", str(registry),
+                      "--db", str(db), "--archive", str(archive), *FAST, timeout=600)
+    assert result.returncode == 0, result.stderr[-3000:]
+    prepare(db, archive, sites_yaml=registry)
+    port = free_port()
+    with running(serve_argv(db, port=port, archive_dir=archive, prepare_db=False), port) as base:
+        response = httpx.get(base + "/-/coverage", params={"province": "湖南省", "city": "岳阳市", "county": "平江县"},
+                             timeout=60)
+    assert response.status_code == 200, response.text[:500]
+    grid = lxml.html.fromstring(response.text).xpath("//table[contains(@class, 'xxgk-coverage')]")[0]
+    years = [int(th.text) for th in grid.xpath(".//thead//th")[1:-1]]
+    assert years == [2022, 2023]
+    rows = {row.xpath("string(td[1])"): row for row in grid.xpath(".//tbody/tr")}
+    in_county = {e["agency"] for e in entries(discovered) if e.get("county") == "平江县"}
+    assert len(in_county) == 46 and set(rows) == in_county
+    for agency, row in rows.items():
+        cells = row.xpath("td")[1:-1]
+        if agency in crawled:
+            assert [c.get("class") for c in cells] == ["seen", "seen"], agency
+        else:  # registered by discovery, no report archived: 缺 in every year, never seen
+            assert [c.text for c in cells] == ["缺", "缺"] and "never seen" in row.xpath("string(td[last()])"), agency
+    assert "43 never seen" in response.text

@@ -10,9 +10,10 @@ module of ``publish/plugins/``; Datasette and the standard library only).
 The grid has one row per body (its reports joined on ``reports.body_key``: one
 body under all its names) and one column per year: ``●`` a year it published
 (linking to the report), **缺** a year it published nothing between years it
-did (a gap), blank before its first and after its last report. A body the
-archive never saw is not on the grid: finding every body is discovery's job
-(``xxgk sites discover``), not this page's.
+did (a gap), blank before its first and after its last report. A body that
+discovery registered (``xxgk sites discover``: the ``sites`` table's bodies
+with a ``level``, not gone) and of which the archive holds no report is on the
+grid too, **缺** in every year: never seen.
 
 Queries go through ``reports(province, year)`` and are cut at ``MAX_BODIES``
 rows with a note to narrow the region.
@@ -44,6 +45,13 @@ GROUP BY {child} ORDER BY {child}
 """
 
 
+NEVER_SQL = """
+SELECT name, agency, body_key, level FROM sites
+WHERE registered = 1 AND agency IS NOT NULL AND level IS NOT NULL AND gone_since IS NULL AND {where}
+ORDER BY agency
+"""
+
+
 def gaps(years: set[int]) -> list[int]:
     """The years between a body's first and last report with none."""
     if not years:
@@ -65,6 +73,23 @@ async def _catalogue(datasette):
         if name != "_internal" and await db.table_exists("reports"):
             return name, db
     return None, None
+
+
+async def never_seen(db, where: str, params: list, known: set[str], years: list[int]) -> list[dict]:
+    """The discovered bodies of the region with no report in the archive (none
+    on a catalogue prepared before sites had their discovered columns)."""
+    if not await db.table_exists("sites") or "level" not in await db.table_columns("sites"):
+        return []
+    result = await db.execute(NEVER_SQL.format(where=where), params)
+    out = []
+    for row in result.rows:
+        key = row["body_key"] or row["agency"]
+        if key in known:
+            continue
+        known.add(key)
+        out.append({"body": key, "agency": row["agency"], "admin_level": row["level"], "years": {},
+                    "gaps": list(years), "never": True, "site": row["name"]})
+    return out
 
 
 def _link(datasette, region: dict[str, str]) -> str:
@@ -104,11 +129,13 @@ async def coverage_view(datasette, request):
     if region:
         result = await db.execute(GRID_SQL.format(where=where), params)
         years, bodies = grid_rows([dict(r) for r in result.rows])
+        bodies += await never_seen(db, where, params, {b["body"] for b in bodies}, years)
         cut = len(bodies) > MAX_BODIES
         bodies = bodies[:MAX_BODIES]
     body_page = datasette.urls.path("/-/body")
     for body in bodies:
-        body["url"] = body_page + "?" + urlencode({"agency": body["agency"]})
+        body["url"] = (datasette.urls.row(name, "sites", body["site"]) if body.get("never")
+                       else body_page + "?" + urlencode({"agency": body["agency"]}))
         for row in body["years"].values():
             row["url"] = datasette.urls.row(name, "reports", str(row["report_id"]))
     trail = [("China · 全国", _link(datasette, {}))]
@@ -118,7 +145,8 @@ async def coverage_view(datasette, request):
     page = await datasette.render_template("xxgk_coverage.html", {
         "region": region, "child": child, "children": children, "years": years, "bodies": bodies, "cut": cut,
         "max_bodies": MAX_BODIES, "trail": trail,
-        "gap_count": sum(len(b["gaps"]) for b in bodies),
+        "gap_count": sum(len(b["gaps"]) for b in bodies if not b.get("never")),
+        "never_count": sum(1 for b in bodies if b.get("never")),
         "missing_years_url": datasette.urls.query(name, "missing_years") + "?" + urlencode(
             {"province": region.get("province", "")}),
     }, request=request)
