@@ -490,6 +490,20 @@ def _migrate_identity(db: sqlite_utils.Database) -> None:
         merge_reports(db, ids[0], ids[1:], joined_by="content")
 
 
+def _insert(db: sqlite_utils.Database, table: str, row: dict[str, Any]) -> int:
+    """INSERT one row of scalars; its rowid. (sqlite_utils' Table.insert reads the
+    table's schema on every call: 140 against 60 us a fetch row, on every response.)"""
+    columns = ", ".join(f'"{c}"' for c in row)
+    return db.execute(f'INSERT INTO "{table}" ({columns}) VALUES ({", ".join("?" for _ in row)})',
+                      list(row.values())).lastrowid
+
+
+def _update(db: sqlite_utils.Database, table: str, row_id: int, values: dict[str, Any]) -> None:
+    """UPDATE one row of ``table`` by its id (Table.update's schema reads left out likewise)."""
+    assignments = ", ".join(f'"{c}" = ?' for c in values)
+    db.execute(f'UPDATE "{table}" SET {assignments} WHERE id = ?', [*values.values(), row_id])
+
+
 def record_body(db: sqlite_utils.Database, sha256: str, size: int) -> None:
     """Note a stored body in the catalogue (idempotent)."""
     db.execute(
@@ -504,12 +518,12 @@ def record_fetch(db: sqlite_utils.Database, **fields: Any) -> int:
     with db.atomic():
         if fields.get("sha256"):
             record_body(db, fields["sha256"], fields.get("size") or 0)
-        return db["fetches"].insert(fields).last_pk
+        return _insert(db, "fetches", fields)
 
 
 def record_list_page(db: sqlite_utils.Database, crawl_run_id: int | None, url: str, reports: int) -> None:
     with db.atomic():
-        db["list_pages"].insert({"crawl_run_id": crawl_run_id, "url": url, "reports": reports, "seen_at": utc_now()})
+        _insert(db, "list_pages", {"crawl_run_id": crawl_run_id, "url": url, "reports": reports, "seen_at": utc_now()})
 
 
 def emptied_lists(db: sqlite_utils.Database, crawl_run_id: int) -> list[tuple[str, int]]:
@@ -579,8 +593,8 @@ def upsert_report(
         shas = {a["sha256"] for a in attachments if a.get("sha256")}
         report_id, joined_by = find_report(db, url, sha256, shas, complete=complete)
         if report_id is None:
-            report_id = db["reports"].insert(
-                {
+            report_id = _insert(
+                db, "reports", {
                     "url": url,
                     "url_key": url_key(url),
                     "site": site,
@@ -596,7 +610,7 @@ def upsert_report(
                     "last_seen": now,
                     "parse_status": "pending",
                 }
-            ).last_pk
+            )
             change = "new"
             if joined_by == "split":  # every URL of this key goes with it
                 db.execute("UPDATE report_locations SET report_id = ?, joined_by = 'url' WHERE key = ?",
@@ -624,7 +638,7 @@ def upsert_report(
                         "report_id": report_id, "kind": "edited", "observed_at": now, "since": since[0] if since else None,
                         "crawl_run_id": crawl_run_id, "url": url, "evidence": "new bytes at the report's URL",
                         "old_sha256": old_sha, "new_sha256": sha256})
-            db["reports"].update(report_id, update)
+            _update(db, "reports", report_id, update)
         _locate(db, report_id, url, joined_by, now)
         db.execute(
             "INSERT OR IGNORE INTO report_versions (report_id, sha256, fetch_id, first_seen) VALUES (?, ?, ?, ?)",
@@ -638,7 +652,7 @@ def upsert_report(
             if not same and any(row[2] == attachment["sha256"] for row in known):
                 continue  # a file the report has, at another URL (a copy of the page elsewhere)
             if not same:
-                attachment_id = db["attachments"].insert({"report_id": report_id, "first_seen": now, **attachment}).last_pk
+                attachment_id = _insert(db, "attachments", {"report_id": report_id, "first_seen": now, **attachment})
                 known.append((attachment_id, attachment["url"], attachment["sha256"]))
                 if change == "unchanged":
                     change = "changed"
@@ -648,7 +662,7 @@ def upsert_report(
                 if change == "unchanged":
                     change = "changed"
         if change != "unchanged":
-            db["reports"].update(report_id, {"parse_status": "pending"})
+            _update(db, "reports", report_id, {"parse_status": "pending"})
         return report_id, change
 
 

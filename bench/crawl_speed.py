@@ -91,7 +91,8 @@ def parse_time(stamp: str) -> float:
     return dt.datetime.strptime(stamp, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=dt.timezone.utc).timestamp()
 
 
-def measure(count: int, processes: int, delay: float, pages: int, work: Path, profile: str | None = None) -> dict:
+def measure(count: int, processes: int, delay: float, pages: int, work: Path, profile: str | None = None,
+            overrides: tuple[str, ...] = ()) -> dict:
     # the portals from as many processes as crawl them (one Python process serves at most a core)
     per_server = -(-count // processes)
     servers = [subprocess.Popen([sys.executable, __file__, "--serve", str(min(per_server, count - first)),
@@ -111,7 +112,7 @@ def measure(count: int, processes: int, delay: float, pages: int, work: Path, pr
              "--archive", str(work / f"archive-{name}"), "--no-parse", "--processes", str(processes),
              "-s", f"DOWNLOAD_DELAY={delay}", "-s", "RANDOMIZE_DOWNLOAD_DELAY=False",
              "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "LOG_LEVEL=ERROR",
-             "-s", f"XXGK_MAX_LIST_PAGES={max(1, pages // 10)}"],
+             "-s", f"XXGK_MAX_LIST_PAGES={max(1, pages // 10)}", *(a for o in overrides for a in ("-s", o))],
             cwd=ROOT, stdout=subprocess.DEVNULL, stderr=log, text=True)
         spy = None
         if profile:  # py-spy attached to the crawl process (its own CPU is not counted)
@@ -168,6 +169,8 @@ def main() -> None:
     parser.add_argument("--delay", type=float, default=0.2, help="DOWNLOAD_DELAY, seconds")
     parser.add_argument("--pages", type=int, default=120, help="about this many responses per site")
     parser.add_argument("--profile", metavar="DIR", help="record a py-spy profile of each crawl into DIR (raw format)")
+    parser.add_argument("-s", "--set", dest="overrides", action="append", default=[], metavar="NAME=VALUE",
+                        help="a Scrapy setting for the crawl (repeatable), e.g. -s CONCURRENT_ITEMS=1")
     parser.add_argument("--serve", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--first", type=int, default=0, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -178,7 +181,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="xxgk-crawl-bench-") as folder:
         for case in args.sites.split(","):
             count, _, processes = case.partition("x")
-            row = measure(int(count), int(processes or 1), args.delay, args.pages, Path(folder), args.profile)
+            row = measure(int(count), int(processes or 1), args.delay, args.pages, Path(folder), args.profile,
+                          tuple(args.overrides))
             rows.append(row)
             print(json.dumps(row, ensure_ascii=False), flush=True)
     print("\n| sites | processes | delay s | responses | reports | s | pages/s | bound | ratio | CPU ms/page "

@@ -100,6 +100,9 @@ def _within(img, article) -> bool:
     return False
 
 
+_UNKNOWN = object()
+
+
 def body_images(response: TextResponse, limit: int) -> list[Link]:
     """The report page's own images (absolute URLs, alt text as the link text), in page order:
     inside the block that holds the report's text, or anywhere but the chrome on a
@@ -107,10 +110,8 @@ def body_images(response: TextResponse, limit: int) -> list[Link]:
     found: list[Link] = []
     seen: set[str] = set()
     images = response.xpath("//body//img") if limit > 0 else []
-    article = _article(response) if images else None  # (no picture: nothing to place)
+    article = _UNKNOWN  # found when a picture first passes the cheap tests (a logo never costs it)
     for img in images:
-        if article is not None and not _within(img, article):
-            continue
         src = (img.attrib.get("src") or img.attrib.get("data-src") or img.attrib.get("original") or "").strip()
         if not src or src.lower().startswith(("data:", "javascript:")):
             continue
@@ -129,6 +130,10 @@ def body_images(response: TextResponse, limit: int) -> list[Link]:
         sides = [_declared_side(img.attrib.get("width")), _declared_side(img.attrib.get("height")),
                  _style_side(style, "width"), _style_side(style, "height")]
         if any(side is not None and side < MIN_SIDE for side in sides):
+            continue
+        if article is _UNKNOWN:
+            article = _article(response)
+        if article is not None and not _within(img, article):
             continue
         if _in_chrome(img) or _links_home(img, response.url):
             continue
