@@ -103,6 +103,40 @@ def _new_prefix(agency: str, place: tuple, target: tuple, style: int) -> tuple[s
     return "", t_county
 
 
+# Tables prepare() builds (never copied from the source: a demo archive served once holds them).
+PREPARED_TABLES = {"metric_definitions", "sites", "report_figures", "timeliness", "report_sums", "body_year_gaps",
+                   "archive_files", "publish_info", "publish_info_search"}
+
+
+def add_empty_tables(source: Path, raw: Path) -> list[str]:
+    """Create, empty, the crawler's tables of ``source`` that are not replicated
+    (report_status, report_events, report_checks, report_locations, …): the
+    site's queries over them must run (an absent table is an HTTP 400). Their
+    names."""
+    src = sqlite3.connect(f"file:{source / 'xxgk.db'}?mode=ro", uri=True)
+    try:
+        tables = src.execute("SELECT name, sql FROM sqlite_master WHERE type = 'table' AND sql IS NOT NULL "
+                             "AND name NOT LIKE 'sqlite_%' AND name NOT LIKE 'reports_fts%' "
+                             "AND name NOT LIKE 'reports_ngrams%'").fetchall()
+        indexes = src.execute("SELECT tbl_name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "
+                              "AND name NOT LIKE 'idx_publish_%'").fetchall()
+    finally:
+        src.close()
+    conn = sqlite3.connect(raw, isolation_level=None)
+    try:
+        present = {name for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        added = [name for name, _ in tables if name not in present and name not in PREPARED_TABLES]
+        for name, sql in tables:
+            if name in added:
+                conn.execute(sql)
+        for table, sql in indexes:
+            if table in added:
+                conn.execute(sql)
+        return added
+    finally:
+        conn.close()
+
+
 def build(source: Path, work: Path, n_reports: int) -> dict:
     """Build ``work/raw.db`` and ``work/archive`` (hard links) from ``source``; facts about it."""
     started = time.perf_counter()
@@ -279,6 +313,7 @@ def build(source: Path, work: Path, n_reports: int) -> dict:
             os.link(original, path)
             linked += 1
     facts["archive_links"] = linked
+    facts["empty_tables"] = add_empty_tables(source, raw)
     facts["raw_db_bytes"] = raw.stat().st_size
     facts["build_seconds"] = round(time.perf_counter() - started, 1)
     (work / "raw.json").write_text(json.dumps(facts, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
@@ -524,6 +559,7 @@ def main(argv: list[str] | None = None) -> int:
     raw = work / "raw.db"
     if args.reuse and raw.exists() and (work / "raw.json").exists():
         facts = json.loads((work / "raw.json").read_text(encoding="utf-8"))
+        facts["empty_tables"] = add_empty_tables(Path(facts["source"]), raw) or facts.get("empty_tables", [])
     else:
         source = args.source
         if source is None or not (source / "xxgk.db").exists():
