@@ -71,7 +71,6 @@ class WorkerScheduler(Scheduler):
         self.local: list = []  # heap of (-priority, n, request)
         self.order = itertools.count()
         self.popped: set[str] = set()  # units taken from Redis, not released yet
-        self.seeded = False
         self.done = False
         self.state.beat(self.ttl)
         moved = self.state.recover_dead()
@@ -85,8 +84,9 @@ class WorkerScheduler(Scheduler):
     def close(self, reason):
         if self.loop.running:
             self.loop.stop()
-        if reason == "finished":  # else requests the engine dropped unanswered look done too: all go back
-            self.release_done()
+        # Nothing is released now: a finished worker released everything when it went
+        # idle; a stopped one may hold requests the engine let go unanswered, which
+        # look done: whatever it holds goes back to the queue.
         moved = self.state.give_back()
         if moved:
             logger.warning("stopped (%s) with %d requests unfinished: back to the queue", reason, moved)
@@ -98,8 +98,9 @@ class WorkerScheduler(Scheduler):
     def enqueue_request(self, request):
         if request.meta.get(SEED):
             request.meta.pop(SEED)
-            self.seeded = self.state.seed(self.queue._encode_request(request), -request.priority)
-            return self.seeded
+            seeded = self.state.seed(self.queue._encode_request(request), -request.priority)
+            self.crawler.stats.set_value("xxgk/seeded", seeded)
+            return seeded
         if request.meta.get(LOCAL):
             heapq.heappush(self.local, (-request.priority, next(self.order), request))
             return True
