@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from urllib.parse import urljoin, urlsplit
 
 from lxml import etree
@@ -74,6 +75,13 @@ def site_domain(url: str) -> str:
     return host
 
 
+@lru_cache(maxsize=65536)
+def _host(url: str) -> str:
+    """The URL's host, lower case (memoised: a page's links are checked against the
+    site several times, and the same navigation links come back on every page)."""
+    return (urlsplit(url).hostname or "").lower()
+
+
 def same_site(url: str, domain: str) -> bool:
-    host = (urlsplit(url).hostname or "").lower()
+    host = _host(url)
     return host == domain or host.endswith("." + domain)
