@@ -201,6 +201,16 @@ def test_worker_errors_are_one_line(tmp_path):
     assert "Traceback" not in away.stderr
 
 
+def test_a_site_no_worker_could_reach_ends_in_exit_1(tmp_path, redis_url):
+    port = _closed_port()
+    worker = run_xxgk("worker", "--redis", redis_url, "--name", "w1", "--start-url", f"http://127.0.0.1:{port}/",
+                      "--db", str(tmp_path / "w1.db"), "--archive", str(tmp_path / "w1"), "-s", "RETRY_TIMES=0")
+    out, err = worker.stdout, worker.stderr
+    assert worker.returncode == 1, out + err[-2000:]
+    assert f"[127.0.0.1] could not be crawled: http://127.0.0.1:{port}/" in out and "refused" in out, out
+    assert "1 of 1 site(s) could not be crawled: 127.0.0.1" in err and "Traceback" not in err
+
+
 def _closed_port() -> int:
     from conftest import free_port
 

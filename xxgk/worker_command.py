@@ -90,6 +90,22 @@ def run_worker(sites, settings, *, redis_url: str, crawl: str, name: str, refres
     return [(site, crawler.stats.get_stats()) for site, crawler in crawlers]
 
 
+def unreached(site, db: str, stats: dict) -> str | None:
+    """Why the site could not be crawled, if no worker got any answer from it (None: it answered)."""
+    if stats.get("finish_reason") != "finished" or stats.get("xxgk/site_answered", True):
+        return None
+    from archive.catalogue import first_fetch_error, open_db
+
+    problem = None
+    if stats.get("xxgk/crawl_run_id") is not None:
+        catalogue = open_db(db)
+        try:
+            problem = first_fetch_error(catalogue, stats["xxgk/crawl_run_id"])
+        finally:
+            catalogue.close()
+    return f"[{site.name}] could not be crawled: {problem or 'no answer from the site (to any worker)'}"
+
+
 def summary(site: str, name: str, stats: dict) -> str:
     found = sum(stats.get(f"xxgk/reports_{k}", 0) for k in ("new", "changed", "unchanged", "skipped"))
     errors = sum(stats.get(k, 0) for k in ("xxgk/fetch_errors", "xxgk/report_errors", "xxgk/attachment_errors",
@@ -155,8 +171,14 @@ def worker_command(redis_url, name, crawl_name, start_url, site_names, all_sites
         given["LOG_ENABLED"] = "False"
     settings = project_settings(db, archive, given)
     results = run_worker(sites, settings, redis_url=redis_url, crawl=crawl_name, name=name, refresh=refresh)
+    failed = []
     for site, stats in results:
-        click.echo(summary(site.name, name, stats))
+        problem = unreached(site, db, stats)
+        click.echo(problem or summary(site.name, name, stats))
+        if problem:
+            failed.append(site.name)
     if any(stats.get("finish_reason") == "shutdown" for _, stats in results):
         raise click.ClickException("worker stopped by a signal: what it archived stays, its unfinished requests "
                                    "went back to the queue for the other workers")
+    if failed:  # for cron, as xxgk crawl
+        raise click.ClickException(f"{len(failed)} of {len(results)} site(s) could not be crawled: {', '.join(failed)}")

@@ -78,6 +78,8 @@ class WorkerScheduler(Scheduler):
             logger.warning("%d requests of workers that died went back to the queue", moved)
         self.crawler.stats.set_value("xxgk/worker_id", self.state.worker_id)
         self.crawler.signals.connect(self.spider_idle, signal=signals.spider_idle)
+        self.crawler.signals.connect(self.response_received, signal=signals.response_received)
+        self.answered = False
         self.loop = task.LoopingCall(self.tick)
         self.loop.start(settings.getfloat("XXGK_WORKER_BEAT", 1.0), now=False)
 
@@ -165,6 +167,11 @@ class WorkerScheduler(Scheduler):
         if slot is not None and (moved or self.state.queued()):
             slot.nextcall.schedule()  # an idle engine looks at the queue again now, not in 5 s
 
+    def response_received(self):
+        if not self.answered:  # once per worker: the site answered this crawl
+            self.answered = True
+            self.state.mark_answered()
+
     def spider_idle(self, spider):
         self.release_done()
         moved = self.state.recover_dead()
@@ -174,4 +181,5 @@ class WorkerScheduler(Scheduler):
             raise DontCloseSpider  # queued, or in flight on a worker that may yield more
         if not self.done:
             self.done = True
+            self.crawler.stats.set_value("xxgk/site_answered", self.state.answered())
             self.state.finished(self.keep)

@@ -24,6 +24,7 @@ Keys (``P`` is ``xxgk:<crawl>:<site>``)::
     P:seen          set          scrapy-redis's duplicate filter
     P:seeded        string       set once, by the worker that queued the start request
     P:probe         string       the site's answer to a missing page (soft 404s), as JSON
+    P:answered      string       set when any worker got any answer from the site
     P:workers       set          worker ids that joined the crawl
     P:units         counter      ids of popped requests
     P:inflight:<id> hash         unit id -> "<score>|<serialized request>"
@@ -184,8 +185,15 @@ class CrawlState:
     def finished(self, keep_seconds: int) -> None:
         """The crawl is done: its keys expire after ``keep_seconds`` (a worker started
         meanwhile finds it done; one started later begins the next crawl)."""
-        for suffix in ("queue", "seen", "seeded", "probe", "workers", "units"):
+        for suffix in ("queue", "seen", "seeded", "probe", "answered", "workers", "units"):
             self.server.expire(f"{self.prefix}:{suffix}", max(1, keep_seconds))
+
+    def mark_answered(self) -> None:
+        self.server.set(f"{self.prefix}:answered", self.worker_id or "-")
+
+    def answered(self) -> bool:
+        """Whether any worker got an answer from the site (else it could not be crawled)."""
+        return bool(self.server.exists(f"{self.prefix}:answered"))
 
     # -- what the site answers a missing page with (crawler.soft404) ------------------
 
