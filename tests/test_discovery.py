@@ -249,3 +249,33 @@ def test_coverage_shows_the_discovered_bodies_never_seen(tree, discovered, tmp_p
         else:  # registered by discovery, no report archived: 缺 in every year, never seen
             assert [c.text for c in cells] == ["缺", "缺"] and "never seen" in row.xpath("string(td[last()])"), agency
     assert "43 never seen" in response.text
+
+
+def test_discovered_bodies_join_a_hand_written_registry_below_its_marker(tmp_path):
+    from crawler.discovered import MARKER, write_registry
+    from crawler.sites import load_sites
+
+    registry = tmp_path / "sites.yaml"
+    head = ("# my portals, by hand\nsites:\n  - name: 平江县教育局\n    start_url: http://jyj.example.gov.cn/\n"
+            "    note: \"kept as I wrote it\"  # a comment\n")
+    registry.write_text(head, encoding="utf-8")
+    root = "http://www.example.gov.cn/xxgk/"
+    found = [{"name": "平江县人民政府", "agency": "平江县人民政府", "level": "county", "start_url": root,
+              "report_column": root + "nb/", "discovery_root": root, "discover": 2, "discovered": "2026-01-01"},
+             {"name": "平江县教育局", "agency": "平江县教育局", "level": "department", "start_url": root + "bm/jyj/",
+              "discovery_root": root, "discovered": "2026-01-01"},
+             {"name": "平江县民政局", "agency": "平江县民政局", "level": "department", "start_url": root + "bm/mzj/",
+              "report_column": root + "bm/mzj/nb/", "discovery_root": root, "discovered": "2026-01-01"}]
+    merge = write_registry(registry, [dict(e) for e in found], root, "2026-01-01")
+    assert merge.new == ["平江县人民政府", "平江县民政局"] and merge.by_hand == ["平江县教育局"]
+    text = registry.read_text(encoding="utf-8")
+    assert text.startswith(head) and text.count(MARKER) == 1  # what was written by hand stays, byte for byte
+    assert [s.name for s in load_sites(registry)] == ["平江县教育局", "平江县人民政府", "平江县民政局"]
+    again = write_registry(registry, [dict(e) for e in found], root, "2026-02-01")
+    assert again.new == [] and again.gone == [] and registry.read_text(encoding="utf-8").startswith(head)
+    gone = write_registry(registry, [dict(found[0])], root, "2026-03-01")
+    assert gone.gone == ["平江县民政局"]
+    sites = {s.name: s for s in load_sites(registry)}
+    assert sites["平江县民政局"].gone_since == "2026-03-01" and sites["平江县人民政府"].discover == 2
+    back = write_registry(registry, [dict(e) for e in found], root, "2026-04-01")
+    assert back.gone == [] and load_sites(registry)[2].gone_since is None  # listed again: no longer gone

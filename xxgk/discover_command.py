@@ -65,7 +65,7 @@ def discover_command(url, depth, name_hint, registered, sites_file, db, archive,
     """Walk a 政府信息公开 platform's tree of bodies and register each as a site.
 
     \b
-    xxgk sites discover http://www.pingjiang.gov.cn/xxgk/ --sites crawler/sites.yaml
+    xxgk sites discover http://127.0.2.1:8802/zwgk/xxgk/   # the sample tree: xxgk sample-portal --tree --port 8802
     xxgk sites discover --registered      # every root registered before
 
     Each body (department, township, county …) becomes a site with its name,
