@@ -48,9 +48,33 @@ def page_text(html: str | Selector, drop: str = "") -> str:
     return _NOISE.sub("", text)
 
 
+_BODIES = etree.XPath("//body")
+
+
+def _clean_length(element) -> int:
+    return len(_NOISE.sub("", etree.tostring(element, method="text", encoding=str, with_tail=False)))
+
+
+def _text_length(root) -> int | None:
+    """``len(page_text(root))``, without building the text: the body's text at once,
+    less its scripts' and styles' (dropping spaces and digits is per character, so
+    lengths add up); None for a page of more or no ``<body>``."""
+    bodies = _BODIES(root)
+    if len(bodies) != 1:
+        return None
+    length = _clean_length(bodies[0]) - sum(_clean_length(el) for el in bodies[0].iter("script", "style"))
+    return length + len(_NOISE.sub("", "".join(_TITLE_TEXT(root))))
+
+
 def is_soft_404(html: str | Selector, probe_text: str | None) -> bool:
     """Whether a page with status 200 is the site's not-found page."""
-    text = page_text(html)
+    selector = html if isinstance(html, Selector) else Selector(text=html or "<html></html>")
+    length = _text_length(selector.root)
+    if length is not None:  # a page too long to be the probe's answer or a short notice is neither
+        like_probe = bool(probe_text) and length > 0 and min(length, 3000) <= 2 * len(probe_text[:3000]) + 50
+        if not like_probe and length >= SHORT_PAGE:
+            return False
+    text = page_text(selector)
     if probe_text and text:
         a, b = text[:3000], probe_text[:3000]
         if len(a) <= 2 * len(b) + 50 and SequenceMatcher(None, a, b, autojunk=False).ratio() >= SIMILAR:
