@@ -274,3 +274,24 @@ def test_column_labels_are_read_once_per_metadata():
     assert readable.label_for(server, "xxgk", "reports", "year") == "年度"
     server.tables = {"reports": {"columns": {"year": "报告年度: Report year"}}}  # metadata reloaded
     assert readable.label_for(server, "xxgk", "reports", "year") == "报告年度"
+
+
+def test_a_search_read_once_pages_through_every_match(site):
+    """A search page's queries read the matches once, into a temporary table
+    of the connection: every page of the search, followed by its next links,
+    holds the matching reports, each once, in the page's order."""
+    db = site["db"]
+    expected = {int(i) for i in search_ids(db, "复议").split(",")}
+    seen, url = [], f"{site['base']}/xxgk/reports.json?" + "_search=%E5%A4%8D%E8%AE%AE&_size=25&_sort_desc=year"
+    while url:
+        data = httpx.get(url, timeout=30).json()
+        assert data["filtered_table_rows_count"] == len(expected)
+        id_at = data["columns"].index("id")
+        seen += [row[id_at] for row in data["rows"]]
+        url = data["next_url"]
+    assert sorted(seen) == sorted(expected) and len(seen) == len(set(seen))
+    years = rows(db, f"SELECT id, year FROM reports WHERE id IN ({search_ids(db, '复议')})")
+    year_of = dict(years)
+    assert [year_of[i] for i in seen] == sorted((year_of[i] for i in seen), key=lambda y: -(y or 0))
+    page = httpx.get(site["base"] + "/xxgk/reports", params={"_search": "复议"}, timeout=30).text
+    assert f"{len(expected):,} row" in page

@@ -24,11 +24,20 @@ Facet counts
     Datasette's column facet reads its counts from there instead of running its
     ``group by`` (everything else about the facet -- links, labels, truncation
     -- is Datasette's own code). A filtered page's facets (a search, a key of
-    ``figures``) are counted together, in one query grouped by all of them,
-    instead of one query each that reads the page's rows again: a search for
-    复议 matches every report, and its five facets read the search index five
-    times. Done by wrapping ``ColumnFacet.facet_results``: Datasette 0.65 has
-    no hook for it.
+    ``figures``) are counted together with its rows, in one query grouped by
+    all of them, instead of one query each that reads the page's rows again:
+    a search for 复议 matches every report, and its count and five facets read
+    the search index six times. Done by wrapping ``ColumnFacet.facet_results``
+    and ``Database.execute``: Datasette 0.65 has no hook for either.
+
+Searches
+    A query holding a search's match lists (``publish/plugins/xxgk_archive.py``
+    writes them as ``IN (SELECT rowid FROM reports_fts WHERE … MATCH …)``)
+    reads each list from its index once, into a temporary table of the
+    connection, and a search page's rows query counts the page's rows and
+    facets there too: one read of the index for the page (the trigram phrase
+    信息公开, in every report, costs 40-75 ms a read). The SQL a visitor is
+    shown is the search's own.
 
 Needs only Datasette (0.65) and the standard library.
 """
@@ -44,7 +53,8 @@ from pathlib import Path
 from datasette import hookimpl
 from datasette.database import Database, QueryInterrupted, Results
 from datasette.facets import ColumnFacet
-from datasette.utils import escape_sqlite
+from datasette.tracer import trace
+from datasette.utils import escape_sqlite, sqlite3, sqlite_timelimit
 
 # (id of the Datasette, database name) -> {table: {column: [[value, count], ...]}}
 _FACET_COUNTS: dict[tuple[int, str], dict] = {}
@@ -214,27 +224,130 @@ def _configured_facets(ds, database: str, table: str) -> list[str]:
     return columns
 
 
-async def _execute(self, sql, params=None, *args, **kwargs):
-    """Database.execute, except that the count of a filtered page of a served
-    catalogue's table with facets is counted with its facets, in one query
-    grouped by them (the total of the groups is the count): the facets then
-    need no query of their own (:func:`_counted_together`)."""
-    match = _COUNT_SQL.fullmatch(sql) if isinstance(sql, str) and sql.startswith("select count(*) from ") else None
-    if match is None or args or (id(self.ds), self.name) not in _FACET_COUNTS:
-        return await _database_execute(self, sql, params, *args, **kwargs)
+def _keep_together(key: tuple, columns: list[str], counts: dict, total: int) -> None:
+    _TOGETHER[key] = (columns, counts, total)
+    while len(_TOGETHER) > _TOGETHER_KEPT:
+        _TOGETHER.popitem(last=False)
+
+
+# A search's match list in the SQL of publish/plugins/xxgk_archive.py (search_clauses).
+_MATCHES = re.compile(r"\(SELECT rowid FROM (?P<index>reports_fts|reports_ngrams) "
+                      r"WHERE (?P=index) MATCH :(?P<param>xxgk_search_\d+)\)")
+# A table page's rows query (Datasette 0.65): where its where clause ends.
+_ROWS_TAIL = re.compile(r"(?:order by .*)?limit \d+(?: offset \d+)?\s*", re.S)
+
+
+def _rows_where(sql: str, table: str) -> str | None:
+    """The where clause of a table page's rows query on ``table``, or None."""
+    head, marker, rest = sql.partition(f" from {escape_sqlite(table)} ")
+    if not marker or not head.startswith("select ") or "(" in head or not rest.startswith("where "):
+        return None
+    for tail in _ROWS_TAIL.finditer(rest):
+        if tail.end() == len(rest):
+            return rest[:tail.start()]
+    return None
+
+
+async def _searched(db, sql: str, params: dict, truncate: bool, page_size, time_limit_ms) -> Results:
+    """A query holding search match lists, run with each list read from its
+    index once, into a temporary table of the connection (one FTS5 read for a
+    page, not one per query: a term in every report costs 40-75 ms a read).
+    A table page's rows query also counts the page's rows and facets there,
+    grouped (:func:`_execute` then answers the count, the facets read them)."""
+    matches = list(dict.fromkeys((m["index"], m["param"]) for m in _MATCHES.finditer(sql)))
+    tables = {param: f"xxgk_matches_{i}" for i, (_, param) in enumerate(matches)}
+    rewritten = _MATCHES.sub(lambda m: f"(SELECT id FROM temp.{tables[m['param']]})", sql)
+    together = None
+    match = re.match(r"select (?P<columns>[^()]*?) from (?P<table>\S+) where ", sql, re.S)
+    if match and match["columns"] != "count(*)":
+        table = _unquote(match["table"])
+        where = _rows_where(sql, table)
+        columns = _configured_facets(db.ds, db.name, table) if where else []
+        if len(columns) > 1:
+            together = (table, where, columns)
+    ds = db.ds
+
+    def run(conn):
+        made = []
+        with sqlite_timelimit(conn, time_limit_ms):
+            try:
+                for (index, param) in matches:
+                    name = tables[param]
+                    conn.execute(f"CREATE TEMP TABLE {name} (id INTEGER PRIMARY KEY)")
+                    made.append(name)
+                    conn.execute(f"INSERT INTO temp.{name} SELECT rowid FROM {index} WHERE {index} MATCH ?",
+                                 [params[param]])
+                cursor = conn.execute(rewritten, params)
+                limit = ds.max_returned_rows + (1 if ds.max_returned_rows == page_size else 0)
+                if limit and truncate:
+                    rows = cursor.fetchmany(limit + 1)
+                    results = Results(rows[:limit], len(rows) > limit, cursor.description)
+                else:
+                    results = Results(cursor.fetchall(), False, cursor.description)
+                grouped = None
+                if together:
+                    table, where, columns = together
+                    grouped = conn.execute(_grouped_sql(columns, _MATCHES.sub(
+                        lambda m: f"(SELECT id FROM temp.{tables[m['param']]})",
+                        f"select * from {escape_sqlite(table)} {where}")), params).fetchall()
+                return results, grouped
+            except (sqlite3.OperationalError, sqlite3.DatabaseError) as error:
+                if error.args == ("interrupted",):
+                    raise QueryInterrupted(error, sql, params)
+                raise
+            finally:
+                for name in made:
+                    conn.execute(f"DROP TABLE IF EXISTS temp.{name}")
+
+    with trace("sql", database=db.name, sql=sql.strip(), params=params):
+        results, grouped = await db.execute_fn(run)
+    if grouped is not None:
+        table, where, columns = together
+        counts, total = _tally(grouped, columns)
+        _keep_together(_together_key(ds, db.name, table, where, params), columns, counts, total)
+    return results
+
+
+async def _execute(self, sql, params=None, truncate=False, custom_time_limit=None, page_size=None, **kwargs):
+    """Database.execute, except on a served catalogue (one with precounted facets):
+
+    - the count of a filtered page of a table with facets is counted with its
+      facets, in one query grouped by them (the total of the groups is the
+      count): the facets then need no query of their own
+      (:func:`_counted_together`);
+    - a query holding a search's match lists reads each list once
+      (:func:`_searched`), and a search page's rows query counts its rows and
+      facets on the way."""
+    served = (id(self.ds), self.name) in _FACET_COUNTS and isinstance(sql, str)
+    if served and isinstance(params, dict) and "MATCH :xxgk_search_" in sql and _MATCHES.search(sql):
+        count = _COUNT_SQL.fullmatch(sql) if sql.startswith("select count(*) from ") else None
+        known = _TOGETHER.get(_together_key(self.ds, self.name, _unquote(count["table"]), count["where"], params)) \
+            if count else None
+        if known:
+            return Results([(known[2],)], False, [("count(*)",)])
+        if not count:
+            limit = self.ds.sql_time_limit_ms
+            if custom_time_limit and custom_time_limit < limit:
+                limit = custom_time_limit
+            return await _searched(self, sql, params, truncate, page_size or self.ds.page_size, limit)
+    match = _COUNT_SQL.fullmatch(sql) if served and sql.startswith("select count(*) from ") else None
+    if match is None:
+        return await _database_execute(self, sql, params, truncate=truncate, custom_time_limit=custom_time_limit,
+                                       page_size=page_size, **kwargs)
     table = _unquote(match["table"])
     columns = _configured_facets(self.ds, self.name, table)
     if len(columns) < 2:
-        return await _database_execute(self, sql, params, *args, **kwargs)
+        return await _database_execute(self, sql, params, truncate=truncate, custom_time_limit=custom_time_limit,
+                                       page_size=page_size, **kwargs)
     rows_sql = f"select * from {match['table']} {match['where']}"
     try:
-        rows = (await _database_execute(self, _grouped_sql(columns, rows_sql), params, **kwargs)).rows
+        rows = (await _database_execute(self, _grouped_sql(columns, rows_sql), params,
+                                        custom_time_limit=custom_time_limit, **kwargs)).rows
     except QueryInterrupted:
-        return await _database_execute(self, sql, params, *args, **kwargs)
+        return await _database_execute(self, sql, params, truncate=truncate, custom_time_limit=custom_time_limit,
+                                       page_size=page_size, **kwargs)
     counts, total = _tally(rows, columns)
-    _TOGETHER[_together_key(self.ds, self.name, table, match["where"], params)] = (columns, counts)
-    while len(_TOGETHER) > _TOGETHER_KEPT:
-        _TOGETHER.popitem(last=False)
+    _keep_together(_together_key(self.ds, self.name, table, match["where"], params), columns, counts, total)
     return Results([(total,)], False, [("count(*)",)])
 
 
