@@ -167,10 +167,13 @@ def _rank(body: Placed) -> tuple[int, bool]:
 
 def is_below(child: Placed, parent: Placed) -> bool:
     """Whether ``child`` can be one of ``parent``'s bodies: a government of a
-    lower tier, or a department of the parent's tier or below, in its region."""
+    lower tier, or a department of the parent's tier or below, in its region
+    (a department's bodies: of a lower tier only)."""
     child_rank, governs = _rank(child)
-    parent_rank, _ = _rank(parent)
+    parent_rank, parent_governs = _rank(parent)
     if child_rank < parent_rank or (governs and child_rank == parent_rank):
+        return False
+    if not parent_governs and child_rank <= parent_rank:  # a department's sidebar lists its siblings
         return False
     for level in ("province", "city", "county"):
         mine, theirs = (child.region or {}).get(level), (parent.region or {}).get(level)
@@ -229,3 +232,14 @@ def column_link(links, page_url: str):
     columns = [link for link in links if is_report_column_text(link.text)]
     mine = [link for link in columns if link.url.startswith(folder)]
     return (mine or columns or [None])[0]
+
+
+def list_pages(html: str, url: str, links, limit: int) -> list[str]:
+    """The other pages of a list of bodies: a TRS pager script's (``createPageHTML``,
+    ``countPage``) or static pager links (下一页, 2, 3 …), at most ``limit``."""
+    from crawler.families import pager, trs
+
+    drawn = trs.find_pager(html)
+    if drawn is not None:
+        return drawn.urls(url, limit=limit + 1)[:limit]
+    return pager.pager_links(url, list(links))[:limit]

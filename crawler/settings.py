@@ -88,6 +88,7 @@ DOWNLOAD_HANDLERS = {
     "https": "crawler.hostslots.SharedSlotDownloadHandler",
 }
 XXGK_DISCOVER_MAX_BODIES = 2000  # bodies one discovery walk registers at most
+XXGK_DISCOVER_MAX_LIST_PAGES = 20  # pages of one list of bodies read past its first
 ITEM_PIPELINES = {
     "crawler.pipelines.ReportCataloguePipeline": 300,
 }

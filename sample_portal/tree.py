@@ -11,7 +11,8 @@ host as ``http://127.0.2.N:<the port it was asked on>/``):
     127.0.2.1  岳阳市 platform  /zwgk/xxgk/            市直部门 /zwgk/xxgk/szbm/, 县市区 /zwgk/xxgk/xsq/
                a department     /zwgk/xxgk/szbm/<code>/   its 年报 /zwgk/xxgk/szbm/<code>/zfxxgknb/
                a county on it   /zwgk/xxgk/xsq/<code>/    (岳阳楼区, 云溪区, 君山区)
-    127.0.2.2  平江县 platform  /xxgk/                  部门信息公开 /xxgk/bm/, 乡镇（街道）信息公开 /xxgk/xz/
+    127.0.2.2  平江县 platform  /xxgk/                  部门信息公开 /xxgk/bm/ (two pages: index_1.html
+                                                         by createPageHTML), 乡镇（街道）信息公开 /xxgk/xz/
                a body           /xxgk/bm/<code>/  /xxgk/xz/<code>/, its 年报 …/zfxxgknb/index.html
     127.0.2.3  华容县 platform  /zwgk/zfxxgk/           部门和乡镇信息公开 /zwgk/zfxxgk/bmxz/, 年报 …/ndbg/
     127.0.2.4  平江县教育局's own site (Hanweb-style): / → 信息公开 /col/col3001/ → 年报 /col/col3005/
@@ -40,6 +41,7 @@ from .server import PortalHTTPServer, PortalURL
 from .sitekit import html_handler, load_site_yaml, make_report, published_time, report_title, rng_for
 
 UPDATED = datetime(2024, 2, 1, 9, 0, tzinfo=timezone.utc)
+LIST_PAGE_SIZE = 20  # bodies on a page of a platform's list (平江县's 30 departments: two pages)
 
 
 @dataclass
@@ -247,10 +249,16 @@ class HostSite:
             self.page(body.path + "index.html", lambda req, body=body: self.body_page(req, body, groups))
             self.page(body.column, lambda req, body=body: self.trs_list(req, body))
         for label, path, members in groups:
-            self.page(path + "index.html", lambda req, label=label, path=path, members=members: self.chrome(
-                req, label, [("政府信息公开", owner.path), (label, path)],
-                f'<h2>{escape(label)}</h2><ul class="bodies">'
-                + "".join(f"<li>{_a(self.url_of(req, m), m.text)}</li>" for m in members) + "</ul>"))
+            # a long list in pages of LIST_PAGE_SIZE, drawn by a TRS pager script (index.html, index_1.html …)
+            chunks = [members[i:i + LIST_PAGE_SIZE] for i in range(0, len(members), LIST_PAGE_SIZE)] or [[]]
+            for k, chunk in enumerate(chunks):
+                self.page(path + ("index.html" if k == 0 else f"index_{k}.html"),
+                          lambda req, label=label, path=path, chunk=chunk, k=k, n=len(chunks): self.chrome(
+                    req, label, [("政府信息公开", owner.path), (label, path)],
+                    f'<h2>{escape(label)}</h2><ul class="bodies">'
+                    + "".join(f"<li>{_a(self.url_of(req, m), m.text)}</li>" for m in chunk) + "</ul>"
+                    + (f'<div class="page"><script>createPageHTML({n}, {k}, "index", "html");</script></div>'
+                       if n > 1 else "")))
 
     def groups(self, owner: Body) -> list[tuple[str, str, list[Body]]]:
         """The platform's lists of bodies: (label, path, members)."""

@@ -101,7 +101,8 @@ def test_rediscovery_updates_and_marks_what_left_the_tree(tmp_path):
     with serve_tree_in_thread(port, without={"pingjiang/slj"}) as smaller:
         third = discover(smaller, tmp_path)
     assert third.returncode == 0, third.stderr[-3000:]
-    assert "56 bodies (0 new, 0 updated, 1 gone" in third.stdout and "gone: 平江县水利局" in third.stdout
+    # 1 updated: the department after it moved from the list's second page to its first (discovered_from)
+    assert "56 bodies (0 new, 1 updated, 1 gone" in third.stdout and "gone: 平江县水利局" in third.stdout
     after = {e["start_url"]: e for e in entries(tmp_path)}
     assert len(after) == 57 and after[gone_url]["gone_since"]  # marked, not deleted
     assert all(not e.get("gone_since") for url, e in after.items() if url != gone_url)

@@ -14,7 +14,9 @@ are followed for up to two hops) the spider reads, on every body's page:
   :func:`crawler.discovery.is_body_list_text`) are followed, and every link
   there (or on the page itself) whose text names a body below this one
   (:func:`crawler.discovery.body_link_name`, :func:`~crawler.discovery.is_below`)
-  is a body, on this host or on a site of its own.
+  is a body, on this host or on a site of its own. A list of several pages is
+  read to its end (a TRS ``createPageHTML`` pager, or 下一页/2/3 links; at most
+  ``XXGK_DISCOVER_MAX_LIST_PAGES``).
 
 Every page is fetched through the project's middlewares: archived like any
 crawl (a ``crawl_runs`` row named ``discovery <host>``), robots.txt obeyed,
@@ -30,7 +32,8 @@ from urllib.parse import urlsplit
 import scrapy
 from scrapy.http import Response, TextResponse
 
-from crawler.discovery import Placed, body_links, column_link, is_body_list_text, page_body_name, qualify
+from crawler.discovery import (Placed, body_links, column_link, is_body_list_text, list_pages, page_body_name,
+                               qualify)
 from crawler.failures import describe
 from crawler.families.detect import detect_family
 from crawler.links import page_links
@@ -128,10 +131,19 @@ class DiscoverBodiesSpider(scrapy.Spider):
                     self.pages_seen.add(link.url)
                     yield self._page_request(link.url, node, hops + 1)
 
-    def parse_list(self, response: Response, node: Node, list_hops: int):
-        if isinstance(response, TextResponse):
-            own = [link for link in page_links(response) if link.url not in node.chrome]
-            yield from self._children(response, node, own, list_hops)
+    def parse_list(self, response: Response, node: Node, list_hops: int, paged: bool = False):
+        if not isinstance(response, TextResponse):
+            return
+        own = [link for link in page_links(response) if link.url not in node.chrome]
+        yield from self._children(response, node, own, list_hops)
+        if paged:  # a page of the list: its pager was read on its first page
+            return
+        limit = self.settings.getint("XXGK_DISCOVER_MAX_LIST_PAGES", 20)
+        for url in list_pages(response.text, response.url, own, limit):
+            if url not in self.lists_seen:
+                self.lists_seen.add(url)
+                yield scrapy.Request(url, callback=self.parse_list, errback=self.list_failed,
+                                     cb_kwargs={"node": node, "list_hops": list_hops, "paged": True})
 
     def _children(self, response: TextResponse, node: Node, own, list_hops: int):
         chrome = frozenset(link.url for link in page_links(response))
