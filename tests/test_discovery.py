@@ -280,3 +280,17 @@ def test_discovered_bodies_join_a_hand_written_registry_below_its_marker(tmp_pat
     assert sites["平江县民政局"].gone_since == "2026-03-01" and sites["平江县人民政府"].discover == 2
     back = write_registry(registry, [dict(e) for e in found], root, "2026-04-01")
     assert back.gone == [] and load_sites(registry)[2].gone_since is None  # listed again: no longer gone
+
+
+@pytest.mark.parametrize("host, bodies", [("pingjiang", 46), ("huarong", 4)])
+def test_discovery_from_a_county_portals_home(tree, tmp_path, host, bodies):
+    """From a portal's home page (its navigation links the platform's own 年报 column,
+    its lists of bodies are one hop on, on the 政府信息公开 page): the county and its bodies."""
+    result = discover(tree[host], tmp_path)
+    assert result.returncode == 0, result.stderr[-3000:]
+    found = entries(tmp_path)
+    county = tree.tree.bodies[f"{host}/"]
+    expected = {tree.url(county)} | {tree.url(tree.tree.bodies[k]) for k in county.children}
+    assert len(found) == bodies and {e["start_url"] for e in found[1:]} | {tree.url(county)} == expected
+    assert found[0]["start_url"] == tree[host] and found[0]["agency"] == county.name
+    assert found[0]["report_column"] == tree.url(county, county.column)

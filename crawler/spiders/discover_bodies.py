@@ -125,7 +125,10 @@ class DiscoverBodiesSpider(scrapy.Spider):
             before = len(node.children)
             yield from self._children(response, node, own, 0)
             found = len(node.children) - before + sum(1 for link in own if is_body_list_text(link.text))
-        if node.column is None and not found and hops < MAX_NAVIGATION_HOPS:
+        # on towards the 政府信息公开 page: for the column, or for the lists of bodies (a portal's
+        # home links its platform's 年报 in its navigation, its lists only on the platform)
+        looking = node.column is None or (node.depth < self.max_depth and node.placed is not None)
+        if looking and not found and hops < MAX_NAVIGATION_HOPS:
             for link in own:
                 if is_disclosure_nav_text(link.text) and link.url not in self.pages_seen:
                     self.pages_seen.add(link.url)
