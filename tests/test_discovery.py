@@ -100,12 +100,21 @@ def test_rediscovery_updates_and_marks_what_left_the_tree(tmp_path):
     # the platform stops listing 县水利局 (the same hosts and port, a smaller tree)
     with serve_tree_in_thread(port, without={"pingjiang/slj"}) as smaller:
         third = discover(smaller, tmp_path)
+        crawl = run_xxgk("crawl", "--all", "--no-discover", "--no-parse", "--sites", str(tmp_path / "sites.yaml"),
+                         "--db", str(tmp_path / "xxgk.db"), "--archive", str(tmp_path / "archive"), *FAST)
+    assert crawl.returncode == 0, crawl.stderr[-3000:]
+    crawled = [x for x in crawl.stdout.splitlines() if "crawl finished" in x]
+    assert len(crawled) == 56 and not any(x.startswith("[平江县水利局]") for x in crawled)  # a gone body is left out
+    assert "[discovery]" not in crawl.stdout  # --no-discover
     assert third.returncode == 0, third.stderr[-3000:]
     # 1 updated: the department after it moved from the list's second page to its first (discovered_from)
     assert "56 bodies (0 new, 1 updated, 1 gone" in third.stdout and "gone: 平江县水利局" in third.stdout
     after = {e["start_url"]: e for e in entries(tmp_path)}
     assert len(after) == 57 and after[gone_url]["gone_since"]  # marked, not deleted
     assert all(not e.get("gone_since") for url, e in after.items() if url != gone_url)
+    listed = run_xxgk("sites", "--sites", str(tmp_path / "sites.yaml"), "--db", str(tmp_path / "xxgk.db"))
+    line = next(x for x in listed.stdout.splitlines() if x.startswith("平江县水利局 "))
+    assert line.endswith(f"(gone since {after[gone_url]['gone_since']}: no longer listed by {tree.root})")
 
 
 def test_a_crawl_of_the_discovered_sites_archives_each_bodys_reports(tree, discovered, tmp_path):

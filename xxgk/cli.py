@@ -224,6 +224,7 @@ def sites_command(ctx, sites_file, db):
         click.echo(
             f"{site.name:<24} {site.family:<8} {str(site.verified).lower():<8} {last:<20} "
             f"{counts.get(site.name, 0):>7}  {site.start_url}"
+            + (f"  (gone since {site.gone_since}: no longer listed by {site.discovery_root})" if site.gone_since else "")
         )
     # Sites the archive holds that this registry does not (a bare --start-url, another registry: the demo's)
     others = sorted((set(runs) | set(counts)) - {site.name for site in registry} - {None})
