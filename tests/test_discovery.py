@@ -303,3 +303,32 @@ def test_discovery_from_a_county_portals_home(tree, tmp_path, host, bodies):
     assert len(found) == bodies and {e["start_url"] for e in found[1:]} | {tree.url(county)} == expected
     assert found[0]["start_url"] == tree[host] and found[0]["agency"] == county.name
     assert found[0]["report_column"] == tree.url(county, county.column)
+
+
+def test_sigterm_stops_the_sites_waiting_for_one_hosts_slot_within_seconds(tree, discovered, tmp_path):
+    """44 sites on one host at one request a second: most of their requests wait for the
+    host's slot; SIGTERM drops them at once (a crawl stops within seconds)."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    argv = [sys.executable, "-m", "xxgk", "crawl", "--all", "--no-discover", "--sites", str(discovered / "sites.yaml"),
+            "--db", str(tmp_path / "xxgk.db"), "--archive", str(tmp_path / "archive"),
+            "-s", "DOWNLOAD_DELAY=1", "-s", "AUTOTHROTTLE_ENABLED=False"]
+    proc = subprocess.Popen(argv, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 60
+        since = time.time()
+        while time.monotonic() < deadline and sum(r.time >= since for r in tree["pingjiang"].requests) < 3:
+            time.sleep(0.2)
+        assert proc.poll() is None
+        proc.send_signal(signal.SIGTERM)
+        sent = time.monotonic()
+        out, err = proc.communicate(timeout=60)
+        stopped_after = time.monotonic() - sent
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert stopped_after < 15, f"{stopped_after:.1f} s after SIGTERM"
+    assert proc.returncode == 1 and "crawl stopped by a signal" in err and "Traceback" not in err
