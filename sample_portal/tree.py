@@ -38,7 +38,7 @@ from . import render
 from .manifest import Manifest, Report
 from .routing import Request, Response, RouteTable
 from .server import PortalHTTPServer, PortalURL
-from .sitekit import html_handler, load_site_yaml, make_report, published_time, report_title, rng_for
+from .sitekit import load_site_yaml, make_report, published_time, report_title, rng_for
 
 UPDATED = datetime(2024, 2, 1, 9, 0, tzinfo=timezone.utc)
 LIST_PAGE_SIZE = 20  # bodies on a page of a platform's list (平江县's 30 departments: two pages)
