@@ -109,7 +109,8 @@ def measure(count: int, processes: int, delay: float, pages: int, work: Path, pr
         log = (work / f"crawl-{name}.log").open("w+", encoding="utf-8")  # a file: a full pipe would stall the crawl
         crawl = subprocess.Popen(
             [sys.executable, "-m", "xxgk", "crawl", "--all", "--sites", str(registry), "--db", str(db),
-             "--archive", str(work / f"archive-{name}"), "--no-parse", "--processes", str(processes),
+             "--archive", str(work / f"archive-{name}"), "--no-parse",
+             *(["--processes", str(processes)] if processes > 1 else []),
              "-s", f"DOWNLOAD_DELAY={delay}", "-s", "RANDOMIZE_DOWNLOAD_DELAY=False",
              "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "LOG_LEVEL=ERROR",
              "-s", f"XXGK_MAX_LIST_PAGES={max(1, pages // 10)}", *(a for o in overrides for a in ("-s", o))],
