@@ -37,7 +37,7 @@ _GROUP_WORDS = sorted([
     "各区", "各县", "各县(市、区)", "各区县", "各乡镇", "各部门",
 ], key=len, reverse=True)
 _GROUP_JOIN = ("和", "及", "与", "、", "/")
-_LIST_SUFFIX = re.compile(r"(政府信息公开|信息公开|政务公开)?(工作)?(年度报告|年报)?(专栏|目录|平台|列表|导航)?$")
+_LIST_SUFFIX = re.compile(r"(政府信息公开|信息公开|政务公开)?(工作)?(年度报告|年报)?(专栏|目录|平台|列表|导航|网站|网站链接|链接)?$")
 
 
 def is_body_list_text(text: str | None) -> bool:
@@ -134,7 +134,7 @@ def qualify(text: str, parent: Placed | None) -> Placed:
         if not own_place:
             bare = _LEVEL_CHAR.sub("", name) if len(name) > 3 else name
             name = parent.place + bare
-        elif (name.endswith("区") and parent.level == "prefecture" and parent.place
+        elif (_GOVERNMENT.sub("", name).endswith("区") and parent.level == "prefecture" and parent.place
               and not name.startswith(parent.place)):
             name = parent.place + name
     name = _government_name(name)
@@ -243,3 +243,25 @@ def list_pages(html: str, url: str, links, limit: int) -> list[str]:
     if drawn is not None:
         return drawn.urls(url, limit=limit + 1)[:limit]
     return pager.pager_links(url, list(links))[:limit]
+
+
+def select_links(response) -> list:
+    """Bodies a page lists in a drop-down of links (``<select onchange="window.open(this.value)">``,
+    the footer's 各县（市、区）网站, 市直部门 of many portals): the options of each
+    ``<select>`` whose first option names a list of bodies, as links."""
+    from urllib.parse import urljoin, urlsplit
+
+    from crawler.links import Link
+
+    out = []
+    for select in response.xpath("//select"):
+        options = select.xpath("./option")
+        if not options or not is_body_list_text(" ".join(options[0].xpath(".//text()").getall())):
+            continue
+        for option in options[1:]:
+            value = (option.attrib.get("value") or "").strip()
+            url = urljoin(response.url, value) if value else ""
+            text = clean(" ".join(option.xpath(".//text()").getall()))
+            if text and urlsplit(url).scheme in ("http", "https"):
+                out.append(Link(url=url.split("#", 1)[0], text=text))
+    return out

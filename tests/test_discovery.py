@@ -332,3 +332,20 @@ def test_sigterm_stops_the_sites_waiting_for_one_hosts_slot_within_seconds(tree,
             proc.kill()
     assert stopped_after < 15, f"{stopped_after:.1f} s after SIGTERM"
     assert proc.returncode == 1 and "crawl stopped by a signal" in err and "Traceback" not in err
+
+
+def test_bodies_listed_in_a_footers_drop_downs():
+    from scrapy.http import HtmlResponse
+
+    from crawler.discovery import body_links, qualify, select_links
+
+    fixture = FIXTURE.with_name("prefecture-footer-selects.html")
+    page = HtmlResponse(url="http://www.yueyang.example.gov.cn/zwgk/", body=fixture.read_bytes(), encoding="utf-8")
+    links = select_links(page)  # only the drop-downs that name a list of bodies (not 国家部委, not 省内各市)
+    assert [link.text for link in links] == ["岳阳楼区人民政府", "云溪区人民政府", "平江县人民政府", "汨罗市人民政府",
+                                             "岳阳市发展和改革委员会", "岳阳市教育局"]
+    root = qualify("岳阳市人民政府", None)
+    found = [(placed.name, placed.level, placed.region.get("county")) for _link, placed in body_links(links, root)]
+    assert found == [("岳阳市岳阳楼区人民政府", "county", "岳阳楼区"), ("岳阳市云溪区人民政府", "county", "云溪区"),
+                     ("平江县人民政府", "county", "平江县"), ("汨罗市人民政府", "county", "汨罗市"),
+                     ("岳阳市发展和改革委员会", "department", None), ("岳阳市教育局", "department", None)]

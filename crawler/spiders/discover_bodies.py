@@ -14,7 +14,8 @@ are followed for up to two hops) the spider reads, on every body's page:
   :func:`crawler.discovery.is_body_list_text`) are followed, and every link
   there (or on the page itself) whose text names a body below this one
   (:func:`crawler.discovery.body_link_name`, :func:`~crawler.discovery.is_below`)
-  is a body, on this host or on a site of its own. A list of several pages is
+  is a body, on this host or on a site of its own (a drop-down of links whose
+  first option names such a list counts too: 各县（市、区）网站). A list of several pages is
   read to its end (a TRS ``createPageHTML`` pager, or 下一页/2/3 links; at most
   ``XXGK_DISCOVER_MAX_LIST_PAGES``).
 
@@ -33,7 +34,7 @@ import scrapy
 from scrapy.http import Response, TextResponse
 
 from crawler.discovery import (Placed, body_links, column_link, is_body_list_text, list_pages, page_body_name,
-                               qualify)
+                               qualify, select_links)
 from crawler.failures import describe
 from crawler.families.detect import detect_family
 from crawler.links import page_links
@@ -104,7 +105,7 @@ class DiscoverBodiesSpider(scrapy.Spider):
         if not isinstance(response, TextResponse):
             node.problem = node.problem or f"{response.url} is not a web page"
             return
-        links = page_links(response)
+        links = page_links(response) + select_links(response)
         own = [link for link in links if link.url not in node.chrome]
         if node.placed is None:
             name = page_body_name(response.xpath("//title/text()").get(),
@@ -137,7 +138,7 @@ class DiscoverBodiesSpider(scrapy.Spider):
     def parse_list(self, response: Response, node: Node, list_hops: int, paged: bool = False):
         if not isinstance(response, TextResponse):
             return
-        own = [link for link in page_links(response) if link.url not in node.chrome]
+        own = [link for link in page_links(response) + select_links(response) if link.url not in node.chrome]
         yield from self._children(response, node, own, list_hops)
         if paged:  # a page of the list: its pager was read on its first page
             return
@@ -149,7 +150,7 @@ class DiscoverBodiesSpider(scrapy.Spider):
                                      cb_kwargs={"node": node, "list_hops": list_hops, "paged": True})
 
     def _children(self, response: TextResponse, node: Node, own, list_hops: int):
-        chrome = frozenset(link.url for link in page_links(response))
+        chrome = frozenset(link.url for link in page_links(response) + select_links(response))
         if list_hops < MAX_LIST_HOPS:
             for link in own:
                 if is_body_list_text(link.text) and link.url not in self.lists_seen:
