@@ -693,6 +693,19 @@ def mark_seen(db: sqlite_utils.Database, url: str, list_date: str | None = None)
 VANISH_AFTER = 2  # runs (XXGK_VANISH_AFTER)
 
 
+def site_activity(db: sqlite_utils.Database) -> dict[str, dict[str, Any]]:
+    """Each site the catalogue knows (its crawl runs' and reports' ``site``):
+    ``last`` (its latest run's start, or None), ``runs``, ``start_url``, ``reports``."""
+    sites: dict[str, dict[str, Any]] = {}
+    for site, last, runs, start_url in db.execute(
+        "SELECT site, max(started_at), count(*), max(start_url) FROM crawl_runs WHERE site IS NOT NULL GROUP BY site"
+    ):
+        sites[site] = {"last": last, "runs": runs, "start_url": start_url, "reports": 0}
+    for site, n in db.execute("SELECT site, count(*) FROM reports WHERE site IS NOT NULL GROUP BY site"):
+        sites.setdefault(site, {"last": None, "runs": 0, "start_url": None, "reports": 0})["reports"] = n
+    return sites
+
+
 def unseen_reports(db: sqlite_utils.Database, site: str, since: str) -> list[tuple[int, str]]:
     """``(report_id, url)`` of the reports of ``site`` not seen since ``since`` (a run's
     start): those its lists did not show (nor the run fetched), but not the vanished

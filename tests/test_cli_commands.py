@@ -13,6 +13,7 @@ import shlex
 import shutil
 import socket
 import sqlite3
+from urllib.parse import urlsplit
 import subprocess
 import sys
 import time
@@ -111,6 +112,16 @@ def run_sites(work: Path):
     listed = xxgk(work, "sites", "--sites", "data/discovered.yaml")
     assert listed.returncode == 0 and len([x for x in listed.stdout.splitlines() if "never" in x]) == 57
     assert any(x.startswith("平江县安定镇人民政府 ") for x in listed.stdout.splitlines())
+    # the walk is listed as a walk, not as a site crawled outside the registry
+    crawled, _, walks = listed.stdout.partition("discovery walks")
+    host = urlsplit(tree.root).hostname
+    assert f"discovery {host}" in walks and f"discovery {host}" not in crawled
+    # columns line up by display width (a Chinese character takes two terminal columns)
+    from xxgk.display import width
+
+    rows = [x for x in crawled.splitlines() if " never " in x]
+    starts = {width(x[:x.index(" never ")]) for x in rows}
+    assert len(rows) == 57 and len(starts) == 1, starts
 
 
 def run_crawl(work: Path):

@@ -205,35 +205,47 @@ def sites_command(ctx, sites_file, db):
     (`xxgk sites discover URL`: register every body of a 信息公开 platform)."""
     if ctx.invoked_subcommand:
         return
+    from crawler.spiders.discover_bodies import is_discovery_walk
+    from xxgk.display import pad, width
+
     registry = _registry(sites_file)
-    runs, counts = {}, {}
+    activity = {}
     if Path(db).exists():
-        from archive.catalogue import open_db
+        from archive.catalogue import open_db, site_activity
 
         catalogue = open_db(db)
-        for row in catalogue.query(
-            "SELECT site, max(started_at) AS last, count(*) AS runs, max(start_url) AS start_url FROM crawl_runs GROUP BY site"
-        ):
-            runs[row["site"]] = row
-        for row in catalogue.query("SELECT site, count(*) AS n FROM reports GROUP BY site"):
-            counts[row["site"]] = row["n"]
-    click.echo(f"{'site':<24} {'family':<8} {'verified':<8} {'last crawl (UTC)':<20} {'reports':>7}  start URL")
+        activity = site_activity(catalogue)
+        catalogue.close()
+
+    names = [site.name for site in registry] + list(activity)
+    name_width = max([25] + [width(name) + 1 for name in names])
+
+    def line(name, family, verified, site):
+        last = site["last"][:19].replace("T", " ") if site and site["last"] else "never"
+        return (f"{pad(name, name_width)}{pad(family, 9)}{pad(verified, 9)}{pad(last, 21)}"
+                f"{pad(str(site['reports'] if site else 0), 7, right=True)}  ")
+
+    click.echo(f"{pad('site', name_width)}{pad('family', 9)}{pad('verified', 9)}{pad('last crawl (UTC)', 21)}"
+               f"{pad('reports', 7, right=True)}  start URL")
     for site in registry:
-        run = runs.get(site.name)
-        last = run["last"][:19].replace("T", " ") if run else "never"
         click.echo(
-            f"{site.name:<24} {site.family:<8} {str(site.verified).lower():<8} {last:<20} "
-            f"{counts.get(site.name, 0):>7}  {site.start_url}"
+            line(site.name, site.family, str(site.verified).lower(), activity.get(site.name)) + site.start_url
             + (f"  (gone since {site.gone_since}: no longer listed by {site.discovery_root})" if site.gone_since else "")
         )
     # Sites the archive holds that this registry does not (a bare --start-url, another registry: the demo's)
-    others = sorted((set(runs) | set(counts)) - {site.name for site in registry} - {None})
+    known = {site.name for site in registry}
+    others = sorted(name for name in activity if name not in known and not is_discovery_walk(name))
     if others:
         click.echo(f"\ncrawled, not in {sites_file or 'the registry'}:")
         for name in others:
-            run = runs.get(name)
-            last = run["last"][:19].replace("T", " ") if run else "never"
-            click.echo(f"{name:<24} {'-':<8} {'-':<8} {last:<20} {counts.get(name, 0):>7}  {run['start_url'] if run else ''}")
+            click.echo(line(name, "-", "-", activity[name]) + (activity[name]["start_url"] or ""))
+    walks = sorted(name for name in activity if is_discovery_walk(name))
+    if walks:
+        click.echo("\ndiscovery walks (`xxgk sites discover`):")
+        for name in walks:
+            walk = activity[name]
+            click.echo(f"{pad(name, name_width)}{walk['runs']} run(s), last {walk['last'][:19].replace('T', ' ')}  "
+                       f"{walk['start_url'] or ''}")
 
 
 def _parse_archived(db, blobs, only_pending: bool, retry_failed: bool = False) -> None:

@@ -6,13 +6,13 @@ registry's discovered block :mod:`crawler.discovered`.
 
 from __future__ import annotations
 
-import unicodedata
 from datetime import date
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import click
 
+from xxgk.display import pad
 from xxgk.options import DEFAULT_ARCHIVE, db_option
 
 _INDENT = "  "
@@ -32,19 +32,13 @@ def run_discovery(roots: list[tuple[str, int, str | None]], settings) -> list:
     return [crawler.spider for crawler in crawlers]
 
 
-def _pad(text: str, width: int) -> str:
-    """``text`` padded to ``width`` terminal columns (a Chinese character takes two)."""
-    shown = sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
-    return text + " " * max(1, width - shown)
-
-
 def _line(node) -> str:
     placed = node.placed
     name = placed.name if placed else "(no name found)"
     level = (placed.level if placed else None) or "?"
     where = node.column or f"no 年报 column found ({node.problem or node.url})"
     indent = _INDENT * (node.depth + 1)
-    return f"{_pad(indent + level, 18)}{_pad(name, 30)}{_pad(node.family or 'auto', 8)}{where}"
+    return f"{pad(indent + level, 18)}{pad(name, 30)}{pad(node.family or 'auto', 8)}{where}"
 
 
 @click.command("discover")

@@ -61,6 +61,14 @@ class Node:
     children: list["Node"] = field(default_factory=list)
 
 
+WALK_PREFIX = "discovery "  # the ``site`` of a discovery walk's crawl_runs rows: ``discovery <host>``
+
+
+def is_discovery_walk(site: str) -> bool:
+    """Whether a crawl run's ``site`` is a discovery walk (not a site's crawl)."""
+    return site.startswith(WALK_PREFIX)
+
+
 class DiscoverBodiesSpider(scrapy.Spider):
     name = "discover_bodies"
 
@@ -70,7 +78,7 @@ class DiscoverBodiesSpider(scrapy.Spider):
         if not root_url or urlsplit(root_url).scheme not in ("http", "https"):
             raise ValueError(f"discovery needs an http(s) root URL, got {root_url!r}")
         self.start_url = root_url
-        self.site = f"discovery {urlsplit(root_url).hostname}"  # its crawl_runs rows
+        self.site = WALK_PREFIX + (urlsplit(root_url).hostname or "")  # its crawl_runs rows
         self.max_depth = max(0, int(depth))
         self.name_hint = name_hint or None
         self.root = Node(url=root_url, placed=qualify(name_hint, None) if name_hint else None)
