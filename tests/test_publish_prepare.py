@@ -205,3 +205,98 @@ def test_a_doubtful_figure_is_shown_as_such_and_no_headline_figure(catalogue):
     prepare(db, archive, force=True)
     assert query(db, "SELECT value, certain FROM figures WHERE metric_id = ?", [metric_id]) == [(3000000000, 0)]
     assert query(db, "SELECT requests_received FROM report_figures WHERE report_id = ?", [report_id]) == [(None,)]
+
+
+def _fts_integrity(db: Path) -> None:
+    conn = sqlite3.connect(db)
+    try:
+        for table in ("reports_fts", "reports_ngrams"):
+            conn.execute(f"INSERT INTO {table}({table}) VALUES ('integrity-check')")  # raises when corrupt
+    finally:
+        conn.close()
+
+
+def _search_answers(db: Path) -> dict:
+    out = {}
+    for word in ("复议", "年报", "公", "局"):
+        out[word] = query(db, "SELECT rowid FROM reports_ngrams WHERE reports_ngrams MATCH ? ORDER BY rowid",
+                          [f'"{word}"'])
+    for word in ("行政复议", "信息公开", "年度报告"):
+        out[word] = query(db, "SELECT rowid, highlight(reports_fts, 0, '[', ']') FROM reports_fts "
+                              "WHERE reports_fts MATCH ? ORDER BY rowid", [f'"{word}"'])
+    return out
+
+
+def test_search_indexes_built_in_parallel_are_the_serial_build(catalogue, tmp_path):
+    """The two worker processes' indexes, copied in, pass FTS5's integrity-check and
+    answer every search as the indexes built in prepare()'s own connection; no
+    scratch file is left beside the database."""
+    from publish.prepare import prepare
+
+    db, archive = catalogue
+    serial_db = tmp_path / "serial" / "xxgk.db"
+    serial_db.parent.mkdir()
+    shutil.copy(db, serial_db)
+    parallel = prepare(db, archive, parallel_search=True)
+    assert parallel.search == "rebuilt" and set(parallel.workers) >= {"fts", "ngrams"}
+    serial = prepare(serial_db, archive, parallel_search=False)
+    assert serial.search == "rebuilt" and not serial.workers
+    for path in (db, serial_db):
+        _fts_integrity(path)
+    assert _search_answers(db) == _search_answers(serial_db)
+    assert _search_answers(db)["复议"]
+    for table in ("reports_fts_docsize", "reports_ngrams_docsize", "publish_info_search"):
+        assert query(db, f"SELECT * FROM {table} ORDER BY 1") == query(serial_db, f"SELECT * FROM {table} ORDER BY 1")
+    assert parallel.counts == serial.counts
+    assert sorted(p.name for p in db.parent.iterdir() if "prepare-" in p.name) == []
+    assert query(db, "PRAGMA integrity_check") == [("ok",)]
+
+
+def test_a_failed_search_worker_fails_prepare_and_leaves_the_catalogue_as_it_was(catalogue, monkeypatch):
+    import publish.prepare as prep
+
+    db, archive = catalogue
+    before = query(db, "SELECT name FROM sqlite_master ORDER BY name")
+    monkeypatch.setattr(prep, "_WORKER", "import sys; sys.exit(3)")
+    with pytest.raises(RuntimeError, match="search worker failed"):
+        prep.prepare(db, archive, parallel_search=True)
+    assert query(db, "SELECT name FROM sqlite_master ORDER BY name") == before  # rolled back
+    assert [p.name for p in db.parent.iterdir() if "prepare-" in p.name] == []
+    monkeypatch.undo()
+    assert prep.prepare(db, archive, parallel_search=True).rebuilt
+    _fts_integrity(db)
+
+
+def test_a_prepare_killed_midway_is_redone(catalogue):
+    """prepare killed (SIGKILL) while its search workers build: the catalogue holds
+    nothing that looks prepared, the workers stop, and the next prepare builds
+    everything (and removes the scratch files left behind)."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from publish.prepare import PROJECT_ROOT, prepare
+
+    db, archive = catalogue
+    child = subprocess.Popen([sys.executable, "-c", f"import sys; sys.path.insert(0, {str(PROJECT_ROOT)!r}); "
+                              f"import publish.prepare as p; import time; "
+                              f"p._ParallelSearch.finish = lambda self, f=p._ParallelSearch.finish: "
+                              f"(time.sleep(60), f(self))[1]; "
+                              f"p.prepare({str(db)!r}, {str(archive)!r}, parallel_search=True)"])
+    scratch = Path(f"{db}.prepare-ngrams.tmp")
+    deadline = time.monotonic() + 60
+    while not scratch.exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert scratch.exists()
+    time.sleep(1)
+    os.kill(child.pid, signal.SIGKILL)
+    child.wait()
+    names = {name for (name,) in query(db, "SELECT name FROM sqlite_master")}
+    assert "publish_info" not in names and "reports_fts" not in names
+    result = prepare(db, archive)
+    assert result.rebuilt and result.search == "rebuilt"
+    _fts_integrity(db)
+    assert [p.name for p in db.parent.iterdir() if "prepare-" in p.name] == []
+    assert query(db, "PRAGMA integrity_check") == [("ok",)]
