@@ -300,3 +300,28 @@ def test_a_prepare_killed_midway_is_redone(catalogue):
     _fts_integrity(db)
     assert [p.name for p in db.parent.iterdir() if "prepare-" in p.name] == []
     assert query(db, "PRAGMA integrity_check") == [("ok",)]
+
+
+def test_the_large_tables_sort_only_on_an_index(catalogue):
+    """Each column metadata.json lets metrics, reports and report_figures be sorted
+    by leads an index (or is the key): a sorted page reads its first rows in
+    order, never the whole table (metrics?_sort=value read 16 million figures)."""
+    import json
+
+    from publish.prepare import PROJECT_ROOT, prepare
+
+    db, archive = catalogue
+    prepare(db, archive)
+    tables = json.loads((PROJECT_ROOT / "metadata.json").read_text(encoding="utf-8"))["databases"]["xxgk"]["tables"]
+    conn = sqlite3.connect(db)
+    try:
+        for table in ("metrics", "reports", "report_figures"):
+            sortable = tables[table]["sortable_columns"]
+            assert sortable
+            keys = {row[1] for row in conn.execute(f"PRAGMA table_info([{table}])") if row[5]}
+            leading = {conn.execute(f"PRAGMA index_info([{name}])").fetchone()[2]
+                       for (_, name, *_rest) in conn.execute(f"PRAGMA index_list([{table}])")}
+            assert set(sortable) <= keys | leading, (table, set(sortable) - keys - leading)
+        assert "value" not in tables["metrics"]["sortable_columns"]
+    finally:
+        conn.close()
