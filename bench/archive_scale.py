@@ -332,8 +332,10 @@ started = time.perf_counter()
 result = prepare({db!r}, {archive!r})
 print(json.dumps({{"seconds": time.perf_counter() - started, "rebuilt": result.rebuilt, "counts": result.counts,
                   "notes": result.notes,
-                  "steps": result.seconds, "search": result.search,
-                  "self_maxrss_kib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}}))
+                  "steps": result.seconds, "search": result.search, "workers": result.workers,
+                  "self_maxrss_kib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+                  "cpu_seconds": sum(getattr(resource.getrusage(who), f) for who in (resource.RUSAGE_SELF,
+                                     resource.RUSAGE_CHILDREN) for f in ("ru_utime", "ru_stime"))}}))
 """
 
 
@@ -375,17 +377,26 @@ def time_prepare(db: Path, archive: Path) -> dict:
         raise RuntimeError(f"prepare failed:\n{out.stderr}")
     child = json.loads(out.stdout.strip().splitlines()[-1])
     after = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return {
+    facts = {
         "wall_seconds": round(wall, 2),
         "prepare_seconds": round(child["seconds"], 2),
+        # CPU seconds of prepare and of its search workers (the machine is shared: wall time is not all its own)
+        "cpu_seconds": round(child.get("cpu_seconds", 0), 2),
         "rebuilt": child["rebuilt"],
         "counts": child["counts"],
         "notes": child["notes"],
         "steps_seconds": child["steps"],
         "search": child["search"],
         # ru_maxrss is in KiB on Linux; RUSAGE_CHILDREN is the largest child waited for so far
-        "peak_rss_mb": round(max(child["self_maxrss_kib"], after if after > before else 0) / 1024, 1),
+        "prepare_process_peak_rss_mb": round(max(child["self_maxrss_kib"], after if after > before else 0) / 1024, 1),
+        # the search workers (a full rebuild) run beside it: their peaks added to its own
+        # (an upper bound of what the three hold at once)
+        "search_workers": child.get("workers") or {},
     }
+    workers = [w["peak_rss_mb"] for w in facts["search_workers"].values() if isinstance(w, dict)]
+    facts["peak_rss_mb"] = round(child["self_maxrss_kib"] / 1024 + sum(workers), 1) if workers \
+        else facts["prepare_process_peak_rss_mb"]
+    return facts
 
 
 # ---------------------------------------------------------------------------
@@ -418,6 +429,20 @@ def _q(value) -> str:
     return urllib.parse.quote(str(value), safe="")
 
 
+def sort_pages(name: str, root: str, columns: list[str], pks: list[str], meta: dict, skip: str | None) -> list[dict]:
+    """A page sorted by each column the table offers to sort by (``sortable_columns``,
+    else every column, as Datasette offers them), ascending and descending; the
+    one the plan times already (``skip``, ascending) left out."""
+    pages = []
+    for column in meta["sortable_columns"] if "sortable_columns" in meta else columns:  # []: no sort offered
+        for how in ("_sort", "_sort_desc"):
+            if how == "_sort" and column == skip:
+                continue
+            pages.append({"group": "sort", "table": name, "kind": f"{how.removeprefix('_')} {column}",
+                          "url": f"{root}?{how}={_q(column)}"})
+    return pages
+
+
 def page_plan(db: Path, base: str, metadata: dict) -> list[dict]:
     """Every page to time: (group, table, kind, url)."""
     conn = sqlite3.connect(f"file:{db}?mode=ro&immutable=1", uri=True)
@@ -426,6 +451,7 @@ def page_plan(db: Path, base: str, metadata: dict) -> list[dict]:
     tables_meta = metadata["databases"]["xxgk"]["tables"]
     searchable = {"reports", "report_figures"}  # publish/plugins/xxgk_archive.py SEARCHABLE
     names = [t["name"] for t in info["tables"] if not t["hidden"]] + [v["name"] for v in info.get("views", [])]
+    hidden = [t["name"] for t in info["tables"] if t["hidden"]]
     views = {v["name"] for v in info.get("views", [])}
     # The filter a visitor is most likely to follow (links in the site, a facet's first value).
     preferred_filter = {"figures": ("key", "requests.new.total"), "metrics": ("key", "requests.new.total"),
@@ -456,6 +482,7 @@ def page_plan(db: Path, base: str, metadata: dict) -> list[dict]:
             {"group": "table", "table": name, "kind": f"filter {column}={value}",
              "url": f"{root}?{_q(column)}={_q(value)}"},
         ]
+        plan += sort_pages(name, root, columns, pks, meta, skip=sort)
         if name in searchable:
             for term in ("复议", "信息公开"):
                 plan.append({"group": "table", "table": name, "kind": f"search {term}",
@@ -467,6 +494,11 @@ def page_plan(db: Path, base: str, metadata: dict) -> list[dict]:
                 from datasette.utils import tilde_encode
                 plan.append({"group": "table", "table": name, "kind": "row",
                              "url": f"{root}/{','.join(tilde_encode(str(v)) for v in key)}"})
+    for name in hidden:  # served too (left out of the lists only): every sort it offers
+        meta = tables_meta.get(name, {})
+        columns = [r[1] for r in conn.execute(f"PRAGMA table_info([{name}])")]
+        pks = [r[1] for r in conn.execute(f"PRAGMA table_info([{name}])") if r[5]]
+        plan += sort_pages(name, f"{base}/xxgk/{_q(name)}", columns, pks, meta, skip=None)
     conn.close()
     params = {"province": "", "year": "", "agency": "文登区教育局", "q": "复议", "key": "requests.new.total"}
     for query, spec in metadata["databases"]["xxgk"].get("queries", {}).items():
@@ -485,7 +517,7 @@ def page_plan(db: Path, base: str, metadata: dict) -> list[dict]:
     return plan
 
 
-def time_pages(db: Path, metadata: dict, repeat: int) -> list[dict]:
+def time_pages(db: Path, metadata: dict, repeat: int, groups: set[str] | None = None) -> list[dict]:
     from publish.datasette_app import serve_argv
 
     port = free_port()
@@ -505,6 +537,8 @@ def time_pages(db: Path, metadata: dict, repeat: int) -> list[dict]:
                 time.sleep(0.5)
         results = []
         for entry in page_plan(db, base, metadata):
+            if groups and entry["group"] not in groups:
+                continue
             fetch(entry["url"])  # warm-up
             runs = [fetch(entry["url"]) for _ in range(repeat)]
             statuses = sorted({r[0] for r in runs})
@@ -552,8 +586,24 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--build-only", action="store_true")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--new-reports", type=int, default=1000, help="reports the simulated next crawl adds")
-    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "archive_scale.json")
+    parser.add_argument("--out", type=Path, default=None,
+                        help="default: bench/archive_scale.json (work/pages.json with --pages-only)")
+    parser.add_argument("--pages-only", action="store_true",
+                        help="time the pages of work/xxgk.db as prepared before (no build, no prepare)")
+    parser.add_argument("--groups", help="with --pages-only: only these groups of pages (table,sort,query,page)")
     args = parser.parse_args(argv)
+    if args.pages_only:
+        db = args.work / "xxgk.db"
+        metadata = json.loads((ROOT / "metadata.json").read_text(encoding="utf-8"))
+        pages = time_pages(db, metadata, args.repeat, set(args.groups.split(",")) if args.groups else None)
+        out = args.out or args.work / "pages.json"
+        out.write_text(json.dumps({"pages": pages, "measured_at": time.strftime("%Y-%m-%dT%H:%M:%S%z")},
+                                  ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+        slow = [p for p in pages if not p["ok"]]
+        print(f"{len(pages) - len(slow)} of {len(pages)} pages meet their target; not: "
+              + "; ".join(f"{p['table']} {p['kind']} {p['median_ms']:.0f} ms" for p in slow))
+        return 0
+    args.out = args.out or ROOT / "bench" / "archive_scale.json"
 
     work = args.work
     raw = work / "raw.db"
