@@ -716,6 +716,25 @@ def unseen_reports(db: sqlite_utils.Database, site: str, since: str) -> list[tup
         "ORDER BY r.last_seen, r.id", [site, since])]
 
 
+def listed_unfetched_reports(db: sqlite_utils.Database, site: str, crawl_run_id: int, since: str,
+                             limit: int) -> list[tuple[int, str]]:
+    """``(report_id, url)`` of up to ``limit`` reports of ``site`` its lists showed
+    since ``since`` (a run's start) that the run ``crawl_run_id`` did not fetch
+    (archived whole, skipped): a listed link can stop answering while the list
+    still shows it. Those missing already first (their next check decides), then
+    the least recently checked (never checked before any)."""
+    if limit <= 0:
+        return []
+    return [tuple(r) for r in db.execute(
+        "SELECT r.id, r.url FROM reports r "
+        "WHERE r.site = ? AND r.last_seen >= ? "
+        "AND NOT EXISTS (SELECT 1 FROM fetches f WHERE f.url = r.url AND f.crawl_run_id = ?) "
+        "ORDER BY coalesce((SELECT s.status FROM report_status s WHERE s.report_id = r.id), '') != 'missing', "
+        "(SELECT max(c.checked_at) FROM report_checks c WHERE c.report_id = r.id) IS NOT NULL, "
+        "(SELECT max(c.checked_at) FROM report_checks c WHERE c.report_id = r.id), r.id LIMIT ?",
+        [site, since, crawl_run_id, limit])]
+
+
 def record_check(db: sqlite_utils.Database, crawl_run_id: int | None, report_id: int, url: str,
                  status: int | None, location: str | None, failing: bool, error: str | None = None) -> None:
     with db.atomic():
@@ -756,28 +775,33 @@ def update_presence(db: sqlite_utils.Database, crawl_run_id: int, confirm: int =
         [crawl_run_id])}
     with db.atomic():
         status_of = {r[0]: r[1:] for r in db.execute(
-            "SELECT s.report_id, s.status, s.misses, s.first_missed, s.since FROM report_status s "
+            "SELECT s.report_id, s.status, s.misses, s.first_missed, s.since, s.evidence FROM report_status s "
             "JOIN reports r ON r.id = s.report_id WHERE r.site = ?", [site])}
         for report_id, url, list_url, last_seen in db.execute(
                 "SELECT id, url, list_url, last_seen FROM reports WHERE site = ?", [site]).fetchall():
             known = status_of.get(report_id)
-            if (last_seen or "") >= started:  # listed (or fetched) this run
+            check = checks.get(report_id)
+            listed = (last_seen or "") >= started  # listed (or fetched) this run
+            if listed and not (check and check[2]):  # ... and its URL, if checked, answering
+                if check is None and known and known[0] != "listed" and (known[4] or "").startswith("still listed"):
+                    continue  # a listed link that failed its check, not checked this run: nothing new
                 if known is None or known[0] == "listed":
                     continue
                 if known[0] == "vanished":
+                    again = "answers again" if (known[4] or "").startswith("still listed") else "listed again"
                     db["report_events"].insert({"report_id": report_id, "kind": "back", "observed_at": now,
                                                 "since": known[3], "crawl_run_id": crawl_run_id, "url": url,
-                                                "evidence": "listed again"})
+                                                "evidence": again})
                     counts["back"] += 1
                 db["report_status"].upsert({"report_id": report_id, "site": site, "status": "listed", "misses": 0,
                                             "first_missed": None, "since": now, "evidence": "listed",
                                             "crawl_run_id": crawl_run_id, "updated_at": now}, pk="report_id")
                 continue
-            check = checks.get(report_id)
             status, location, failing = check if check else (None, None, 0)
-            unlisted = list_url in lists
+            unlisted = not listed and list_url in lists
             if failing:
-                evidence = ("not listed; " if unlisted else "") + f"HTTP {status}" + (f" → {location}" if location else "")
+                evidence = ("not listed; " if unlisted else "still listed; " if listed else "") + f"HTTP {status}" + (
+                    f" → {location}" if location else "")
             elif unlisted:
                 evidence = "not listed" + (f"; HTTP {status}" if status else "")
             else:

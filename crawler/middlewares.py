@@ -82,8 +82,9 @@ class ArchiveMiddleware:
 
     def process_response(self, request: Request, response: Response) -> Response:
         body = response.body
-        # A 304 has no body by definition: nothing to store, the archived version stands.
-        sha256 = None if response.status == 304 and not body else self.blobs.put(body)[0]
+        # A 304 and the answer to a HEAD have no body by definition: nothing to store
+        # (the archived version stands; a check's answer is its status and headers).
+        sha256 = None if (response.status == 304 or request.method == "HEAD") and not body else self.blobs.put(body)[0]
         content_type = _header(response, "Content-Type")
         declared = detected = None
         if content_type is None or any(t in content_type.lower() for t in _TEXT_TYPES):
@@ -199,7 +200,8 @@ class ConditionalRequestMiddleware:
             return None
         row = self.db.execute(
             "SELECT sha256, etag, last_modified, content_type FROM fetches "
-            "WHERE url = ? AND status = 200 AND (etag IS NOT NULL OR last_modified IS NOT NULL) "
+            "WHERE url = ? AND status = 200 AND coalesce(method, 'GET') = 'GET' "  # a HEAD check's answer has no body
+            "AND (etag IS NOT NULL OR last_modified IS NOT NULL) "
             "ORDER BY id DESC LIMIT 1",
             [request.url],
         ).fetchone()

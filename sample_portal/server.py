@@ -90,6 +90,7 @@ class PortalHTTPServer(ThreadingHTTPServer):
         self.delay = delay
         self.request_log: deque[LoggedRequest] = deque(maxlen=100_000)
         self.versions: dict[str, int] = {}
+        self.broken: frozenset[str] = frozenset()  # paths still listed that answer 404 (break_links)
         self._flaky_hits: dict[int, int] = {}
         self._state_lock = threading.Lock()
         super().__init__(address, PortalRequestHandler)
@@ -115,6 +116,11 @@ class PortalHTTPServer(ThreadingHTTPServer):
         """Serve the site without the reports at ``paths`` (none: every report)."""
         self.routes = build_routes(hidden_manifest(self.full_manifest, paths))
         self.manifest = hidden_manifest(self.full_manifest, paths)
+
+    def break_links(self, paths) -> None:
+        """Keep the reports at ``paths`` on their lists but answer their pages with
+        404 (a dead link the list still shows); none: every page answers again."""
+        self.broken = frozenset(paths)
 
     def version_of(self, path: str, query: str) -> int:
         if not self.versions:
@@ -277,6 +283,8 @@ class PortalRequestHandler(BaseHTTPRequestHandler):
             headers = {"Retry-After": str(retry_after)} if failure == 503 else {}
             return self._send(Response(status=failure, body=body, headers=headers, cacheable=False))
         req.version = server.version_of(req.path, req.query)
+        if server.broken and (req.path in server.broken or req.raw_path in server.broken):
+            return self._send(self._not_found(req))
         routes = server.routes
         route = routes.resolve(req.path)
         if route is None:
@@ -512,6 +520,11 @@ class PortalURL(str):
 
     def show(self) -> None:
         self.server.hide(())
+
+    def break_links(self, *paths: str) -> None:
+        """Leave reports on their lists with their pages answering 404 (a dead link);
+        ``break_links()`` mends them all."""
+        self.server.break_links(paths)
 
 
 @contextlib.contextmanager

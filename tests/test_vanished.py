@@ -30,12 +30,15 @@ def test_a_report_taken_down_vanishes_after_two_crawls_and_comes_back(tmp_path):
     assert query(once.db, "SELECT * FROM report_events WHERE kind = 'vanished'") == []  # one run is not enough
     assert "1 known reports missing this crawl, 0 now vanished" in once.result.stdout
     checks = query(once.db, "SELECT report_id, status, failing FROM report_checks")
-    assert checks == [{"report_id": report["id"], "status": 404, "failing": 1}]  # only the unlisted one is asked
+    # the unlisted one is asked, and a few listed ones the run did not fetch (they answer)
+    assert [c for c in checks if c["failing"]] == [{"report_id": report["id"], "status": 404, "failing": 1}]
+    assert all(c["status"] == 200 for c in checks if c["report_id"] != report["id"]) and len(checks) <= 1 + 5
+    asked = len(checks)
 
     down = run_xxgk("crawl", "--start-url", str(url), "--db", str(once.db), "--archive", str(once.archive), *FAST)
     assert down.returncode == 1 and "could not be crawled" in down.stdout  # the site is down: no answer, no evidence
     assert query(once.db, "SELECT misses FROM report_status WHERE report_id = ?", [report["id"]]) == [{"misses": 1}]
-    assert query(once.db, "SELECT count(*) AS n FROM report_checks")[0]["n"] == 1
+    assert query(once.db, "SELECT count(*) AS n FROM report_checks")[0]["n"] == asked  # nothing asked of a site down
 
     with serve_in_thread(port=port, hide=[gone.path]):
         twice = crawl(str(url), tmp_path)
@@ -73,6 +76,60 @@ def test_a_report_taken_down_vanishes_after_two_crawls_and_comes_back(tmp_path):
                                            [edit["report_id"]])]
     assert versions == [edit["old_sha256"], edit["new_sha256"]] and edit["since"] < edit["observed_at"]
     assert all(_blob(back.archive, sha).exists() for sha in versions)
+
+
+def test_a_dead_link_its_list_still_shows_vanishes_and_comes_back(tmp_path):
+    """A report still listed whose page stopped answering (404) is found by the
+    checks of listed reports the run did not fetch: missing, then vanished; its
+    page answering again, it is back."""
+    from sample_portal.manifest import load_manifest
+    from sample_portal.server import serve_in_thread
+
+    manifest = load_manifest("trs")
+    dead = manifest.reports[3]
+    every = ["-s", f"XXGK_LISTED_CHECKS={len(manifest.reports) + 5}"]
+    with serve_in_thread() as url:
+        first = crawl(str(url), tmp_path, *every)
+        (report,) = query(first.db, "SELECT id FROM reports WHERE url LIKE ?", ["%" + dead.path])
+        assert query(first.db, "SELECT count(*) AS n FROM report_checks")[0]["n"] == 0  # every report fetched
+        url.break_links(dead.path)  # the list shows it, its page answers 404
+        once = crawl(str(url), tmp_path, *every)
+        assert query(once.db, "SELECT status, misses, evidence FROM report_status WHERE report_id = ?",
+                     [report["id"]]) == [{"status": "missing", "misses": 1, "evidence": "still listed; HTTP 404"}]
+        twice = crawl(str(url), tmp_path, "-s", "XXGK_LISTED_CHECKS=1")  # the missing one is asked first
+        (event,) = query(twice.db, "SELECT * FROM report_events WHERE kind = 'vanished'")
+        assert event["report_id"] == report["id"] and event["evidence"] == "still listed; HTTP 404"
+        # the other reports answered every check: nothing about them
+        assert query(twice.db, "SELECT report_id FROM report_status WHERE status != 'listed'") == [
+            {"report_id": report["id"]}]
+        quiet = crawl(str(url), tmp_path, "-s", "XXGK_LISTED_CHECKS=0")  # not asked this run: nothing new
+        assert query(quiet.db, "SELECT status FROM report_status WHERE report_id = ?", [report["id"]]) == [
+            {"status": "vanished"}]
+        url.break_links()
+        back = crawl(str(url), tmp_path, *every)
+    assert [(e["kind"], e["evidence"]) for e in query(back.db, "SELECT kind, evidence FROM report_events "
+                                                       "WHERE report_id = ? ORDER BY id", [report["id"]])] == [
+        ("vanished", "still listed; HTTP 404"), ("back", "answers again")]
+    assert query(back.db, "SELECT status FROM report_status WHERE report_id = ?", [report["id"]]) == [
+        {"status": "listed"}]
+
+
+def test_listed_reports_are_checked_in_turn(tmp_path):
+    """A few listed reports a run does not fetch are checked each run, the least
+    recently checked first: over runs every one is asked."""
+    from sample_portal.server import serve_in_thread
+
+    with serve_in_thread() as url:
+        first = crawl(str(url), tmp_path)
+        total = query(first.db, "SELECT count(*) AS n FROM reports")[0]["n"]
+        runs = -(-total // 3)
+        for _ in range(runs):
+            crawl(str(url), tmp_path, "-s", "XXGK_LISTED_CHECKS=3")
+    per_run = query(first.db, "SELECT crawl_run_id, count(*) AS n, count(DISTINCT report_id) AS d FROM report_checks "
+                              "GROUP BY crawl_run_id ORDER BY crawl_run_id")
+    assert len(per_run) == runs and all(r["n"] == r["d"] and r["n"] <= 3 for r in per_run)
+    asked = query(first.db, "SELECT count(DISTINCT report_id) AS n FROM report_checks")[0]["n"]
+    assert asked == total  # each asked once before any is asked again
 
 
 def test_an_emptied_list_is_no_evidence(tmp_path):

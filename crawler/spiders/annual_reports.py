@@ -32,7 +32,9 @@ Vanished reports: when the lists are done (the spider is idle), the known
 reports of the site its lists did not show this run are checked with one HEAD
 request each, no redirect followed (at most ``XXGK_MAX_CHECKS`` a run, the
 longest unseen first; none when the run saw no report at all: a site that is
-down is not asked more). What they answered is a :class:`ReportCheck`; what it
+down is not asked more), and so are a few listed reports the run did not fetch
+(``XXGK_LISTED_CHECKS``, 5: a link can die while its list still shows it; the
+already missing first, then the least recently checked). What they answered is a :class:`ReportCheck`; what it
 means is worked out when the run ends (:func:`archive.catalogue.update_presence`).
 """
 
@@ -48,7 +50,7 @@ from scrapy.exceptions import DontCloseSpider
 from parsel import Selector
 from scrapy.http import Response, TextResponse
 
-from archive.catalogue import archived_keys, open_db, unseen_reports
+from archive.catalogue import archived_keys, listed_unfetched_reports, open_db, unseen_reports
 from archive.identity import url_key
 from crawler.attachments import filename_from_disposition, is_document_link, safe_display_name
 from crawler import soft404
@@ -145,14 +147,16 @@ class AnnualReportsSpider(scrapy.Spider):
         db = open_db(self.settings.get("XXGK_DB"))
         try:
             (started,) = db.execute("SELECT started_at FROM crawl_runs WHERE id = ?", [run_id]).fetchone()
-            unseen = unseen_reports(db, self.site, started)[:limit]
+            unseen = [r for r in unseen_reports(db, self.site, started) if self.is_on_site(r[1])][:limit]
+            listed = listed_unfetched_reports(db, self.site, run_id, started,
+                                              min(limit - len(unseen), self.settings.getint("XXGK_LISTED_CHECKS", 5)))
         finally:
             db.close()
         return [scrapy.Request(url, method="HEAD", callback=self.parse_check, errback=self.check_failed,
                                priority=REPORT_PRIORITY, dont_filter=True, cb_kwargs={"report_id": report_id},
                                meta={"dont_redirect": True, "handle_httpstatus_all": True,
                                      "xxgk_unconditional": True, "xxgk_kind": "check"})
-                for report_id, url in unseen if self.is_on_site(url)]
+                for report_id, url in unseen + [r for r in listed if self.is_on_site(r[1])]]
 
     def parse_check(self, response: Response, report_id: int):
         location = _header(response, "Location")
