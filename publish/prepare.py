@@ -1012,12 +1012,22 @@ def _existing_indexes(conn: sqlite3.Connection) -> set[str]:
     return {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
 
 
+def _has_index_on(conn: sqlite3.Connection, table: str, columns: tuple[str, ...]) -> bool:
+    """Whether ``table`` has a plain index on exactly ``columns``, in that order."""
+    for _, name, unique, _origin, partial in conn.execute(f"PRAGMA index_list([{table}])"):
+        if not partial and tuple(row[2] for row in conn.execute(f"PRAGMA index_info([{name}])")) == tuple(columns):
+            return True
+    return False
+
+
 def _build_indexes(conn: sqlite3.Connection, indexes: list[tuple[str, str, tuple[str, ...]]]) -> dict[str, list[str]]:
-    """Create the indexes that are missing; the tables they were created on, and their names."""
+    """Create the indexes that are missing (by name, or an index of the same
+    columns under another name: one the catalogue keeps itself); the tables
+    they were created on, and their names."""
     existing, touched = _existing_indexes(conn), {}
     tables = _table_names(conn)
     for name, table, columns in indexes:
-        if name in existing or table not in tables:
+        if name in existing or table not in tables or _has_index_on(conn, table, columns):
             continue
         cols = ", ".join(f"[{c}]" for c in columns)
         conn.execute(f"CREATE INDEX {name} ON [{table}] ({cols})")

@@ -325,3 +325,19 @@ def test_the_large_tables_sort_only_on_an_index(catalogue):
         assert "value" not in tables["metrics"]["sortable_columns"]
     finally:
         conn.close()
+
+
+def test_an_index_the_catalogue_keeps_itself_is_not_built_twice(catalogue):
+    """metrics' covering index kept by the catalogue under its own name: prepare
+    finds it (the same columns) and builds no second one."""
+    from publish.prepare import prepare
+
+    db, archive = catalogue
+    conn = sqlite3.connect(db)
+    conn.execute("CREATE INDEX idx_metrics_key_facets ON metrics (key, report_id, source, approximate, certain, value)")
+    conn.commit()
+    conn.close()
+    assert prepare(db, archive).rebuilt
+    names = {name for (name,) in query(db, "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'metrics'")}
+    assert "idx_metrics_key_facets" in names and "idx_publish_metrics_key_facets" not in names
+    assert query(db, "SELECT count(*) FROM figures WHERE key = 'requests.new.total'")[0][0] > 0
