@@ -1188,7 +1188,7 @@ def prepare(
     metrics_yaml: str | os.PathLike[str] = METRICS_YAML,
     sites_yaml: str | os.PathLike[str] = SITES_YAML,
     force: bool = False,
-    parallel_search: bool | None = None,
+    parallel_search: bool = False,
 ) -> PrepareResult:
     """Build the published schema in the catalogue at ``db_path`` (see the module doc).
 
@@ -1198,14 +1198,12 @@ def prepare(
     location changed since the last run, unless ``force``.
 
     ``parallel_search``: rebuild the search indexes in two worker processes
-    while the rest is built (:class:`_ParallelSearch`); None: when the machine
-    has a core to spare (two or more, the load average at least one below
-    their number). On a machine whose cores are busy anyway it only adds the
-    snapshot and the copy (at 100,000 reports, cores shared with other work:
-    134 s in parallel, 115 s not).
+    while the rest is built (:class:`_ParallelSearch`). Off by default: at
+    100,000 reports, on the two shared cores it was measured on, it never won
+    (131.8 s against 108.8 s serial, back to back; 134.2 against 115.5: the
+    workers' CPU seconds nearly double beside prepare's own work, and the
+    metrics index takes three times as long beside them).
     """
-    if parallel_search is None:
-        parallel_search = _a_core_is_idle()
     db_path = Path(db_path)
     if not db_path.exists():
         raise FileNotFoundError(f"no archive database at {db_path}: run `xxgk crawl` or `xxgk demo` first")
@@ -1256,6 +1254,8 @@ def prepare(
         if parallel_search and not _search_is_incremental(conn, incremental):
             # the search indexes are rebuilt by two processes of their own meanwhile
             parallel = _ParallelSearch(conn, db_path)
+            # half the page cache while the workers hold theirs: the three within 500 MB at 100,000 reports
+            conn.execute("PRAGMA cache_size = -65536")
             clock("search_snapshot")
         try:
             _prepare_in_transaction(conn, metrics_yaml, sites_yaml, fingerprint, archive, archive_setting,
@@ -1338,15 +1338,6 @@ def _prepare_in_transaction(conn, metrics_yaml, sites_yaml, fingerprint, archive
         conn.execute("ROLLBACK")
         raise
     result.touched = touched
-
-
-def _a_core_is_idle() -> bool:
-    cores = os.cpu_count() or 1
-    try:
-        load = os.getloadavg()[0]
-    except OSError:
-        return False
-    return cores >= 2 and load <= cores - 1
 
 
 class _Clock:
