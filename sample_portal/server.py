@@ -527,6 +527,22 @@ class PortalURL(str):
         self.server.break_links(paths)
 
 
+def start_serving(server: PortalHTTPServer, name: str) -> threading.Thread:
+    """Serve ``server`` from a daemon thread of that name (started)."""
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, name=name, daemon=True)
+    thread.start()
+    return thread
+
+
+def stop_serving(servers: list[tuple[PortalHTTPServer, threading.Thread]]) -> None:
+    """Shut every server down, close its socket, and wait for its thread."""
+    for server, _thread in servers:
+        server.shutdown()
+        server.server_close()
+    for _server, thread in servers:
+        thread.join(timeout=5)
+
+
 @contextlib.contextmanager
 def serve_in_thread(host: str = "127.0.0.1", port: int = 0, *, verbose: bool = False,
                     manifest: Manifest | None = None, family: str = "trs",
@@ -534,15 +550,11 @@ def serve_in_thread(host: str = "127.0.0.1", port: int = 0, *, verbose: bool = F
     """Run the portal in a daemon thread; yields its base URL; shuts it down on exit.
     ``hide``: report paths taken off the site (``PortalURL.hide``); none by default."""
     server = make_server(host, port, verbose=verbose, manifest=manifest, family=family, delay=delay, hide=hide)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
-                              name="sample-portal", daemon=True)
-    thread.start()
+    thread = start_serving(server, "sample-portal")
     try:
         yield PortalURL(server.base_url, server)
     finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
+        stop_serving([(server, thread)])
 
 
 def _family_names(names) -> list[str]:
@@ -572,18 +584,11 @@ def serve_sites_in_thread(names=None, *, port: int = 0, delay: float | dict[str,
         for name in _family_names(names):
             d = delay.get(name, 0.0) if isinstance(delay, dict) else delay
             server = make_server(ALL_ADDRESSES[name], port, verbose=verbose, family=name, delay=d)
-            thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
-                                      name=f"sample-portal-{name}", daemon=True)
-            thread.start()
-            servers.append((server, thread))
+            servers.append((server, start_serving(server, f"sample-portal-{name}")))
             urls[name] = PortalURL(server.base_url, server)
         yield urls
     finally:
-        for server, _thread in servers:
-            server.shutdown()
-            server.server_close()
-        for _server, thread in servers:
-            thread.join(timeout=5)
+        stop_serving(servers)
 
 
 def serve_all_forever(port: int = 8800, verbose: bool = True, names=None, delay: float = 0.0) -> None:

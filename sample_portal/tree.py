@@ -37,7 +37,7 @@ from urllib.parse import urlsplit
 from . import render
 from .manifest import Manifest, Report
 from .routing import Request, Response, RouteTable
-from .server import PortalHTTPServer, PortalURL
+from .server import PortalHTTPServer, PortalURL, start_serving, stop_serving
 from .sitekit import load_site_yaml, make_report, published_time, report_title, rng_for
 
 UPDATED = datetime(2024, 2, 1, 9, 0, tzinfo=timezone.utc)
@@ -402,18 +402,11 @@ def serve_tree_in_thread(port: int = 0, *, delay: float = 0.0, without=()) -> It
             server = PortalHTTPServer((address, port), HostSite(tree, host).build(), _manifest(tree, host),
                                       delay=delay)
             port = server.server_address[1]  # the first host's free port, then the same for the others
-            thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
-                                      name=f"sample-tree-{host}", daemon=True)
-            thread.start()
-            servers.append((server, thread))
+            servers.append((server, start_serving(server, f"sample-tree-{host}")))
             urls[host] = PortalURL(server.base_url, server)
         yield urls
     finally:
-        for server, _thread in servers:
-            server.shutdown()
-            server.server_close()
-        for _server, thread in servers:
-            thread.join(timeout=5)
+        stop_serving(servers)
 
 
 def serve_tree_forever(port: int = 8802) -> None:

@@ -8,11 +8,11 @@ import os
 import subprocess
 import sys
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import click
 
 from xxgk.options import DEFAULT_ARCHIVE, DEFAULT_DB, UserErrorGroup
+from xxgk.site_choice import check_choice, chosen_sites, load_registry
 from xxgk.options import db_option as _db_option
 
 db_option = _db_option()
@@ -75,14 +75,6 @@ sites_option = click.option(
 )
 
 
-def _registry(sites_file):
-    from crawler.sites import REGISTRY, RegistryError, load_sites
-
-    try:
-        return load_sites(sites_file or REGISTRY)
-    except RegistryError as error:
-        raise click.ClickException(str(error)) from None
-
 
 @main.command("crawl")
 @click.option("--start-url", help="Portal home page, 信息公开 page or 年报 column.")
@@ -119,25 +111,12 @@ def crawl_command(start_url, site_names, all_sites, sites_file, db, archive, ref
     """
     from archive.blobs import BlobStore
     from archive.catalogue import open_db
-    from crawler.sites import RegistryError, Site, find_site
     from xxgk.crawl_runner import project_settings, run_crawls
 
-    if sum(bool(x) for x in (start_url, site_names, all_sites)) != 1:
-        raise click.UsageError("give exactly one of --start-url, --site or --all")
-    if start_url:
-        parts = urlsplit(start_url)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise click.BadParameter(f"not an http(s) URL: {start_url!r}", param_hint="--start-url")
-        sites = [Site(name=parts.hostname, start_url=start_url)]
-    else:
-        if all_sites and discover and not worker_results:
-            _rediscover(sites_file, db, archive, overrides, verbose)
-        registry = _registry(sites_file)
-        try:  # --all: a body discovery no longer finds (gone_since) is left out
-            sites = ([s for s in registry if not s.gone_since] if all_sites
-                     else [find_site(registry, name) for name in site_names])
-        except RegistryError as error:
-            raise click.ClickException(str(error)) from None
+    check_choice(start_url, site_names, all_sites)
+    if all_sites and discover and not worker_results:
+        _rediscover(sites_file, db, archive, overrides, verbose)
+    sites = chosen_sites(start_url, site_names, all_sites, sites_file)
     from archive.lock import ArchiveLocked, hold_for_process
     from xxgk import crawl_workers
 
@@ -186,7 +165,7 @@ def crawl_command(start_url, site_names, all_sites, sites_file, db, archive, ref
 def _rediscover(sites_file, db, archive, overrides, verbose) -> None:
     """Walk the registry's discovery roots again (in a child process: the crawl's
     reactor runs once per process), so that --all crawls the bodies as they are now."""
-    registry = _registry(sites_file)
+    registry = load_registry(sites_file)
     if not any(s.discover is not None and not s.gone_since for s in registry):
         return
     argv = [sys.executable, "-m", "xxgk", "sites", "discover", "--registered", "--db", db, "--archive", archive,
@@ -208,7 +187,7 @@ def sites_command(ctx, sites_file, db):
     from crawler.spiders.discover_bodies import is_discovery_walk
     from xxgk.display import pad, width
 
-    registry = _registry(sites_file)
+    registry = load_registry(sites_file)
     activity = {}
     if Path(db).exists():
         from archive.catalogue import open_db, site_activity

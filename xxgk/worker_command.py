@@ -11,6 +11,7 @@ from __future__ import annotations
 import click
 
 from xxgk.options import DEFAULT_ARCHIVE, db_option
+from xxgk.site_choice import chosen_sites
 
 # Settings of every worker's crawlers (the keys are per crawl and site).
 _WORKER_SETTINGS = {
@@ -37,27 +38,6 @@ def _check_redis(url: str) -> None:
         raise click.ClickException(f"cannot reach Redis at {url}: {error}") from None
     finally:
         client.close()
-
-
-def _sites(start_url, site_names, all_sites, sites_file):
-    """The sites named as ``xxgk crawl`` names them."""
-    from urllib.parse import urlsplit
-
-    from crawler.sites import RegistryError, Site, find_site
-    from xxgk.cli import _registry
-
-    if sum(bool(x) for x in (start_url, site_names, all_sites)) != 1:
-        raise click.UsageError("give exactly one of --start-url, --site or --all")
-    if start_url:
-        parts = urlsplit(start_url)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise click.BadParameter(f"not an http(s) URL: {start_url!r}", param_hint="--start-url")
-        return [Site(name=parts.hostname, start_url=start_url)]
-    registry = _registry(sites_file)
-    try:
-        return registry if all_sites else [find_site(registry, name) for name in site_names]
-    except RegistryError as error:
-        raise click.ClickException(str(error)) from None
 
 
 def run_worker(sites, settings, *, redis_url: str, crawl: str, name: str, refresh: bool):
@@ -160,7 +140,7 @@ def worker_command(redis_url, name, crawl_name, start_url, site_names, all_sites
     from xxgk.cli import _parse_settings
     from xxgk.crawl_runner import project_settings
 
-    sites = _sites(start_url, site_names, all_sites, sites_file)
+    sites = chosen_sites(start_url, site_names, all_sites, sites_file)
     _check_redis(redis_url)
     try:
         hold_for_process(archive)
