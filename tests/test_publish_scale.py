@@ -239,6 +239,18 @@ def test_a_filtered_page_in_html_shows_the_count_and_facets(site):
     assert 'data-column="year"' in page and 'data-column="province"' in page
 
 
+def test_a_sort_not_offered_is_the_visitors_mistake_not_a_server_error(site):
+    """metrics does not sort by value at scale (no index): such a URL is a 400 page
+    saying why, and an offered sort is served."""
+    refused = httpx.get(site["base"] + "/xxgk/metrics", params={"_sort": "value"}, timeout=30)
+    assert refused.status_code == 400 and "Cannot sort table by value" in refused.text
+    refused = httpx.get(site["base"] + "/xxgk/metrics.json", params={"_sort_desc": "value"}, timeout=30)
+    assert refused.status_code == 400 and refused.json()["ok"] is False
+    assert httpx.get(site["base"] + "/xxgk/metrics", params={"_sort": "key"}, timeout=30).status_code == 200
+    # a server error stays one: the hook touches only the visitor's mistakes
+    assert httpx.get(site["base"] + "/xxgk/no_such_table", timeout=30).status_code == 404
+
+
 def test_body_year_gaps_of_hand_made_rows():
     from publish.prepare import body_year_gaps
 
