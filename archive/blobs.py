@@ -4,7 +4,7 @@ Every body is stored once, under the SHA-256 of its bytes::
 
     ARCHIVE/sha256/ab/cd/abcdef0123...
 
-Writes are atomic (temporary file, fsync, rename), so a crawl killed at any
+Writes are atomic (``archive/atomic.py``: temporary file, fsync, rename), so a crawl killed at any
 moment leaves either the whole body or nothing, never a truncated file under a
 valid name. A body already present is not written again.
 """
@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import hashlib
 import os
-import tempfile
 from pathlib import Path
+
+from archive.atomic import TMP_PREFIX, write_atomically
 
 
 def sha256_hex(data: bytes) -> str:
@@ -49,17 +50,7 @@ class BlobStore:
         if target.exists():
             return digest, False
         target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(data)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(tmp, target)
-        except BaseException:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
-            raise
+        write_atomically(target, data)
         return digest, True
 
     def get(self, digest: str) -> bytes:
@@ -76,5 +67,5 @@ class BlobStore:
     def digests(self):
         """Every stored digest (temporary files excluded)."""
         for path in (self.root / "sha256").glob("*/*/*"):
-            if not path.name.startswith(".tmp-"):
+            if not path.name.startswith(TMP_PREFIX):
                 yield path.name

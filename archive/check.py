@@ -31,6 +31,7 @@ from pathlib import Path
 from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
 
+from archive.atomic import TMP_PREFIX
 from archive.blobs import sha256_file
 from archive.lock import Holder, current_holder
 from archive.warc import OPEN_SUFFIX, scan_members
@@ -229,7 +230,7 @@ def check_store(store: Path, catalogued: dict[str, int | None], quick: bool, res
     for folder, _, names in os.walk(store / "sha256"):
         for name in sorted(names):
             path = Path(folder) / name
-            if name.startswith(".tmp-"):
+            if name.startswith(TMP_PREFIX):
                 leftovers += 1
                 continue
             if not _is_digest(name) or path != body_path(store, name):

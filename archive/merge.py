@@ -30,16 +30,15 @@ is not merged: a worker saw part of each site's lists, so it is no evidence.
 
 from __future__ import annotations
 
-import os
 import shutil
 import sqlite3
-import tempfile
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import sqlite_utils
 
+from archive.atomic import atomic_write
 from archive.blobs import BlobStore, sha256_hex
 from archive.catalogue import find_report, merge_reports
 from archive.identity import url_key
@@ -125,26 +124,17 @@ def _copy_bodies(source: sqlite3.Connection, source_archive: Path, store: BlobSt
 
 def _copy_prefix(source: Path, target: Path, length: int | None) -> None:
     """``source`` (its first ``length`` bytes) as ``target``, atomically."""
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
-    try:
-        with os.fdopen(fd, "wb") as out, open(source, "rb") as handle:
-            if length is None:
-                shutil.copyfileobj(handle, out, 1024 * 1024)
-            else:
-                left = length
-                while left:
-                    chunk = handle.read(min(left, 1024 * 1024))
-                    if not chunk:
-                        break
-                    out.write(chunk)
-                    left -= len(chunk)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    with atomic_write(target) as out, open(source, "rb") as handle:
+        if length is None:
+            shutil.copyfileobj(handle, out, 1024 * 1024)
+        else:
+            left = length
+            while left:
+                chunk = handle.read(min(left, 1024 * 1024))
+                if not chunk:
+                    break
+                out.write(chunk)
+                left -= len(chunk)
 
 
 def _copy_warc(source_dir: Path, target_dir: Path, counts: Counter) -> None:

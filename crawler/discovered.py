@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 
 import yaml
 
+from archive.atomic import write_atomically
 from crawler.sites import RegistryError, Site, load_sites
 
 MARKER = "# -- discovered by `xxgk sites discover` (rewritten by each discovery: edit above this line) --"
@@ -138,9 +139,7 @@ def write_registry(path: str | Path, found: list[dict], root_url: str, today: st
     body = "".join("  " + line if line.strip() else line for line in block.splitlines(keepends=True))
     new_text = head.rstrip("\n") + "\n" + MARKER + "\n" + body
     _check(path, new_text, len(hand) + len(result.entries))
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(new_text, encoding="utf-8")
-    tmp.replace(path)
+    write_atomically(path, new_text.encode("utf-8"))
     return result
 
 

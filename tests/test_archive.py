@@ -6,6 +6,7 @@ import hashlib
 import pytest
 
 from archive import encoding
+from archive.atomic import atomic_write
 from archive.blobs import BlobStore
 from archive.catalogue import open_db, record_fetch, upsert_report
 
@@ -27,6 +28,21 @@ def test_blob_store_detects_corruption(tmp_path):
         store.get(digest)
     with pytest.raises(FileNotFoundError, match="0" * 64):
         store.get("0" * 64)
+
+
+def test_an_interrupted_atomic_write_leaves_the_old_file_and_no_temporary(tmp_path):
+    target = tmp_path / "registry.yaml"
+    target.write_bytes(b"old")
+    with pytest.raises(KeyboardInterrupt):
+        with atomic_write(target) as handle:
+            handle.write(b"half of the new")
+            raise KeyboardInterrupt
+    assert target.read_bytes() == b"old"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["registry.yaml"]
+    with atomic_write(target) as handle:
+        handle.write(b"new")
+    assert target.read_bytes() == b"new"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["registry.yaml"]
 
 
 def test_report_versions(tmp_path):
