@@ -37,20 +37,17 @@ What it adds (the crawler's own tables are never rewritten):
     (decoded with the encoding :func:`archive.encoding.choose_encoding`
     picks, stored here so the server needs no detection) or as a download.
 ``reports_fts``
-    SQLite FTS5, trigram tokenizer, over reports' title/agency/text (external
-    content: the text is not stored twice): substring search for terms of
-    three characters or more.
-``reports_ngrams``
-    FTS5 (unicode61, contentless, detail=none) over every one- and
-    two-character sequence of the same text: substring search for terms the
-    trigram index cannot answer (复议, 年报).
+    SQLite FTS5 over every character bigram of reports' title, agency and
+    text (contentless, detail=full: the text is not stored twice): substring
+    search for terms of any length, a term of two characters or more as the
+    phrase of its bigrams, one character as a prefix (see ``FTS_DDL``).
 ``publish_info``
     key/value facts about the prepared database (when, from what, where the
     archive folder is), the row count of every table and view and the counts
     of the facets too large to count at each visit (for
     ``publish/plugins/xxgk_scale.py``); ``publish_info_search``: which parse of
-    each report the search indexes hold (a later prepare adds the reports
-    parsed since, and rebuilds both indexes only when a report they hold was
+    each report the search index holds (a later prepare adds the reports
+    parsed since, and rebuilds the index only when a report it holds was
     parsed again).
 
 Foreign keys the catalogue does not declare yet (``reports.parsed_sha256 →
@@ -69,10 +66,8 @@ import json
 import os
 import sqlite3
 import time
-import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
 
 import yaml
 
@@ -84,7 +79,7 @@ METRICS_YAML = PROJECT_ROOT / "parse" / "metrics.yaml"
 SITES_YAML = PROJECT_ROOT / "crawler" / "sites.yaml"
 
 # Bump when what prepare() builds changes: forces a rebuild of prepared databases.
-PREPARE_VERSION = 6
+PREPARE_VERSION = 7
 
 # ---------------------------------------------------------------------------
 # Headline figures: column of report_figures -> the metric keys it sums.
@@ -142,7 +137,9 @@ INDEXES = [
     ("idx_publish_reports_facets", "reports", ("year", "province", "admin_level", "format", "parse_status")),
     # a key's figures (figures?key=, metrics?key=, metric_across_reports): their
     # count, reports, facets and order by value from the index, not from 100,000
-    # rows of metrics
+    # rows of metrics. The catalogue keeps it itself (archive.catalogue.METRICS_KEY_INDEX,
+    # under its own name: not built again here); built here for a catalogue not
+    # opened by the crawler since it did
     ("idx_publish_metrics_key_facets", "metrics", ("key", "report_id", "source", "approximate", "certain", "value")),
     ("idx_publish_warnings_code", "warnings", ("code", "report_id")),
     ("idx_publish_fetches_sha256_id", "fetches", ("sha256", "id")),
@@ -182,7 +179,7 @@ BUILT_INDEXES = [
 BUILT_INDEXES += [(f"idx_publish_report_figures_{name}", "report_figures", (name,))
                   for name in ["figures"] + [c for c, _, _ in HEADLINE_COLUMNS]]
 # Indexes of earlier versions that nothing needs any more (dropped: they cost
-# their size in every copy of the archive). idx_metrics_key answers key lookups.
+# their size in every copy of the archive). The catalogue's index on metrics(key, …) answers key lookups.
 OBSOLETE_INDEXES = ("idx_publish_metrics_key_report",)
 
 # Content types served as text (decoded); everything else is a download.
@@ -303,89 +300,63 @@ def metric_definitions(path: Path = METRICS_YAML) -> list[MetricDefinition]:
 
 
 # ---------------------------------------------------------------------------
-# Character n-grams for the short-term index.
+# The search index's tokens: character bigrams.
 # ---------------------------------------------------------------------------
 
-
-def _is_token_char(char: str) -> bool:
-    """What FTS5's unicode61 tokenizer keeps as token characters: letters, numbers, private use."""
-    return unicodedata.category(char)[0] in "LN" or unicodedata.category(char) == "Co"
-
-
-def ngrams(text: str) -> Iterator[str]:
-    """Every distinct one- and two-character sequence of token characters in ``text``."""
-    seen: set[str] = set()
-    run: list[str] = []
-
-    def flush() -> Iterator[str]:
-        for i, char in enumerate(run):
-            for gram in (char, "".join(run[i:i + 2]) if i + 1 < len(run) else None):
-                if gram and gram not in seen:
-                    seen.add(gram)
-                    yield gram
-
-    for char in text:
-        if _is_token_char(char):
-            run.append(char.lower())
-        else:
-            yield from flush()
-            run = []
-    yield from flush()
+# Where an ASCII character other than a letter or digit goes in the search
+# index's text (plane 15's private use area): FTS5's ascii tokenizer splits
+# tokens at those characters only, and keeps every other one inside a token.
+SEARCH_PUNCTUATION_BASE = 0xF0000
 
 
-# Characters whose lower case depends on their neighbours (final sigma) or is
-# two characters (U+0130): texts holding one take the character-by-character path.
-_LOWER_IN_CONTEXT = ("\u03a3", "\u0130")
+def search_char(char: str) -> str:
+    """One character as the search index holds it (and a query looks it up):
+    its lower case, when that is one character; an ASCII character other than
+    a letter or digit (space, newline, punctuation) moved to
+    ``SEARCH_PUNCTUATION_BASE`` + its code, so that it stays inside a token.
+    (publish/plugins/xxgk_archive.py folds a query's characters the same way.)"""
+    if char.isascii() and not char.isalnum():
+        return chr(SEARCH_PUNCTUATION_BASE + ord(char))
+    low = char.lower()
+    return low if len(low) == 1 else char
+
+
+def bigrams(text: str) -> list[str]:
+    """The search index's tokens of ``text``: one at each character position,
+    the character and the next one (the last character alone), folded by
+    :func:`search_char`. A substring of n >= 2 characters is then the phrase of
+    its n - 1 bigrams, one character the prefix of a token."""
+    chars = [search_char(c) for c in text]
+    return [a + b for a, b in zip(chars, chars[1:])] + chars[-1:]
 
 
 @functools.cache
-def _code_point_tables():
-    """(is a token character, lower case) for every code point, as numpy arrays."""
+def _search_fold_table():
+    """:func:`search_char` of every code point, as a numpy array."""
     import numpy as np
 
-    token = np.zeros(0x110000, dtype=bool)
-    lower = np.arange(0x110000, dtype=np.uint32)
+    fold = np.arange(0x110000, dtype=np.uint32)
     for code in range(0x110000):
         char = chr(code)
-        if _is_token_char(char):
-            token[code] = True
-            low = char.lower()
-            if low != char and len(low) == 1:
-                lower[code] = ord(low)
-    return token, lower
+        folded = search_char(char)
+        if folded != char:
+            fold[code] = ord(folded)
+    return fold
 
 
-def _distinct_sorted(values):
+def bigram_text(text: str) -> str:
+    """:func:`bigrams` of ``text`` joined by spaces, as the search index is
+    given them (its ascii tokenizer splits them at the spaces); vectorised."""
+    if not text:
+        return ""
     import numpy as np
 
-    values = np.sort(values)
-    if len(values):
-        values = values[np.concatenate(([True], values[1:] != values[:-1]))]
-    return values
-
-
-def ngram_text(text: str) -> str:
-    """:func:`ngrams` of ``text`` joined by spaces (in another order), as the
-    n-gram index stores them: vectorised, some 20 times faster on report texts."""
-    if any(char in text for char in _LOWER_IN_CONTEXT):
-        return " ".join(ngrams(text))
-    import numpy as np
-
-    token, lower = _code_point_tables()
-    codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
-    keep = token[codes]
-    codes = lower[codes]
-    singles = _distinct_sorted(codes[keep])
-    both = keep[:-1] & keep[1:]
-    pairs = _distinct_sorted((codes[:-1][both].astype(np.uint64) << np.uint64(21)) | codes[1:][both])
-    out = np.empty(2 * len(singles) + 3 * len(pairs), dtype=np.uint32)
-    out[:2 * len(singles):2] = singles
-    out[1:2 * len(singles):2] = 32
-    grid = out[2 * len(singles):].reshape(-1, 3)
-    grid[:, 0] = pairs >> np.uint64(21)
-    grid[:, 1] = pairs & np.uint64(0x1FFFFF)
-    grid[:, 2] = 32
-    return out.tobytes().decode("utf-32-le")[:-1]
+    codes = _search_fold_table()[np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)]
+    out = np.empty(3 * len(codes) - 2, dtype=np.uint32)
+    out[0::3] = codes
+    out[1::3] = codes[1:]
+    out[2::3] = 32
+    return out.tobytes().decode("utf-32-le", "surrogatepass")
 
 
 # ---------------------------------------------------------------------------
@@ -774,22 +745,21 @@ def _build_archive_files(conn: sqlite3.Connection, archive_dir: Path | None, res
 _INDEXABLE = "(title IS NOT NULL OR agency IS NOT NULL OR text IS NOT NULL)"
 
 
-def _index_grams(conn: sqlite3.Connection, where: str, source: str = "reports") -> int:
-    """Add the n-grams of the reports ``where`` selects (from ``source``) to
-    reports_ngrams, one report at a time (never every n-gram of the archive in
-    memory)."""
+def _index_reports(conn: sqlite3.Connection, where: str, source: str = "reports") -> int:
+    """Add the reports ``where`` selects (from ``source``) to reports_fts, their
+    fields as :func:`bigram_text`, one report at a time (never the archive's
+    bigrams in memory)."""
     rows = conn.cursor().execute(
-        f"SELECT id, coalesce(title, ''), coalesce(agency, ''), coalesce(text, '') FROM {source} WHERE {where} "
-        "ORDER BY id")
+        f"SELECT id, title, agency, text FROM {source} WHERE {where} ORDER BY id")
     count = 0
 
-    def grams():
+    def tokens():
         nonlocal count
         for report_id, title, agency, text in rows:
             count += 1
-            yield report_id, ngram_text(f"{title}\n{agency}\n{text}")
+            yield report_id, bigram_text(title or ""), bigram_text(agency or ""), bigram_text(text or "")
 
-    conn.executemany("INSERT INTO reports_ngrams(rowid, grams) VALUES (?, ?)", grams())
+    conn.executemany("INSERT INTO reports_fts(rowid, title, agency, text) VALUES (?, ?, ?, ?)", tokens())
     return count
 
 
@@ -806,16 +776,27 @@ def _set_hashsize(conn: sqlite3.Connection, table: str, size: int | None = None)
     conn.execute(f"INSERT INTO {table}({table}, rank) VALUES ('hashsize', ?)", [size or FTS_HASHSIZE])
 
 
-# The DDL of the two search indexes (the same in the served database and in
-# the files the search workers build them in).
+# The search index (the same in the served database and in the file a search
+# worker builds it in): FTS5 over every character bigram of reports' title,
+# agency and text (:func:`bigrams`), given as space-separated tokens to the
+# ascii tokenizer, which splits at spaces (and other ASCII punctuation, which
+# bigram_text never leaves in a token) and keeps every other character.
+# Contentless (the text is not stored again; nothing of it is read back) and
+# detail=full: a term of n >= 2 characters is the phrase of its bigrams, one
+# character the prefix query of its tokens (publish/plugins/xxgk_archive.py).
+# No column sizes (columnsize=0): nothing ranks the matches. One index for
+# every length of term, in place of a trigram index (nothing under three
+# characters) and a one- and two-character n-gram index beside it (to
+# PREPARE_VERSION 6).
 FTS_DDL = ("CREATE VIRTUAL TABLE {schema}reports_fts USING fts5("
-           "title, agency, text, tokenize='trigram', content='reports', content_rowid='id')")
-NGRAMS_DDL = "CREATE VIRTUAL TABLE {schema}reports_ngrams USING fts5(grams, tokenize='unicode61', content='', detail=none)"
+           "title, agency, text, tokenize='ascii', content='', detail=full, columnsize=0)")
+# What earlier versions built and this one drops.
+OBSOLETE_SEARCH_TABLES = ("reports_ngrams",)
 
 
 def _search_is_incremental(conn: sqlite3.Connection, incremental: bool) -> bool:
-    """Whether the search indexes can be added to (see :func:`_build_search`)."""
-    if not (incremental and {"reports_fts", "reports_ngrams", "publish_info_search"} <= _table_names(conn)):
+    """Whether the search index can be added to (see :func:`_build_search`)."""
+    if not (incremental and {"reports_fts", "publish_info_search"} <= _table_names(conn)):
         return False
     return not conn.execute(
         "SELECT count(*) FROM publish_info_search s LEFT JOIN reports r ON r.id = s.report_id "
@@ -825,14 +806,16 @@ def _search_is_incremental(conn: sqlite3.Connection, incremental: bool) -> bool:
 # Page cache of a search worker (KiB): its writes are appended, seldom read back.
 SEARCH_WORKER_CACHE_KIB = 8 * 1024
 SEARCH_WORKER_HASHSIZE = 16 * 1024 * 1024
+# The indexes a search worker builds (one: the bigram index).
+SEARCH_KINDS = ("fts",)
 
 
 def search_worker(kind: str, source: str, out: str) -> dict:
-    """Build one search index (``kind``: "fts" or "ngrams") into the fresh file
-    ``out``, from the reports of the snapshot file ``source`` (table ``src``:
-    id, title, agency, text): what a worker process of :class:`_ParallelSearch`
-    runs. The file is scratch (deleted after its index is copied, or when
-    prepare fails), so it is written without a journal."""
+    """Build the search index (``kind``: "fts") into the fresh file ``out``,
+    from the reports of the snapshot file ``source`` (table ``src``: id, title,
+    agency, text): what the worker process of :class:`_ParallelSearch` runs.
+    The file is scratch (deleted after its index is copied, or when prepare
+    fails), so it is written without a journal."""
     started = time.perf_counter()
     conn = sqlite3.connect(out, isolation_level=None)
     try:
@@ -841,17 +824,11 @@ def search_worker(kind: str, source: str, out: str) -> dict:
         conn.execute(f"PRAGMA cache_size = -{SEARCH_WORKER_CACHE_KIB}")
         conn.execute("ATTACH DATABASE ? AS src", [source])
         conn.execute("BEGIN")
-        if kind == "fts":
-            conn.execute(FTS_DDL.format(schema="main."))
-            _set_hashsize(conn, "reports_fts", SEARCH_WORKER_HASHSIZE)
-            conn.execute("INSERT INTO reports_fts(rowid, title, agency, text) "
-                         "SELECT id, title, agency, text FROM src.src ORDER BY id")
-        elif kind == "ngrams":
-            conn.execute(NGRAMS_DDL.format(schema="main."))
-            _set_hashsize(conn, "reports_ngrams", SEARCH_WORKER_HASHSIZE)
-            _index_grams(conn, "1", source="src.src")
-        else:
+        if kind != "fts":
             raise ValueError(kind)
+        conn.execute(FTS_DDL.format(schema="main."))
+        _set_hashsize(conn, "reports_fts", SEARCH_WORKER_HASHSIZE)
+        _index_reports(conn, "1", source="src.src")
         conn.execute("COMMIT")
     finally:
         conn.close()
@@ -886,19 +863,20 @@ print(json.dumps(search_worker({kind!r}, {source!r}, {out!r})))
 
 
 def _scratch_paths(db_path: Path) -> dict[str, Path]:
-    """The scratch files of :class:`_ParallelSearch` beside ``db_path``."""
-    return {name: Path(f"{db_path}.prepare-{name}.tmp") for name in ("src", "fts", "ngrams")}
+    """The scratch files of :class:`_ParallelSearch` beside ``db_path`` (and
+    those of earlier versions, removed too)."""
+    return {name: Path(f"{db_path}.prepare-{name}.tmp") for name in ("src", *SEARCH_KINDS, "ngrams")}
 
 
 class _ParallelSearch:
-    """A full rebuild of the two search indexes, each built by a process of its
-    own while prepare() builds the rest (the machine's other cores: prepare is
-    otherwise one thread): the indexable reports are copied first into a
-    snapshot file (so that the workers read nothing of the catalogue while
-    prepare() writes it), each worker builds its index into a scratch file,
-    and :meth:`finish` copies the indexes' shadow tables (FTS5's _data, _idx,
-    _docsize, _config) into the catalogue, in prepare()'s transaction. Scratch
-    files sit beside the database and are removed in every case."""
+    """A full rebuild of the search index by a process of its own while
+    prepare() builds the rest (the machine's other core: prepare is otherwise
+    one thread): the indexable reports are copied first into a snapshot file
+    (so that the worker reads nothing of the catalogue while prepare() writes
+    it), the worker builds the index into a scratch file, and :meth:`finish`
+    copies the index's shadow tables (FTS5's _data, _idx, _config) into the
+    catalogue, in prepare()'s transaction. Scratch files sit beside the
+    database and are removed in every case."""
 
     def __init__(self, conn: sqlite3.Connection, db_path: Path):
         import subprocess
@@ -918,7 +896,7 @@ class _ParallelSearch:
         # (attached again in finish(): BEGIN IMMEDIATE would take a write lock on every attached file)
         conn.execute("DETACH DATABASE publish_src")
         self.attached = False
-        for kind in ("fts", "ngrams"):
+        for kind in SEARCH_KINDS:
             code = _WORKER.format(root=str(PROJECT_ROOT), kind=kind, source=str(self.paths["src"]),
                                   out=str(self.paths[kind]))
             self.procs[kind] = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE,
@@ -934,13 +912,12 @@ class _ParallelSearch:
         started = time.perf_counter()
         conn = self.conn
         self.attached = True
-        for name, path in self.paths.items():
-            conn.execute(f"ATTACH DATABASE ? AS publish_{name}", [str(path)])
-        for name in ("reports_fts", "reports_ngrams", "publish_info_search"):
+        for name in ("src", *SEARCH_KINDS):
+            conn.execute(f"ATTACH DATABASE ? AS publish_{name}", [str(self.paths[name])])
+        for name in ("reports_fts", *OBSOLETE_SEARCH_TABLES, "publish_info_search"):
             conn.execute(f"DROP TABLE IF EXISTS main.{name}")
         conn.execute(FTS_DDL.format(schema="main."))
-        conn.execute(NGRAMS_DDL.format(schema="main."))
-        for kind, table in (("fts", "reports_fts"), ("ngrams", "reports_ngrams")):
+        for kind, table in (("fts", "reports_fts"),):
             shadows = [name for (name,) in conn.execute(
                 f"SELECT name FROM publish_{kind}.sqlite_master WHERE type = 'table' AND name LIKE '{table}\\_%' "
                 "ESCAPE '\\'")]
@@ -963,9 +940,9 @@ class _ParallelSearch:
                 proc.kill()
             proc.communicate()
         if self.attached:
-            for name in ("publish_src", "publish_fts", "publish_ngrams"):
+            for name in ("src", *SEARCH_KINDS):
                 try:
-                    self.conn.execute(f"DETACH DATABASE {name}")
+                    self.conn.execute(f"DETACH DATABASE publish_{name}")
                 except sqlite3.OperationalError:
                     pass
         for path in self.paths.values():
@@ -973,36 +950,30 @@ class _ParallelSearch:
 
 
 def _build_search(conn: sqlite3.Connection, incremental: bool) -> tuple[int, str]:
-    """Build (or bring up to date) the two search indexes; (reports indexed, how).
+    """Build (or bring up to date) the search index; (reports indexed, how).
 
-    Incremental when the indexes were built by this version of prepare() and no
-    report they hold has been parsed again since (or removed): the reports
+    Incremental when the index was built by this version of prepare() and no
+    report it holds has been parsed again since (or removed): the reports
     parsed since are added, nothing else is read. Otherwise -- a report parsed
-    again, whose old text the indexes cannot be told to forget (external
-    content and contentless FTS5 tables need the old values to delete a row) --
-    both are rebuilt from the reports."""
+    again, whose old text a contentless FTS5 table cannot be told to forget
+    (it needs the old values to delete a row) -- it is rebuilt from the
+    reports."""
     if _search_is_incremental(conn, incremental):
         conn.execute("CREATE TEMP TABLE publish_search_new AS SELECT id FROM reports "
                      f"WHERE {_INDEXABLE} AND id NOT IN (SELECT report_id FROM publish_info_search)")
         new = "id IN (SELECT id FROM temp.publish_search_new)"
-        conn.execute(f"INSERT INTO reports_fts(rowid, title, agency, text) "
-                     f"SELECT id, title, agency, text FROM reports WHERE {new}")
-        added = _index_grams(conn, new)
+        added = _index_reports(conn, new)
         conn.execute(f"INSERT INTO publish_info_search SELECT id, parsed_at FROM reports WHERE {new}")
         conn.execute("DROP TABLE temp.publish_search_new")
         return conn.execute("SELECT count(*) FROM publish_info_search").fetchone()[0], f"added {added}"
-    for name in ("reports_fts", "reports_ngrams", "publish_info_search"):
+    for name in ("reports_fts", *OBSOLETE_SEARCH_TABLES, "publish_info_search"):
         conn.execute(f"DROP TABLE IF EXISTS {name}")
-    # content='reports' in single quotes: Datasette's own search (which only
-    # knows MATCH, and so nothing under three characters) must not pick this
-    # table up; publish/plugins/xxgk_archive.py answers ?_search= instead.
+    # contentless: Datasette's own search (which only knows MATCH over a table's
+    # FTS content) does not take it for the reports table's; publish/plugins/
+    # xxgk_archive.py answers ?_search= instead.
     conn.execute(FTS_DDL.format(schema=""))
     _set_hashsize(conn, "reports_fts")
-    conn.execute(f"INSERT INTO reports_fts(rowid, title, agency, text) "
-                 f"SELECT id, title, agency, text FROM reports WHERE {_INDEXABLE}")
-    conn.execute(NGRAMS_DDL.format(schema=""))
-    _set_hashsize(conn, "reports_ngrams")
-    _index_grams(conn, _INDEXABLE)
+    _index_reports(conn, _INDEXABLE)
     conn.execute("CREATE TABLE publish_info_search (report_id INTEGER PRIMARY KEY, parsed_at TEXT)")
     conn.execute(f"INSERT INTO publish_info_search SELECT id, parsed_at FROM reports WHERE {_INDEXABLE}")
     return conn.execute("SELECT count(*) FROM publish_info_search").fetchone()[0], "rebuilt"
@@ -1224,7 +1195,7 @@ def prepare(
         clock = _Clock(result_seconds := {})
         fingerprint = _fingerprint(conn, archive_setting, metrics_yaml, sites_yaml, known_counts)
         built = {"metric_definitions", "sites", "report_figures", "figures", "timeliness", "report_sums",
-                 "body_year_gaps", "archive_files", "reports_fts", "reports_ngrams", "publish_info"}
+                 "body_year_gaps", "archive_files", "reports_fts", "publish_info"}
         stored = stored_version = previous_facets = None
         if "publish_info" in _table_names(conn):
             facts = dict(conn.execute("SELECT key, value FROM publish_info "
@@ -1305,7 +1276,7 @@ def _prepare_in_transaction(conn, metrics_yaml, sites_yaml, fingerprint, archive
             indexed, how = parallel.finish()
         else:
             indexed, how = _build_search(conn, incremental=incremental)
-        result.counts["reports_fts"] = known_counts["reports_fts"] = known_counts["reports_ngrams"] = indexed
+        result.counts["reports_fts"] = known_counts["reports_fts"] = indexed
         result.search = how
         clock("search")
         _build_indexes(conn, BUILT_INDEXES)
@@ -1385,7 +1356,7 @@ def _check_integrity(conn: sqlite3.Connection, db_path: Path, touched: dict[str,
         "('metric_definitions', 'sites', 'report_figures', 'timeliness', 'report_sums', 'body_year_gaps', "
         "'archive_files', 'publish_info', "
         "'publish_info_search') "
-        "OR name LIKE 'reports_fts_%' OR name LIKE 'reports_ngrams_%') ORDER BY name")]
+        "OR name LIKE 'reports_fts_%') ORDER BY name")]
     problems = []
     for table in COUNTED_NOT_CHECKED:
         if table in touched:

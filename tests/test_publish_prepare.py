@@ -34,7 +34,7 @@ def dump(db: Path) -> list[str]:
         for table in ("metric_definitions", "sites", "report_figures", "archive_files"):
             lines += [repr(r) for r in conn.execute(f"SELECT * FROM {table} ORDER BY 1")]
         lines += [repr(r) for r in conn.execute("SELECT * FROM figures ORDER BY metric_id")]
-        lines += [repr(r) for r in conn.execute("SELECT rowid FROM reports_ngrams WHERE reports_ngrams MATCH '复议'")]
+        lines += [repr(r) for r in conn.execute("SELECT rowid FROM reports_fts WHERE reports_fts MATCH '\"复议\"'")]
         return lines
     finally:
         conn.close()
@@ -139,18 +139,41 @@ def test_archive_files_record_the_decoding(catalogue):
         assert encoding == choose_encoding(raw, declared)
 
 
-def test_search_indexes(catalogue):
+# Terms of one, two and more characters, Chinese, Latin (any case), digits and
+# punctuation (newlines, spaces and quotes among them), found and not.
+SEARCH_WORDS = ("复", "公", "局", "鑫", "复议", "年报", "A", "a", "。", "（一）", "2023", "行政复议", "信息公开",
+                "不予公开", "商业企业", "政府信息公开工作年度报告", "年度报告\n", "，\n", '"', "x y", "量子计算机")
+
+
+def _found(db: Path, term: str) -> set[int]:
+    from publish.plugins.xxgk_archive import match_expression
+
+    return {r for (r,) in query(db, "SELECT rowid FROM reports_fts WHERE reports_fts MATCH ?", [match_expression(term)])}
+
+
+def test_search_index_finds_every_substring(catalogue):
+    """The bigram index answers a term of any length as the reports whose title,
+    agency or text hold it (case aside), exactly: the phrase of its bigrams,
+    one character as a prefix; no other search table is left."""
     from publish.prepare import prepare
 
     db, archive = catalogue
     prepare(db, archive)
-    texts = {rid: f"{t}\n{a}\n{x}" for rid, t, a, x in query(db, "SELECT id, title, agency, text FROM reports")}
-    for word in ("复议", "年报", "公"):
-        found = {r for (r,) in query(db, "SELECT rowid FROM reports_ngrams WHERE reports_ngrams MATCH ?", [f'"{word}"'])}
-        assert found == {rid for rid, text in texts.items() if word in text}
-    for word in ("行政复议", "信息公开"):
-        found = {r for (r,) in query(db, "SELECT rowid FROM reports_fts WHERE reports_fts MATCH ?", [f'"{word}"'])}
-        assert found == {rid for rid, text in texts.items() if word in text}
+    fields = [(rid, [f.lower() for f in fs]) for rid, *fs in query(
+        db, "SELECT id, coalesce(title, ''), coalesce(agency, ''), coalesce(text, '') FROM reports")]
+    for word in SEARCH_WORDS:
+        expected = {rid for rid, fs in fields if any(word.lower() in f for f in fs)}
+        assert _found(db, word) == expected, word
+    assert _found(db, "复") and _found(db, "复议") and _found(db, "不予公开") and not _found(db, "鑫")
+    # a phrase never runs from one field into the next: the last characters of a title and
+    # the first of its agency are found only where they stand together in one field
+    rid, title, agency = query(db, "SELECT id, title, agency FROM reports WHERE title IS NOT NULL "
+                                   "AND agency IS NOT NULL ORDER BY id LIMIT 1")[0]
+    across = title[-1] + agency[0]
+    assert _found(db, across) == {r for r, fs in fields if any(across.lower() in f for f in fs)}
+    assert _found(db, "") == set()
+    names = {n for (n,) in query(db, "SELECT name FROM sqlite_master WHERE name LIKE 'reports_%'")}
+    assert names == {"reports_fts", "reports_fts_data", "reports_fts_idx", "reports_fts_config"}
     # Datasette must not take reports_fts for the reports table's own FTS (it only knows MATCH).
     from datasette.utils import detect_fts
 
@@ -159,12 +182,17 @@ def test_search_indexes(catalogue):
     conn.close()
 
 
-def test_ngrams():
-    from publish.prepare import ngrams
+def test_bigrams():
+    from publish.prepare import bigram_text, bigrams, search_char
 
-    assert set(ngrams("行政复议")) == {"行", "政", "复", "议", "行政", "政复", "复议"}
-    assert set(ngrams("复议，A1")) == {"复", "议", "复议", "a", "1", "a1"}
-    assert list(ngrams("")) == []
+    assert bigrams("行政复议") == ["行政", "政复", "复议", "议"]
+    space, comma = search_char(" "), search_char(",")
+    assert bigrams("A1, b") == ["a1", "1" + comma, comma + space, space + "b", "b"]
+    assert bigrams("") == [] and bigram_text("") == ""
+    for text in ("行政复议", "A1, b", "复", "第一条\n（一）\"予以公开\" 12件。", "ΣΑΣ İi 𠀀𠀁"):
+        assert bigram_text(text).split(" ") == bigrams(text)
+    # no token holds a character the ascii tokenizer splits at
+    assert not [c for c in bigram_text("a-b c\td\"e'f") if c.isascii() and not c.isalnum() and c != " "]
 
 
 def test_prepare_refuses_what_is_not_a_catalogue(tmp_path):
@@ -210,26 +238,18 @@ def test_a_doubtful_figure_is_shown_as_such_and_no_headline_figure(catalogue):
 def _fts_integrity(db: Path) -> None:
     conn = sqlite3.connect(db)
     try:
-        for table in ("reports_fts", "reports_ngrams"):
-            conn.execute(f"INSERT INTO {table}({table}) VALUES ('integrity-check')")  # raises when corrupt
+        conn.execute("INSERT INTO reports_fts(reports_fts) VALUES ('integrity-check')")  # raises when corrupt
     finally:
         conn.close()
 
 
 def _search_answers(db: Path) -> dict:
-    out = {}
-    for word in ("复议", "年报", "公", "局"):
-        out[word] = query(db, "SELECT rowid FROM reports_ngrams WHERE reports_ngrams MATCH ? ORDER BY rowid",
-                          [f'"{word}"'])
-    for word in ("行政复议", "信息公开", "年度报告"):
-        out[word] = query(db, "SELECT rowid, highlight(reports_fts, 0, '[', ']') FROM reports_fts "
-                              "WHERE reports_fts MATCH ? ORDER BY rowid", [f'"{word}"'])
-    return out
+    return {word: sorted(_found(db, word)) for word in SEARCH_WORDS}
 
 
 def test_search_indexes_built_in_parallel_are_the_serial_build(catalogue, tmp_path):
-    """The two worker processes' indexes, copied in, pass FTS5's integrity-check and
-    answer every search as the indexes built in prepare()'s own connection; no
+    """The worker process's index, copied in, passes FTS5's integrity-check and
+    answers every search as the index built in prepare()'s own connection; no
     scratch file is left beside the database."""
     from publish.prepare import prepare
 
@@ -238,14 +258,14 @@ def test_search_indexes_built_in_parallel_are_the_serial_build(catalogue, tmp_pa
     serial_db.parent.mkdir()
     shutil.copy(db, serial_db)
     parallel = prepare(db, archive, parallel_search=True)
-    assert parallel.search == "rebuilt" and set(parallel.workers) >= {"fts", "ngrams"}
+    assert parallel.search == "rebuilt" and set(parallel.workers) >= {"fts"}
     serial = prepare(serial_db, archive, parallel_search=False)
     assert serial.search == "rebuilt" and not serial.workers
     for path in (db, serial_db):
         _fts_integrity(path)
     assert _search_answers(db) == _search_answers(serial_db)
     assert _search_answers(db)["复议"]
-    for table in ("reports_fts_docsize", "reports_ngrams_docsize", "publish_info_search"):
+    for table in ("reports_fts_data", "reports_fts_idx", "publish_info_search"):
         assert query(db, f"SELECT * FROM {table} ORDER BY 1") == query(serial_db, f"SELECT * FROM {table} ORDER BY 1")
     assert parallel.counts == serial.counts
     assert sorted(p.name for p in db.parent.iterdir() if "prepare-" in p.name) == []
@@ -285,7 +305,7 @@ def test_a_prepare_killed_midway_is_redone(catalogue):
                               f"p._ParallelSearch.finish = lambda self, f=p._ParallelSearch.finish: "
                               f"(time.sleep(60), f(self))[1]; "
                               f"p.prepare({str(db)!r}, {str(archive)!r}, parallel_search=True)"])
-    scratch = Path(f"{db}.prepare-ngrams.tmp")
+    scratch = Path(f"{db}.prepare-fts.tmp")
     deadline = time.monotonic() + 60
     while not scratch.exists() and time.monotonic() < deadline:
         time.sleep(0.05)
@@ -327,17 +347,49 @@ def test_the_large_tables_sort_only_on_an_index(catalogue):
         conn.close()
 
 
-def test_an_index_the_catalogue_keeps_itself_is_not_built_twice(catalogue):
-    """metrics' covering index kept by the catalogue under its own name: prepare
-    finds it (the same columns) and builds no second one."""
+def _metrics_indexes(db: Path) -> dict[str, tuple]:
+    return {name: tuple(c for (_, _, c) in query(db, f"PRAGMA index_info([{name}])"))
+            for (name,) in query(db, "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'metrics'")}
+
+
+def test_the_catalogue_keeps_metrics_key_index_and_prepare_builds_no_second(catalogue):
+    """metrics' covering index on (key, report_id, source, approximate, certain,
+    value) is the catalogue's own (archive.catalogue.METRICS_KEY_INDEX): a crawl
+    leaves it, prepare finds it (the same columns) and builds no second one; a
+    catalogue made before it, with an index on key alone, gets it in place of
+    that one when the crawler opens it, and one prepared before keeps prepare's."""
+    from archive.catalogue import METRICS_KEY_INDEX, open_db
     from publish.prepare import prepare
 
     db, archive = catalogue
+    name, columns = METRICS_KEY_INDEX
+    assert _metrics_indexes(db)[name] == columns and ("key",) not in _metrics_indexes(db).values()
+    assert prepare(db, archive).rebuilt
+    assert "idx_publish_metrics_key_facets" not in _metrics_indexes(db)
+    keyed = query(db, "SELECT count(*) FROM figures WHERE key = 'requests.new.total'")[0][0]
+    assert keyed > 0
+
+    def reopen():
+        open_db(db).conn.close()
+
+    # as made before: an index on key alone
     conn = sqlite3.connect(db)
-    conn.execute("CREATE INDEX idx_metrics_key_facets ON metrics (key, report_id, source, approximate, certain, value)")
+    conn.execute(f"DROP INDEX {name}")
+    conn.execute("CREATE INDEX idx_metrics_key ON metrics (key)")
     conn.commit()
     conn.close()
-    assert prepare(db, archive).rebuilt
-    names = {name for (name,) in query(db, "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'metrics'")}
-    assert "idx_metrics_key_facets" in names and "idx_publish_metrics_key_facets" not in names
-    assert query(db, "SELECT count(*) FROM figures WHERE key = 'requests.new.total'")[0][0] > 0
+    reopen()
+    assert _metrics_indexes(db) == {"idx_metrics_report_id": ("report_id",), name: columns}
+    assert query(db, "SELECT count(*) FROM figures WHERE key = 'requests.new.total'")[0][0] == keyed
+    # as made and prepared before: prepare's index on the same columns stays, the one on key goes
+    conn = sqlite3.connect(db)
+    conn.execute(f"DROP INDEX {name}")
+    conn.execute("CREATE INDEX idx_metrics_key ON metrics (key)")
+    conn.execute(f"CREATE INDEX idx_publish_metrics_key_facets ON metrics ({', '.join(columns)})")
+    conn.commit()
+    conn.close()
+    reopen()
+    assert _metrics_indexes(db) == {"idx_metrics_report_id": ("report_id",), "idx_publish_metrics_key_facets": columns}
+    reopen()  # nothing more to do
+    assert _metrics_indexes(db) == {"idx_metrics_report_id": ("report_id",), "idx_publish_metrics_key_facets": columns}
+    assert query(db, "PRAGMA integrity_check") == [("ok",)]

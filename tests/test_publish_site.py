@@ -217,6 +217,18 @@ def test_search_finds_the_words_of_the_tables_and_marks_them(site):
     assert len(set(contexts)) > len(contexts) / 2  # the text around each hit, not one heading for all
 
 
+@pytest.mark.parametrize("word", ["复", "议", "复议", "年报", "不予公开", "政府信息公开工作年度报告"])
+def test_search_text_finds_terms_of_every_length(site, word):
+    """The search_text query: one, two and more characters, every report holding
+    the term (the sample crawl has fewer than its 1,000 rows), each row's context
+    marking it where its text holds it."""
+    expected = contains(site["db"], word)
+    assert expected and len(expected) < 1000, word
+    found = get_json(site, "/xxgk/search_text.json", q=word)
+    assert {r["report_id"] for r in found} == expected
+    assert all(f"⟦{word}⟧" in r["context"] for r in found)
+
+
 def test_search_terms_are_anded_and_absent_words_find_nothing(site):
     expected = contains(site["db"], "教育局") & contains(site["db"], "2023")
     assert expected

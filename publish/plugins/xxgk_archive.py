@@ -3,8 +3,7 @@
 It needs only Datasette and the standard library, so that ``datasette package``
 / ``datasette publish`` can ship it as it is. It expects a catalogue that
 ``publish.prepare.prepare()`` has prepared (tables ``archive_files``,
-``report_figures``, ``metric_definitions``, ``reports_fts``,
-``reports_ngrams``, ``publish_info``).
+``report_figures``, ``metric_definitions``, ``reports_fts``, ``publish_info``).
 
 What it adds
   /-/archive/<sha256>   the archived bytes, read-only: HTML and text as
@@ -14,9 +13,9 @@ What it adds
                         read from by OCR, its box outlined (needs Pillow, and
                         pypdfium2 for PDFs, where Datasette runs).
   /-/charts             requests per year and outcome shares as server-side SVG.
-  ?_search= on reports  Chinese full-text search of any length (trigram FTS5 for
-                        three characters or more, a one/two-character n-gram
-                        FTS5 index below that).
+  ?_search= on reports  Chinese full-text search of any length (one FTS5 index
+                        of character bigrams: a term is the phrase of its
+                        bigrams, one character a prefix).
   cells                 links from reports to their original URL and archived
                         copy, from metric keys to their definitions, from
                         views' report_id to the report.
@@ -36,7 +35,6 @@ import html
 import json
 import math
 import re
-import unicodedata
 from pathlib import Path
 from urllib.parse import quote, urlencode
 
@@ -276,9 +274,17 @@ def _origin_cell(datasette, raw: str, certain) -> str | None:
 # --------------------------------------------------------------------------
 
 
-def _token_char(char: str) -> bool:
-    category = unicodedata.category(char)
-    return category[0] in "LN" or category == "Co"
+# Where the search index keeps an ASCII character other than a letter or digit
+# (publish.prepare.SEARCH_PUNCTUATION_BASE: the plugin needs only the standard library).
+SEARCH_PUNCTUATION_BASE = 0xF0000
+
+
+def _search_char(char: str) -> str:
+    """A query's character as the search index holds it (publish.prepare.search_char)."""
+    if char.isascii() and not char.isalnum():
+        return chr(SEARCH_PUNCTUATION_BASE + ord(char))
+    low = char.lower()
+    return low if len(low) == 1 else char
 
 
 def search_terms(query: str) -> list[str]:
@@ -291,12 +297,31 @@ def search_terms(query: str) -> list[str]:
     return terms[:MAX_TERMS]
 
 
-def search_clauses(query: str, pk: str) -> tuple[list[str], dict]:
-    """SQL clauses (ANDed) and params answering ``query`` against the two report indexes.
+def match_expression(term: str | None) -> str:
+    """The FTS5 query finding the reports that hold ``term`` (case aside) in
+    their title, agency or text, in the bigram index reports_fts (a token at
+    each character position: the character and the next one, the last alone):
+    two characters or more, the phrase of the term's bigrams (复议: "复议";
+    信息公开: "信息 息公 公开", consecutive); one character, the prefix query of
+    the tokens it begins ("复" *). A folded character is never a quote or a
+    space, so nothing needs escaping. An empty term: a phrase of no token,
+    which matches nothing. Also the SQL function ``xxgk_search_match`` (the
+    search_text query's)."""
+    chars = [_search_char(c) for c in term or ""]
+    if len(chars) == 1:
+        return f'"{chars[0]}" *'
+    return '"' + " ".join(a + b for a, b in zip(chars, chars[1:])) + '"'
 
-    A term of three characters or more is a phrase in the trigram index (an
-    exact substring match); a shorter one is a token of the n-gram index, which
-    holds every one- and two-character sequence of the text (also exact).
+
+@hookimpl
+def prepare_connection(conn):
+    conn.create_function("xxgk_search_match", 1, match_expression, deterministic=True)
+
+
+def search_clauses(query: str, pk: str) -> tuple[list[str], dict]:
+    """SQL clauses (ANDed) and params answering ``query`` against the search index:
+    each term an exact substring (case aside) of the title, agency or text
+    (:func:`match_expression`).
 
     ``+[pk]``: the matches are checked while an index is read (the facets',
     the sort's, the count's), never looked up row by row: 复议 is in nearly
@@ -304,15 +329,8 @@ def search_clauses(query: str, pk: str) -> tuple[list[str], dict]:
     clauses, params = [], {}
     for i, term in enumerate(search_terms(query)):
         name = f"xxgk_search_{i}"
-        if len(term) >= 3:
-            params[name] = '"' + term.replace('"', '""') + '"'
-            clauses.append(f"+[{pk}] IN (SELECT rowid FROM reports_fts WHERE reports_fts MATCH :{name})")
-        else:
-            gram = "".join(c for c in term if _token_char(c)).lower()
-            if not gram:
-                continue
-            params[name] = f'"{gram}"'
-            clauses.append(f"+[{pk}] IN (SELECT rowid FROM reports_ngrams WHERE reports_ngrams MATCH :{name})")
+        params[name] = match_expression(term)
+        clauses.append(f"+[{pk}] IN (SELECT rowid FROM reports_fts WHERE reports_fts MATCH :{name})")
     return clauses, params
 
 
@@ -325,7 +343,7 @@ def filters_from_request(request, database, table, datasette):
 
     async def inner():
         db = datasette.get_database(database)
-        if not (await db.table_exists("reports_fts") and await db.table_exists("reports_ngrams")):
+        if not await db.table_exists("reports_fts"):
             return None
         extra = {"supports_search": True}
         query = request.args.get("_search", "")
