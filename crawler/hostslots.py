@@ -16,7 +16,9 @@ dropped at once; the wait does not count against ``DOWNLOAD_TIMEOUT``.
 
 The slot key is Scrapy's: the request's ``download_slot`` meta, else its host
 name. ``xxgk crawl --processes N`` shards sites by host, so a host's sites
-share one process and so one slot.
+share one process and so one slot. The workers of a distributed crawl (``xxgk
+worker``, on any machines) share each host's pace through Redis as well
+(:meth:`SharedSlotDownloadHandler.shared_turn`, :mod:`crawler.distributed.hostslot`).
 """
 
 from __future__ import annotations
@@ -76,11 +78,16 @@ class SharedSlotDownloadHandler(HTTP11DownloadHandler):
             while True:
                 now = time.monotonic()
                 first = slot.waiting[0] is ticket
+                wait = None
                 if first and slot.may_send(now, self.concurrency):
-                    break
+                    wait = await self.shared_turn(key, self._delay(key))
+                    if wait <= 0:
+                        now = time.monotonic()
+                        break
                 if self._stopping():
                     raise IgnoreRequest(f"the crawl stopped while {request.url} waited for its host's slot")
-                wait = slot.next_start - now if first and slot.next_start > now else 0.02
+                if wait is None:
+                    wait = slot.next_start - now if first and slot.next_start > now else 0.02
                 await asyncio.sleep(min(max(wait, 0.005), 0.25))
         finally:
             slot.waiting.remove(ticket)
@@ -88,6 +95,12 @@ class SharedSlotDownloadHandler(HTTP11DownloadHandler):
         slot.next_start = now + self._delay(key)
         slot.sent.append(now)
         del slot.sent[:-1000]
+
+    async def shared_turn(self, key: str, delay: float) -> float:
+        """The slot's turn beyond this process: 0 to send now, else seconds to wait
+        first. One process is the whole slot here; the workers of a distributed crawl
+        share it through Redis (:mod:`crawler.distributed.hostslot`)."""
+        return 0.0
 
     async def download_request(self, request):
         key = slot_key(request)

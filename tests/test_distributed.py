@@ -35,11 +35,12 @@ def redis_url():
         yield url
 
 
-def start_worker(url: str, name: str, folder: Path, *where: str) -> subprocess.Popen:
+def start_worker(url: str, name: str, folder: Path, *where: str, settings=()) -> subprocess.Popen:
+    """``settings``: NAME=VALUE pairs given after the test's fast ones (which they override)."""
     return subprocess.Popen(
         [sys.executable, "-m", "xxgk", "worker", "--redis", url, "--name", name, *where,
          "--db", str(folder / name / "xxgk.db"), "--archive", str(folder / name / "archive"), *FAST,
-         "-s", "XXGK_WORKER_TTL=3"],
+         "-s", "XXGK_WORKER_TTL=3", *(a for pair in settings for a in ("-s", pair))],
         cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
 
 
@@ -135,6 +136,34 @@ def test_two_workers_share_two_sites_and_merge_into_one_archive(tmp_path, redis_
     assert "0 new, " in again.stdout and "0 bodies and 0 WARC files copied" in again.stdout
     assert table_counts(merged) == before
     assert took < 120, f"{took:.0f} s"
+
+
+def test_two_workers_on_one_host_send_one_request_per_delay_together(tmp_path, redis_url):
+    """The host's politeness slot is shared through Redis: two workers on one site send
+    it one request per DOWNLOAD_DELAY between them, not one each."""
+    from sample_portal.server import serve_sites_in_thread
+
+    with serve_sites_in_thread(["pagelist"]) as urls:
+        site = urls["pagelist"]
+        warm = run_xxgk("crawl", "--start-url", str(site), "--db", str(tmp_path / "warm.db"),
+                        "--archive", str(tmp_path / "warm"), "--no-parse", *FAST)
+        assert warm.returncode == 0, warm.stderr[-3000:]  # every page rendered once: answered as soon as asked
+        since = time.time()
+        delay = 0.25
+        workers = [start_worker(redis_url, name, tmp_path, "--start-url", str(site),
+                                settings=[f"DOWNLOAD_DELAY={delay}", "CONCURRENT_REQUESTS=2"])  # both get work
+                   for name in ("w1", "w2")]
+        outputs = [w.communicate(timeout=300) for w in workers]
+        log = sorted((r.time, r.method, r.target) for r in site.requests if r.time >= since)
+    for worker, (out, err) in zip(workers, outputs):
+        assert worker.returncode == 0, err[-3000:]
+    fetched = {name: rows(tmp_path / name / "xxgk.db", "SELECT count(*) FROM fetches")[0][0] for name in ("w1", "w2")}
+    assert min(fetched.values()) >= 5, fetched  # both sent a fair share
+    assert len(log) == sum(fetched.values())  # every request on the host is one of theirs
+    times = [t for t, _method, _target in log]
+    gaps = [b - a for a, b in zip(times, times[1:])]
+    assert min(gaps) >= delay * 0.8, [(round(t - since, 3), m, p) for t, m, p in log]  # answered: a little jitter
+    assert times[-1] - times[0] >= delay * (len(times) - 1) * 0.95
 
 
 def inflight_requests(url: str, worker: str) -> list[str]:
@@ -296,3 +325,29 @@ def test_the_crawl_state_steps_on_a_real_redis(redis_url):
     b.share_probe("页面不存在")
     assert CrawlState(server, "xxgk:t:site").probe() == (True, "页面不存在")
     server.close()
+
+
+def test_the_shared_host_slot_on_a_real_redis(redis_url):
+    """The host's turn (crawler.distributed.hostslot): taken once per delay, whoever asks."""
+    import asyncio
+
+    from crawler.distributed.hostslot import RedisHostSlotDownloadHandler
+
+    async def turns():
+        a, b = (RedisHostSlotDownloadHandler.__new__(RedisHostSlotDownloadHandler) for _ in range(2))
+        for handler in (a, b):  # only what shared_turn uses (a whole handler needs a crawler)
+            handler.redis_url, handler._client, handler._take, handler._warned = redis_url, None, None, set()
+        try:
+            first = await a.shared_turn("127.0.0.9", 0.5)
+            second = await b.shared_turn("127.0.0.9", 0.5)  # another worker, same host: waits
+            other = await b.shared_turn("127.0.0.10", 0.5)  # another host: its own turn
+            free = await b.shared_turn("127.0.0.9", 0.0)  # no delay: Redis is not asked
+            await asyncio.sleep(second)
+            later = await b.shared_turn("127.0.0.9", 0.5)
+            return first, second, other, free, later
+        finally:
+            for handler in (a, b):
+                await handler._client.aclose()
+
+    first, second, other, free, later = asyncio.run(turns())
+    assert first == 0 and 0.3 < second <= 0.5 and other == 0 and free == 0 and later == 0

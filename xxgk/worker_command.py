@@ -19,6 +19,9 @@ _WORKER_SETTINGS = {
     "DUPEFILTER_CLASS": "scrapy_redis.dupefilter.RFPDupeFilter",
     "SCHEDULER_QUEUE_CLASS": "scrapy_redis.queue.PriorityQueue",
     "SCHEDULER_PERSIST": True,  # the queue and filter outlive one worker (the crawl ends them: state.finished)
+    # one politeness slot per host for every worker on the Redis, not one per worker
+    "DOWNLOAD_HANDLERS": {"http": "crawler.distributed.hostslot.RedisHostSlotDownloadHandler",
+                          "https": "crawler.distributed.hostslot.RedisHostSlotDownloadHandler"},
     # a worker sees part of each site's lists: its runs are no evidence of vanished reports
     "XXGK_MAX_CHECKS": 0,
     "XXGK_PRESENCE": False,
