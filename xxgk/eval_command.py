@@ -28,7 +28,8 @@ def eval_command(folder, as_json, no_missing, pictures, only, variants):
     figures and metadata with its NAME.gold.yaml files: recall per era and per
     tag (table/prose), wrong values, extras, metadata accuracy. Exits 0 whatever
     the scores; the test suite sets the thresholds."""
-    from parse.evaluation import GoldError, evaluate, format_report
+    from parse.evaluation import GoldError, evaluate
+    from xxgk.eval_report import format_report
 
     if pictures:
         _score_pictures(Path(folder), list(only), list(variants), as_json)

@@ -60,6 +60,7 @@ from parse import evaluation  # noqa: E402
 from parse.errors import UnreadableDocument  # noqa: E402
 from parse.evaluation import GoldDocument, evaluate_document, load_report_gold  # noqa: E402
 from parse.report import parse_path  # noqa: E402
+from xxgk import display  # noqa: E402
 
 BAR = 0.9  # the bar: certain-and-right figures / gold figures
 COUNTS = ("gold", "certain_right", "certain_wrong", "uncertain", "uncertain_wrong", "missing",
@@ -346,13 +347,7 @@ def threshold_rows(scores: list[PictureScore]) -> list[dict[str, Any]]:
 
 
 def _table(headers: list[str], rows: list[list[str]]) -> list[str]:
-    width = evaluation._width
-    widths = [max([width(h)] + [width(r[i]) for r in rows]) for i, h in enumerate(headers)]
-    pad = lambda t, w, i: (" " * (w - width(t)) + t) if i else (t + " " * (w - width(t)))  # noqa: E731
-    lines = ["  ".join(pad(h, widths[i], i) for i, h in enumerate(headers)).rstrip(),
-             "  ".join("-" * w for w in widths)]
-    lines += ["  ".join(pad(c, widths[i], i) for i, c in enumerate(r)).rstrip() for r in rows]
-    return lines
+    return display.table(headers, rows, right=set(range(1, len(headers))))
 
 
 def _share(x: float | None) -> str:
