@@ -71,6 +71,9 @@ EXTENSIONS = {
 XXGK_PROGRESS_INTERVAL = 10.0  # seconds between progress lines on stderr; 0 disables
 
 DOWNLOADER_MIDDLEWARES = {
+    # robots.txt once per host for all the sites of a process (crawler/robots.py)
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "crawler.robots.SharedRobotsTxtMiddleware": 100,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.middlewares.BackoffRetryMiddleware": 550,
     # Adds If-None-Match / If-Modified-Since; answers a 304 from the archive.

@@ -136,6 +136,10 @@ def test_a_crawl_of_the_discovered_sites_archives_each_bodys_reports(tree, disco
     for body in tree.tree.bodies.values():
         assert by_site.get(names[tree.url(body)]) == {tree.url(body, r.path) for r in body.reports}, body.name
     assert len(rows) == sum(len(b.reports) for b in tree.tree.bodies.values()) == 115
+    # robots.txt once per host for the whole crawl, not once per site (44 sites on 127.0.2.2)
+    robots = query(db, "SELECT f.url FROM fetches f JOIN crawl_runs r ON r.id = f.crawl_run_id "
+                       "WHERE f.url LIKE '%/robots.txt' AND r.site NOT LIKE 'discovery %'")
+    assert sorted(row["url"] for row in robots) == sorted(f"{url}robots.txt" for url in tree.values())
 
 
 def test_bodies_on_one_host_share_one_politeness_slot(tree, discovered, tmp_path):
@@ -158,7 +162,7 @@ def test_bodies_on_one_host_share_one_politeness_slot(tree, discovered, tmp_path
     log = sorted((r.time, r.target) for r in tree["pingjiang"].requests if r.time >= since)
     times = [t for t, _target in log]
     # six crawlers (one per site), each with its own Scrapy slot: together one request per delay
-    assert len(times) == 6 * 5  # robots.txt, the soft-404 probe, the column, two reports
+    assert len(times) == 1 + 6 * 4  # robots.txt once for the host; each site's soft-404 probe, column, two reports
     gaps = [b - a for a, b in zip(times, times[1:])]
     assert min(gaps) >= delay * 0.8, [(round(t - since, 3), p) for t, p in log]  # when answered: a little jitter
     assert times[-1] - times[0] >= delay * (len(times) - 1) * 0.95
