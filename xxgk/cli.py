@@ -11,7 +11,7 @@ from pathlib import Path
 
 import click
 
-from xxgk.options import DEFAULT_ARCHIVE, DEFAULT_DB, UserErrorGroup
+from xxgk.options import DEFAULT_ARCHIVE, UserErrorGroup, hold_archive, scrapy_overrides
 from xxgk.site_choice import check_choice, chosen_sites, load_registry
 from xxgk.options import db_option as _db_option
 
@@ -20,16 +20,6 @@ archive_option = click.option(
     "--archive", default=DEFAULT_ARCHIVE, show_default=True, type=click.Path(file_okay=False),
     help="Folder of content-addressed bodies.",
 )
-
-
-def _parse_settings(pairs: tuple[str, ...]) -> dict[str, str]:
-    settings = {}
-    for pair in pairs:
-        name, sep, value = pair.partition("=")
-        if not sep or not name:
-            raise click.BadParameter(f"expected NAME=VALUE, got {pair!r}", param_hint="--set")
-        settings[name] = value
-    return settings
 
 
 @click.group(cls=UserErrorGroup)
@@ -117,20 +107,14 @@ def crawl_command(start_url, site_names, all_sites, sites_file, db, archive, ref
     if all_sites and discover and not worker_results:
         _rediscover(sites_file, db, archive, overrides, verbose)
     sites = chosen_sites(start_url, site_names, all_sites, sites_file)
-    from archive.lock import ArchiveLocked, hold_for_process
     from xxgk import crawl_workers
 
     if worker_results:  # the parent (xxgk crawl --processes) holds the lock, and handed it over
         if problem := crawl_workers.check_worker_lock(archive):
             raise click.ClickException(f"--worker runs only under xxgk crawl --processes: {problem}")
-    else:
-        try:  # one crawl at a time per archive, until this process ends (the parse after it included)
-            lock = hold_for_process(archive)
-        except ArchiveLocked as error:
-            raise click.ClickException(f"{error}; not crawling") from None
-    given = _parse_settings(overrides)
-    if not verbose and "LOG_LEVEL" not in given:
-        given["LOG_ENABLED"] = "False"  # Scrapy's own log only with -v
+    else:  # the parse after the crawl included
+        lock = hold_archive(archive, "crawling")
+    given = scrapy_overrides(overrides, verbose)
     if worker_results:
         given["XXGK_WARC_RECOVER"] = "False"  # the parent recovered them: others' open files are being written
     settings = project_settings(db, archive, given)

@@ -66,11 +66,10 @@ def discover_command(url, depth, name_hint, registered, sites_file, db, archive,
     level, region, 年报 column and CMS family; walking again updates them,
     and marks the bodies the tree no longer lists as gone.
     """
-    from archive.lock import ArchiveLocked, hold_for_process
     from crawler.discovered import node_entry, write_registry
     from crawler.sites import REGISTRY, RegistryError, load_sites
-    from xxgk.cli import _parse_settings
     from xxgk.crawl_runner import project_settings
+    from xxgk.options import hold_archive, scrapy_overrides
 
     registry = Path(sites_file or REGISTRY)
     if registered == bool(url):
@@ -89,14 +88,8 @@ def discover_command(url, depth, name_hint, registered, sites_file, db, archive,
         if not roots:
             click.echo(f"no discovery roots in {registry} (entries with `discover:`)")
             return
-    try:
-        hold_for_process(archive)
-    except ArchiveLocked as error:
-        raise click.ClickException(f"{error}; not discovering") from None
-    given = _parse_settings(overrides)
-    if not verbose and "LOG_LEVEL" not in given:
-        given["LOG_ENABLED"] = "False"
-    spiders = run_discovery(roots, project_settings(db, archive, given))
+    hold_archive(archive, "discovering")
+    spiders = run_discovery(roots, project_settings(db, archive, scrapy_overrides(overrides, verbose)))
     failed = []
     today = date.today().isoformat()
     for (root_url, root_depth, _name), spider in zip(roots, spiders):

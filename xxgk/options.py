@@ -15,11 +15,37 @@ from pathlib import Path
 
 import click
 
-__all__ = ["DEFAULT_DB", "DEFAULT_ARCHIVE", "db_option", "database_problem", "UserErrorGroup"]
+__all__ = ["DEFAULT_DB", "DEFAULT_ARCHIVE", "db_option", "database_problem", "UserErrorGroup", "scrapy_overrides",
+           "hold_archive"]
 
 DEFAULT_DB = "data/xxgk.db"
 DEFAULT_ARCHIVE = "data/archive"
 _HEADER = b"SQLite format 3\x00"
+
+
+def scrapy_overrides(pairs: tuple[str, ...], verbose: bool) -> dict[str, str]:
+    """The ``-s NAME=VALUE`` pairs of a crawling command as Scrapy settings, with
+    Scrapy's own log off unless ``-v`` (or a ``LOG_LEVEL`` given)."""
+    settings = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not name:
+            raise click.BadParameter(f"expected NAME=VALUE, got {pair!r}", param_hint="--set")
+        settings[name] = value
+    if not verbose and "LOG_LEVEL" not in settings:
+        settings["LOG_ENABLED"] = "False"
+    return settings
+
+
+def hold_archive(archive: str, doing: str):
+    """The archive's lock, held until this process ends (one crawl at a time per
+    archive); a held lock is a one-line error: who holds it, and ``not <doing>``."""
+    from archive.lock import ArchiveLocked, hold_for_process
+
+    try:
+        return hold_for_process(archive)
+    except ArchiveLocked as error:
+        raise click.ClickException(f"{error}; not {doing}") from None
 
 
 def database_problem(path: Path) -> str | None:

@@ -139,20 +139,13 @@ def worker_command(redis_url, name, crawl_name, start_url, site_names, all_sites
     (XXGK_WORKER_TTL, 10 s) and its unfinished requests go back to the queue.
     Reports are parsed after the merge (xxgk merge --parse).
     """
-    from archive.lock import ArchiveLocked, hold_for_process
-    from xxgk.cli import _parse_settings
     from xxgk.crawl_runner import project_settings
+    from xxgk.options import hold_archive, scrapy_overrides
 
     sites = chosen_sites(start_url, site_names, all_sites, sites_file)
     _check_redis(redis_url)
-    try:
-        hold_for_process(archive)
-    except ArchiveLocked as error:
-        raise click.ClickException(f"{error}; not crawling") from None
-    given = _parse_settings(overrides)
-    if not verbose and "LOG_LEVEL" not in given:
-        given["LOG_ENABLED"] = "False"
-    settings = project_settings(db, archive, given)
+    hold_archive(archive, "crawling")
+    settings = project_settings(db, archive, scrapy_overrides(overrides, verbose))
     results = run_worker(sites, settings, redis_url=redis_url, crawl=crawl_name, name=name, refresh=refresh)
     failed = []
     for site, stats in results:
