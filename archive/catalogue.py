@@ -30,6 +30,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import json
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -765,36 +766,49 @@ def record_check(db: sqlite_utils.Database, crawl_run_id: int | None, report_id:
                                     "checked_at": utc_now()})
 
 
-def run_is_evidence(db: sqlite_utils.Database, crawl_run_id: int) -> bool:
-    """Whether the run tells anything about its site's reports (see above)."""
-    run = db.execute("SELECT site, started_at, status, finish_reason, pages_fetched FROM crawl_runs WHERE id = ?",
-                     [crawl_run_id]).fetchone()
-    if run is None:
+def _run_ids(crawl_run_id: int | Sequence[int]) -> list[int]:
+    return [crawl_run_id] if isinstance(crawl_run_id, int) else sorted(crawl_run_id)
+
+
+def run_is_evidence(db: sqlite_utils.Database, crawl_run_id: int | Sequence[int]) -> bool:
+    """Whether the run tells anything about its site's reports (see above). Several
+    runs (the workers' runs of one distributed crawl of the site) are one run: one
+    of them saw the crawl end (finished), and none drew a list empty."""
+    ids = _run_ids(crawl_run_id)
+    runs = db.execute(f"SELECT site, started_at, status, finish_reason, pages_fetched FROM crawl_runs "
+                      f"WHERE id IN ({', '.join('?' for _ in ids)})", ids).fetchall()
+    if not runs or len({r[0] for r in runs}) != 1:
         return False
-    site, started, status, reason, pages = run
-    if status != "finished" or reason != "finished" or not pages:
+    site, started = runs[0][0], min(r[1] for r in runs)
+    if not any(status == "finished" and reason == "finished" for _, _, status, reason, _ in runs) or not sum(
+            r[4] or 0 for r in runs):
         return False
     seen = db.execute("SELECT 1 FROM reports WHERE site = ? AND last_seen >= ? LIMIT 1", [site, started]).fetchone()
-    return seen is not None and not emptied_lists(db, crawl_run_id)
+    return seen is not None and not any(emptied_lists(db, i) for i in ids)
 
 
-def update_presence(db: sqlite_utils.Database, crawl_run_id: int, confirm: int = VANISH_AFTER) -> dict[str, int]:
+def update_presence(db: sqlite_utils.Database, crawl_run_id: int | Sequence[int],
+                    confirm: int = VANISH_AFTER) -> dict[str, int]:
     """Count the run's evidence into ``report_status``; record ``vanished`` and ``back``
-    events. Returns how many reports went missing, vanished and came back."""
+    events. Returns how many reports went missing, vanished and came back. Several
+    runs of one site are counted as one (a distributed crawl's: see run_is_evidence)."""
     counts = {"missing": 0, "vanished": 0, "back": 0}
     if not run_is_evidence(db, crawl_run_id):
         return counts
-    site, started = db.execute("SELECT site, started_at FROM crawl_runs WHERE id = ?", [crawl_run_id]).fetchone()
+    ids = _run_ids(crawl_run_id)
+    crawl_run_id, among = ids[-1], ", ".join("?" for _ in ids)
+    site, started = db.execute(f"SELECT max(site), min(started_at) FROM crawl_runs WHERE id IN ({among})",
+                               ids).fetchone()
     now = utc_now()
     # the lists this run read that showed reports: a list that showed none (a page the site failed
     # to draw, a column emptied) is no evidence that one report left it
-    lists = {r[0] for r in db.execute("SELECT url FROM list_pages WHERE crawl_run_id = ? AND reports > 0",
-                                      [crawl_run_id])}
+    lists = {r[0] for r in db.execute(f"SELECT url FROM list_pages WHERE crawl_run_id IN ({among}) AND reports > 0",
+                                      ids)}
     lists |= {r[0] for r in db.execute("SELECT DISTINCT list_url FROM reports WHERE site = ? AND last_seen >= ? "
                                        "AND list_url IS NOT NULL", [site, started])}
     checks = {r[0]: r[1:] for r in db.execute(
-        "SELECT report_id, status, location, failing FROM report_checks WHERE crawl_run_id = ? ORDER BY id",
-        [crawl_run_id])}
+        f"SELECT report_id, status, location, failing FROM report_checks WHERE crawl_run_id IN ({among}) ORDER BY id",
+        ids)}
     with db.atomic():
         status_of = {r[0]: r[1:] for r in db.execute(
             "SELECT s.report_id, s.status, s.misses, s.first_missed, s.since, s.evidence FROM report_status s "

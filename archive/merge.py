@@ -25,7 +25,9 @@ source are written in one transaction, after its files are in place (files
 first, then the rows that name them, as a crawl writes), so a merge killed
 half-way leaves a target that ``xxgk check`` passes, and running it again
 completes it. ``report_status`` (what a site's crawls showed of its reports)
-is not merged: a worker saw part of each site's lists, so it is no evidence.
+is not merged: a worker saw part of each site's lists, so its runs are no
+evidence alone; once every worker's runs of a distributed crawl are merged,
+``xxgk merge`` counts them as one (:mod:`archive.crawl_presence`).
 """
 
 from __future__ import annotations
@@ -51,10 +53,20 @@ class MergeError(Exception):
     """A source or target that cannot be merged (named in the message)."""
 
 
+# Columns of crawl_runs that only distributed crawls fill:
+#   worker         which worker made the run (xxgk worker --name)
+#   crawl          which distributed crawl of the site it was part of (<crawl name>/<id of the seeding worker>)
+#   crawl_workers  the names of every worker of that crawl, as a JSON list, in the runs that saw it end
+#   presence_at    when xxgk merge counted that crawl's runs as one into report_status (archive.crawl_presence)
+_DISTRIBUTED_COLUMNS = ("worker", "crawl", "crawl_workers", "presence_at")
+
+
 def ensure_worker_column(db: sqlite_utils.Database) -> None:
-    """``crawl_runs.worker``: which worker of a distributed crawl made the run."""
-    if "worker" not in db["crawl_runs"].columns_dict:
-        db["crawl_runs"].add_column("worker", str)
+    """``crawl_runs``' columns of distributed crawls (``worker``, ``crawl`` …)."""
+    columns = db["crawl_runs"].columns_dict
+    for column in _DISTRIBUTED_COLUMNS:
+        if column not in columns:
+            db["crawl_runs"].add_column(column, str)
 
 
 def record_worker(db: sqlite_utils.Database, crawl_run_id: int, worker: str | None) -> None:
@@ -62,6 +74,21 @@ def record_worker(db: sqlite_utils.Database, crawl_run_id: int, worker: str | No
     with db.atomic():
         ensure_worker_column(db)
         db.execute("UPDATE crawl_runs SET worker = ? WHERE id = ?", [worker, crawl_run_id])
+
+
+def record_crawl(db: sqlite_utils.Database, crawl_run_id: int, crawl: str | None = None,
+                 workers: list[str] | None = None) -> None:
+    """Tag a worker's run with its distributed crawl, or (when the crawl ended)
+    with the names of every worker that took part in it."""
+    import json
+
+    with db.atomic():
+        ensure_worker_column(db)
+        if crawl is not None:
+            db.execute("UPDATE crawl_runs SET crawl = ? WHERE id = ?", [crawl, crawl_run_id])
+        if workers is not None:
+            db.execute("UPDATE crawl_runs SET crawl_workers = ? WHERE id = ?",
+                       [json.dumps(sorted(workers), ensure_ascii=False), crawl_run_id])
 
 
 @dataclass

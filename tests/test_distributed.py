@@ -351,3 +351,65 @@ def test_the_shared_host_slot_on_a_real_redis(redis_url):
 
     first, second, other, free, later = asyncio.run(turns())
     assert first == 0 and 0.3 < second <= 0.5 and other == 0 and free == 0 and later == 0
+
+
+def test_a_report_removed_between_distributed_crawls_vanishes_after_the_merge(tmp_path, redis_url):
+    """Vanished reports after a distributed crawl are counted by xxgk merge, where the
+    workers' archives meet: the runs of one crawl of a site as one run, once every
+    worker's are merged, and once only."""
+    from sample_portal.server import serve_in_thread
+
+    def crawl(site, name: str, *merged: str):
+        import redis
+
+        def start(w):
+            return start_worker(redis_url, w, tmp_path, "--start-url", str(site), "--crawl", name,
+                                settings=["DOWNLOAD_DELAY=0.05", "CONCURRENT_REQUESTS=2"])
+
+        workers = [start("w2")]
+        client = redis.Redis.from_url(redis_url)
+        deadline = time.monotonic() + 60
+        while not any(client.sismember(key, "w2") for key in client.scan_iter(match=f"xxgk:{name}:*:members")):
+            assert time.monotonic() < deadline and workers[0].poll() is None, "w2 did not join"
+            time.sleep(0.05)
+        client.close()
+        workers.append(start("w1"))  # after w2 joined: w1 sees the crawl end, knowing w2 took part
+        for worker in workers:
+            out, err = worker.communicate(timeout=300)
+            assert worker.returncode == 0, err[-3000:]
+        assert rows(tmp_path / "w1" / "xxgk.db", "SELECT crawl_workers FROM crawl_runs ORDER BY id DESC")[0] == (
+            '["w1", "w2"]',)
+        return merge(tmp_path, *(merged or ("w1", "w2"))).stdout
+
+    def status(url: str):
+        return rows(tmp_path / "merged" / "xxgk.db", "SELECT s.status, s.misses, s.evidence FROM report_status s "
+                    "JOIN reports r ON r.id = s.report_id WHERE r.url = ?", [url])
+
+    with serve_in_thread() as site:  # the trs family, whose list hides what is hidden
+        gone = sorted(listed_paths("trs"))[3]
+        gone_url = site.rstrip("/") + gone
+        first = crawl(site, "c1")
+        assert "[127.0.0.1] distributed crawl c1/w" in first
+        assert ": 2 runs counted as one: 0 known reports missing, 0 now vanished, 0 back" in first, first
+        site.hide(gone)
+        # the second crawl merged from one worker only: not counted, the other's runs may list it
+        partial = crawl(site, "c2", "w1")
+        assert "[127.0.0.1] distributed crawl c2/" in partial
+        assert "vanished reports not counted until the runs of w2 are merged too" in partial, partial
+        assert status(gone_url) == []
+        second = merge(tmp_path, "w1", "w2").stdout
+        assert ": 2 runs counted as one: 1 known reports missing, 0 now vanished, 0 back" in second, second
+        assert status(gone_url) == [("missing", 1, "not listed")]
+        third = crawl(site, "c3")
+        assert ": 2 runs counted as one: 1 known reports missing, 1 now vanished, 0 back" in third, third
+        assert status(gone_url) == [("vanished", 2, "not listed")]
+        events = rows(tmp_path / "merged" / "xxgk.db", "SELECT e.kind, e.evidence FROM report_events e "
+                      "JOIN reports r ON r.id = e.report_id WHERE r.url = ?", [gone_url])
+        assert events == [("vanished", "not listed")]
+        again = merge(tmp_path, "w1", "w2").stdout  # nothing counted twice
+        assert "distributed crawl" not in again and status(gone_url) == [("vanished", 2, "not listed")]
+        site.show()
+        back = crawl(site, "c4")
+        assert ": 2 runs counted as one: 0 known reports missing, 0 now vanished, 1 back" in back, back
+    assert status(gone_url) == [("listed", 0, "listed")]
+    check(tmp_path / "merged")

@@ -33,7 +33,10 @@ def _source(value: str) -> tuple[Path, Path]:
               help="The archive folder merged into.")
 @click.option("--parse/--no-parse", default=False, show_default=True,
               help="Parse the reports the merge left pending (new ones, and known ones with newer bytes).")
-def merge_command(sources, db, archive, parse):
+@click.option("--vanish-after", default=2, show_default=True, type=int, metavar="N",
+              help="Distributed crawls in a row that must miss a known report before it is vanished "
+                   "(XXGK_VANISH_AFTER of xxgk crawl).")
+def merge_command(sources, db, archive, parse, vanish_after):
     """Fold archives (a distributed crawl's workers') into one.
 
     \b
@@ -45,6 +48,10 @@ def merge_command(sources, db, archive, parse):
     files by name; reports are joined by their identity (URL key, else the
     same bytes), with every version, attachment and location; crawl runs are
     kept with the worker they came from. Merging a source again adds nothing.
+
+    Once every worker's runs of a distributed crawl are merged, the crawl is
+    counted as one run for vanished reports (a known report its lists no
+    longer show is missing; missing in N crawls in a row, vanished), once.
     """
     from archive.catalogue import open_db
     from archive.lock import ArchiveLocked, CrawlLock
@@ -63,6 +70,10 @@ def merge_command(sources, db, archive, parse):
             except MergeError as error:
                 raise click.ClickException(str(error)) from None
             click.echo(result.summary())
+        from archive.crawl_presence import count_crawls
+
+        for crawl in count_crawls(target, max(1, vanish_after)):  # vanished reports, a distributed crawl as one run
+            click.echo(crawl.summary())
         reports, runs, workers = target.execute(
             "SELECT (SELECT count(*) FROM reports), (SELECT count(*) FROM crawl_runs), "
             "(SELECT count(DISTINCT worker) FROM crawl_runs)").fetchone()

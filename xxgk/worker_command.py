@@ -22,7 +22,8 @@ _WORKER_SETTINGS = {
     # one politeness slot per host for every worker on the Redis, not one per worker
     "DOWNLOAD_HANDLERS": {"http": "crawler.distributed.hostslot.RedisHostSlotDownloadHandler",
                           "https": "crawler.distributed.hostslot.RedisHostSlotDownloadHandler"},
-    # a worker sees part of each site's lists: its runs are no evidence of vanished reports
+    # a worker sees part of each site's lists: its runs alone are no evidence of vanished reports
+    # (xxgk merge counts a crawl's runs as one: archive/crawl_presence.py)
     "XXGK_MAX_CHECKS": 0,
     "XXGK_PRESENCE": False,
 }
@@ -62,7 +63,7 @@ def run_worker(sites, settings, *, redis_url: str, crawl: str, name: str, refres
         prefix = key_prefix(crawl, site.name)
         for setting, value in {**_WORKER_SETTINGS, "REDIS_URL": redis_url, "XXGK_REDIS_PREFIX": prefix,
                                "SCHEDULER_QUEUE_KEY": f"{prefix}:queue", "SCHEDULER_DUPEFILTER_KEY": f"{prefix}:seen",
-                               "XXGK_WORKER": name}.items():
+                               "XXGK_WORKER": name, "XXGK_CRAWL": crawl}.items():
             crawler.settings.set(setting, value, priority="cmdline")
         process.crawl(crawler, start_url=site.start_url, site=site.name, refresh="1" if refresh else "",
                       attachment_hosts=",".join(site.attachment_hosts))

@@ -15,7 +15,11 @@ in-flight requests that survive the worker (see :mod:`crawler.distributed.state`
   unit of the report request they continue; the unit is released only when
   the last of them is done. If the worker dies, the report request goes back
   to the queue and another worker fetches the report and its attachments again.
-* ``meta["xxgk_seed"]``: the start request, queued once for all workers.
+* ``meta["xxgk_seed"]``: the start request, queued once for all workers. The
+  worker's crawl run records which crawl it is part of (its name and the
+  seeding worker's id), and, when the crawl ends, every worker that took part:
+  ``xxgk merge`` counts the crawl's runs as one for vanished reports once all
+  are merged (:mod:`archive.crawl_presence`).
 * Every ``XXGK_WORKER_BEAT`` seconds: the heartbeat, the release of finished
   units, and the recovery of dead workers' requests.
 * When the engine is idle, the worker stays open while any request is queued
@@ -38,6 +42,8 @@ from scrapy.exceptions import DontCloseSpider
 from scrapy_redis.scheduler import Scheduler
 from twisted.internet import task
 
+from archive.catalogue import open_db
+from archive.merge import record_crawl
 from crawler.distributed.state import CrawlState
 
 logger = logging.getLogger(__name__)
@@ -102,6 +108,8 @@ class WorkerScheduler(Scheduler):
             request.meta.pop(SEED)
             seeded = self.state.seed(self.queue._encode_request(request), -request.priority)
             self.crawler.stats.set_value("xxgk/seeded", seeded)
+            self._record(crawl=f"{self.crawler.settings.get('XXGK_CRAWL') or 'xxgk'}/{self.state.seeder()}")
+            self.state.join(self.crawler.settings.get("XXGK_WORKER") or "worker")  # after: a member has its run's crawl
             return seeded
         if request.meta.get(LOCAL):
             heapq.heappush(self.local, (-request.priority, next(self.order), request))
@@ -182,4 +190,16 @@ class WorkerScheduler(Scheduler):
         if not self.done:
             self.done = True
             self.crawler.stats.set_value("xxgk/site_answered", self.state.answered())
+            self._record(workers=sorted(self.state.members()))  # who took part: xxgk merge waits for their runs
             self.state.finished(self.keep)
+
+    def _record(self, **crawl) -> None:
+        """This worker's crawl run: which distributed crawl, who took part (archive.crawl_presence)."""
+        run_id = self.crawler.stats.get_value("xxgk/crawl_run_id")
+        if run_id is None:
+            return
+        db = open_db(self.crawler.settings.get("XXGK_DB"))
+        try:
+            record_crawl(db, run_id, **crawl)
+        finally:
+            db.close()

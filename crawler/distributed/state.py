@@ -25,7 +25,8 @@ Keys (``P`` is ``xxgk:<crawl>:<site>``)::
     P:seeded        string       set once, by the worker that queued the start request
     P:probe         string       the site's answer to a missing page (soft 404s), as JSON
     P:answered      string       set when any worker got any answer from the site
-    P:workers       set          worker ids that joined the crawl
+    P:workers       set          worker ids that joined the crawl (a dead one's taken out when recovered)
+    P:members       set          names of every worker that took part (xxgk merge waits for all their runs)
     P:units         counter      ids of popped requests
     P:inflight:<id> hash         unit id -> "<score>|<serialized request>"
     P:alive:<id>    string       the heartbeat, with a time to live
@@ -179,13 +180,27 @@ class CrawlState:
         """Requests this worker holds."""
         return int(self.server.hlen(self._inflight(self.worker_id)))
 
+    def join(self, name: str) -> None:
+        """This worker takes part under ``name`` (after its run has recorded the crawl)."""
+        self.server.sadd(f"{self.prefix}:members", name)
+
+    def members(self) -> set[str]:
+        """The names of every worker that took part (dead and departed ones too)."""
+        return {w.decode() if isinstance(w, bytes) else w for w in self.server.smembers(f"{self.prefix}:members")}
+
+    def seeder(self) -> str | None:
+        """The id of the worker that queued the start request: with the crawl's name,
+        this crawl's identity (the next crawl of the name is seeded anew)."""
+        raw = self.server.get(f"{self.prefix}:seeded")
+        return raw.decode() if isinstance(raw, bytes) else raw
+
     def workers(self) -> set[str]:
         return {w.decode() if isinstance(w, bytes) else w for w in self.server.smembers(f"{self.prefix}:workers")}
 
     def finished(self, keep_seconds: int) -> None:
         """The crawl is done: its keys expire after ``keep_seconds`` (a worker started
         meanwhile finds it done; one started later begins the next crawl)."""
-        for suffix in ("queue", "seen", "seeded", "probe", "answered", "workers", "units"):
+        for suffix in ("queue", "seen", "seeded", "probe", "answered", "workers", "members", "units"):
             self.server.expire(f"{self.prefix}:{suffix}", max(1, keep_seconds))
 
     def mark_answered(self) -> None:
