@@ -332,7 +332,8 @@ started = time.perf_counter()
 result = prepare({db!r}, {archive!r})
 print(json.dumps({{"seconds": time.perf_counter() - started, "rebuilt": result.rebuilt, "counts": result.counts,
                   "notes": result.notes,
-                  "steps": result.seconds, "search": result.search, "workers": result.workers,
+                  "steps": result.seconds, "steps_cpu": result.cpu_seconds, "search": result.search,
+                  "workers": result.workers,
                   "self_maxrss_kib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
                   "cpu_seconds": sum(getattr(resource.getrusage(who), f) for who in (resource.RUSAGE_SELF,
                                      resource.RUSAGE_CHILDREN) for f in ("ru_utime", "ru_stime"))}}))
@@ -386,6 +387,7 @@ def time_prepare(db: Path, archive: Path) -> dict:
         "counts": child["counts"],
         "notes": child["notes"],
         "steps_seconds": child["steps"],
+        "steps_cpu_seconds": child.get("steps_cpu", {}),
         "search": child["search"],
         # ru_maxrss is in KiB on Linux; RUSAGE_CHILDREN is the largest child waited for so far
         "prepare_process_peak_rss_mb": round(max(child["self_maxrss_kib"], after if after > before else 0) / 1024, 1),

@@ -307,26 +307,43 @@ def metric_definitions(path: Path = METRICS_YAML) -> list[MetricDefinition]:
 # index's text (plane 15's private use area): FTS5's ascii tokenizer splits
 # tokens at those characters only, and keeps every other one inside a token.
 SEARCH_PUNCTUATION_BASE = 0xF0000
+# Characters the search takes for one space, a run of them for one: ASCII
+# white space and the bar between a table's cells (the catalogue stores a
+# table as rows "| 本年新收 | 28 | 0 |"). They are a third of the archive's
+# characters, and bigrams of them only ("| ", " |", "\n|") a quarter of its
+# bigrams, in every report: left out, the index is built in a fifth less time.
+SEARCH_SPACES = " \t\n\r\f\v|"
 
 
 def search_char(char: str) -> str:
     """One character as the search index holds it (and a query looks it up):
     its lower case, when that is one character; an ASCII character other than
     a letter or digit (space, newline, punctuation) moved to
-    ``SEARCH_PUNCTUATION_BASE`` + its code, so that it stays inside a token.
+    ``SEARCH_PUNCTUATION_BASE`` + its code, so that it stays inside a token;
+    every one of SEARCH_SPACES as the space.
     (publish/plugins/xxgk_archive.py folds a query's characters the same way.)"""
+    if char in SEARCH_SPACES:
+        char = " "
     if char.isascii() and not char.isalnum():
         return chr(SEARCH_PUNCTUATION_BASE + ord(char))
     low = char.lower()
     return low if len(low) == 1 else char
 
 
-def bigrams(text: str) -> list[str]:
-    """The search index's tokens of ``text``: one at each character position,
-    the character and the next one (the last character alone), folded by
-    :func:`search_char`. A substring of n >= 2 characters is then the phrase of
-    its n - 1 bigrams, one character the prefix of a token."""
+def search_chars(text: str) -> list[str]:
+    """``text`` as the search index sees it: :func:`search_char` of each
+    character, a run of SEARCH_SPACES as one space."""
+    space = search_char(" ")
     chars = [search_char(c) for c in text]
+    return [c for i, c in enumerate(chars) if not (c == space and i and chars[i - 1] == space)]
+
+
+def bigrams(text: str) -> list[str]:
+    """The search index's tokens of ``text``: one at each character position
+    of :func:`search_chars`, the character and the next one (the last
+    character alone). A substring of n >= 2 characters is then the phrase of
+    its n - 1 bigrams, one character the prefix of a token."""
+    chars = search_chars(text)
     return [a + b for a, b in zip(chars, chars[1:])] + chars[-1:]
 
 
@@ -352,6 +369,8 @@ def bigram_text(text: str) -> str:
     import numpy as np
 
     codes = _search_fold_table()[np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)]
+    space = codes == ord(search_char(" "))
+    codes = codes[np.concatenate(([True], ~(space[1:] & space[:-1])))]  # a run of spaces: its first
     out = np.empty(3 * len(codes) - 2, dtype=np.uint32)
     out[0::3] = codes
     out[1::3] = codes[1:]
@@ -371,6 +390,7 @@ class PrepareResult:
     counts: dict[str, int] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     seconds: dict[str, float] = field(default_factory=dict)  # each step's time
+    cpu_seconds: dict[str, float] = field(default_factory=dict)  # each step's CPU time (this process's)
     search: str = ""  # how the search indexes were brought up to date: "rebuilt", "added N"
     # the search workers' times and peak memory when the indexes were rebuilt in parallel
     workers: dict[str, dict] = field(default_factory=dict)
@@ -772,8 +792,21 @@ def _index_reports(conn: sqlite3.Connection, where: str, source: str = "reports"
 FTS_HASHSIZE = 64 * 1024 * 1024
 
 
+# FTS5 merges a level's segments into one once it holds 'automerge' of them (by
+# default 4) and at once when it holds 'crisismerge' (16). The first build at
+# 100,000 reports writes some 12 segments of 64 MiB: with the defaults they are
+# merged and merged again as they come, a quarter of the build's time
+# (24.9 -> 18.5 CPU s with 16 and 64); a search reads each segment's entries of
+# its bigrams (a dozen segments: a few milliseconds). A later prepare's reports
+# add a small segment each, merged 16 at a time.
+FTS_AUTOMERGE, FTS_CRISISMERGE = 16, 64
+
+
 def _set_hashsize(conn: sqlite3.Connection, table: str, size: int | None = None) -> None:
-    conn.execute(f"INSERT INTO {table}({table}, rank) VALUES ('hashsize', ?)", [size or FTS_HASHSIZE])
+    """The index's configuration (stored with it): hashsize, automerge, crisismerge."""
+    for option, value in (("hashsize", size or FTS_HASHSIZE), ("automerge", FTS_AUTOMERGE),
+                          ("crisismerge", FTS_CRISISMERGE)):
+        conn.execute(f"INSERT INTO {table}({table}, rank) VALUES (?, ?)", [option, value])
 
 
 # The search index (the same in the served database and in the file a search
@@ -1057,24 +1090,32 @@ _FORESEEN = {"source": ("table", "text", "derived", "ocr"), "approximate": (0, 1
 
 
 def _all_metrics_facets(conn: sqlite3.Connection, columns: tuple[str, ...]) -> dict[str, dict]:
-    """Value counts of metrics' precounted columns over the whole table: key on
-    its index; the columns of few values in one pass, a sum per value (a GROUP
-    BY sorts the 10 million rows: a minute and a half); a column holding a
-    value not foreseen is grouped after all."""
+    """Value counts of metrics' precounted columns over the whole table, in one
+    pass over the catalogue's index on metrics(key, report_id, source,
+    approximate, certain, value) (archive.catalogue.METRICS_KEY_INDEX, which
+    holds every column counted, in key order: no sort), grouped by key: each
+    key's rows, and for the columns of few values a sum per foreseen value (a
+    GROUP BY of those columns sorts the 10 million rows: a minute and a half;
+    read from the table instead of the index, 7 s more at 16 million); a column
+    holding a value not foreseen is grouped after all."""
     by: dict[str, dict] = {}
-    if "key" in columns:
-        by["key"] = dict(conn.execute("SELECT key, count(*) FROM metrics GROUP BY key").fetchall())
     few = {column: values for column, values in _FORESEEN.items() if column in columns}
-    if few:
-        sums = [f"sum([{column}] = ?)" for column, values in few.items() for _ in values]
-        row = conn.execute(f"SELECT {', '.join(f'count([{c}])' for c in few)}, {', '.join(sums)} FROM metrics",
-                           [v for values in few.values() for v in values]).fetchone()
-        totals, rest = dict(zip(few, row[:len(few)])), list(row[len(few):])
-        for column, values in few.items():
-            counted = {value: rest.pop(0) or 0 for value in values}
-            if sum(counted.values()) != totals[column]:
-                counted = dict(conn.execute(f"SELECT [{column}], count(*) FROM metrics GROUP BY 1").fetchall())
-            by[column] = counted
+    sums = [f"sum([{column}] = ?)" for column, values in few.items() for _ in values]
+    selects = ["count(*)"] + [f"count([{c}])" for c in few] + sums
+    totals = [0] * (len(selects) - 1)
+    keys: dict = {}
+    for key, n, *rest in conn.execute(f"SELECT key, {', '.join(selects)} FROM metrics GROUP BY key",
+                                      [v for values in few.values() for v in values]):
+        keys[key] = n
+        totals = [t + (r or 0) for t, r in zip(totals, rest)]
+    if "key" in columns:
+        by["key"] = keys
+    counted_totals, rest = dict(zip(few, totals[:len(few)])), totals[len(few):]
+    for column, values in few.items():
+        counted = {value: rest.pop(0) for value in values}
+        if sum(counted.values()) != counted_totals[column]:
+            counted = dict(conn.execute(f"SELECT [{column}], count(*) FROM metrics GROUP BY 1").fetchall())
+        by[column] = counted
     for column in columns:
         if column not in by:
             by[column] = dict(conn.execute(f"SELECT [{column}], count(*) FROM metrics GROUP BY 1").fetchall())
@@ -1192,7 +1233,7 @@ def prepare(
         if missing:
             raise ValueError(f"{db_path} is not an xxgk catalogue (no {', '.join(sorted(missing))} table)")
         known_counts: dict[str, int] = {}
-        clock = _Clock(result_seconds := {})
+        clock = _Clock(result_seconds := {}, result_cpu := {})
         fingerprint = _fingerprint(conn, archive_setting, metrics_yaml, sites_yaml, known_counts)
         built = {"metric_definitions", "sites", "report_figures", "figures", "timeliness", "report_sums",
                  "body_year_gaps", "archive_files", "reports_fts", "publish_info"}
@@ -1206,7 +1247,8 @@ def prepare(
                     previous_facets = json.loads(facts["facet_counts_state"])
                 except ValueError:
                     pass
-        result = PrepareResult(rebuilt=False, fingerprint=fingerprint, seconds=result_seconds)
+        result = PrepareResult(rebuilt=False, fingerprint=fingerprint, seconds=result_seconds,
+                               cpu_seconds=result_cpu)
         clock("fingerprint")
         if not force and stored == fingerprint and built <= _table_names(conn):
             return result
@@ -1312,15 +1354,18 @@ def _prepare_in_transaction(conn, metrics_yaml, sites_yaml, fingerprint, archive
 
 
 class _Clock:
-    """Records the seconds since its last call under each name given."""
+    """Records the seconds since its last call under each name given (and the
+    CPU seconds of this process in ``cpu``: on a shared machine the two differ)."""
 
-    def __init__(self, into: dict[str, float]):
-        self.into, self.last = into, time.perf_counter()
+    def __init__(self, into: dict[str, float], cpu: dict[str, float] | None = None):
+        self.into, self.cpu = into, cpu if cpu is not None else {}
+        self.last, self.last_cpu = time.perf_counter(), time.process_time()
 
     def __call__(self, name: str) -> None:
-        now = time.perf_counter()
+        now, now_cpu = time.perf_counter(), time.process_time()
         self.into[name] = round(now - self.last, 2)
-        self.last = now
+        self.cpu[name] = round(now_cpu - self.last_cpu, 2)
+        self.last, self.last_cpu = now, now_cpu
 
 
 # Crawler tables too large to quick_check when an index is added to them: every

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import sqlite3
 from pathlib import Path
@@ -142,7 +143,14 @@ def test_archive_files_record_the_decoding(catalogue):
 # Terms of one, two and more characters, Chinese, Latin (any case), digits and
 # punctuation (newlines, spaces and quotes among them), found and not.
 SEARCH_WORDS = ("复", "公", "局", "鑫", "复议", "年报", "A", "a", "。", "（一）", "2023", "行政复议", "信息公开",
-                "不予公开", "商业企业", "政府信息公开工作年度报告", "年度报告\n", "，\n", '"', "x y", "量子计算机")
+                "不予公开", "商业企业", "政府信息公开工作年度报告", "年度报告\n", "，\n", '"', "x y", "量子计算机",
+                "| 0 |", "总计 |", "|", "结转\t\n | 0")
+
+
+def _searched_as(text: str) -> str:
+    """What a search compares (the definition, apart from the index's code): lower
+    case, a run of white space and table cell bars as one space."""
+    return re.sub(r"[ \t\n\r\f\v|]+", " ", text).lower()
 
 
 def _found(db: Path, term: str) -> set[int]:
@@ -153,24 +161,26 @@ def _found(db: Path, term: str) -> set[int]:
 
 def test_search_index_finds_every_substring(catalogue):
     """The bigram index answers a term of any length as the reports whose title,
-    agency or text hold it (case aside), exactly: the phrase of its bigrams,
-    one character as a prefix; no other search table is left."""
+    agency or text hold it (case aside, white space and cell bars one space),
+    exactly: the phrase of its bigrams, one character as a prefix; no other
+    search table is left."""
     from publish.prepare import prepare
 
     db, archive = catalogue
     prepare(db, archive)
-    fields = [(rid, [f.lower() for f in fs]) for rid, *fs in query(
+    fields = [(rid, [_searched_as(f) for f in fs]) for rid, *fs in query(
         db, "SELECT id, coalesce(title, ''), coalesce(agency, ''), coalesce(text, '') FROM reports")]
     for word in SEARCH_WORDS:
-        expected = {rid for rid, fs in fields if any(word.lower() in f for f in fs)}
+        expected = {rid for rid, fs in fields if any(_searched_as(word) in f for f in fs)}
         assert _found(db, word) == expected, word
+    assert _found(db, "| 0 |") == _found(db, " 0 ") and _found(db, "| 0 |")
     assert _found(db, "复") and _found(db, "复议") and _found(db, "不予公开") and not _found(db, "鑫")
     # a phrase never runs from one field into the next: the last characters of a title and
     # the first of its agency are found only where they stand together in one field
     rid, title, agency = query(db, "SELECT id, title, agency FROM reports WHERE title IS NOT NULL "
                                    "AND agency IS NOT NULL ORDER BY id LIMIT 1")[0]
     across = title[-1] + agency[0]
-    assert _found(db, across) == {r for r, fs in fields if any(across.lower() in f for f in fs)}
+    assert _found(db, across) == {r for r, fs in fields if any(_searched_as(across) in f for f in fs)}
     assert _found(db, "") == set()
     names = {n for (n,) in query(db, "SELECT name FROM sqlite_master WHERE name LIKE 'reports_%'")}
     assert names == {"reports_fts", "reports_fts_data", "reports_fts_idx", "reports_fts_config"}
@@ -188,8 +198,9 @@ def test_bigrams():
     assert bigrams("行政复议") == ["行政", "政复", "复议", "议"]
     space, comma = search_char(" "), search_char(",")
     assert bigrams("A1, b") == ["a1", "1" + comma, comma + space, space + "b", "b"]
+    assert bigrams("| 0 |\n| 1 |") == [space + "0", "0" + space, space + "1", "1" + space, space]
     assert bigrams("") == [] and bigram_text("") == ""
-    for text in ("行政复议", "A1, b", "复", "第一条\n（一）\"予以公开\" 12件。", "ΣΑΣ İi 𠀀𠀁"):
+    for text in ("行政复议", "A1, b", "复", "第一条\n（一）\"予以公开\" 12件。", "ΣΑΣ İi 𠀀𠀁", "| 0 |\n| 1 |", " ", "||"):
         assert bigram_text(text).split(" ") == bigrams(text)
     # no token holds a character the ascii tokenizer splits at
     assert not [c for c in bigram_text("a-b c\td\"e'f") if c.isascii() and not c.isalnum() and c != " "]

@@ -274,13 +274,18 @@ def _origin_cell(datasette, raw: str, certain) -> str | None:
 # --------------------------------------------------------------------------
 
 
-# Where the search index keeps an ASCII character other than a letter or digit
-# (publish.prepare.SEARCH_PUNCTUATION_BASE: the plugin needs only the standard library).
+# Where the search index keeps an ASCII character other than a letter or digit,
+# and the characters it takes for a space, a run of them for one
+# (publish.prepare.SEARCH_PUNCTUATION_BASE, SEARCH_SPACES: the plugin needs only
+# the standard library).
 SEARCH_PUNCTUATION_BASE = 0xF0000
+SEARCH_SPACES = " \t\n\r\f\v|"
 
 
 def _search_char(char: str) -> str:
     """A query's character as the search index holds it (publish.prepare.search_char)."""
+    if char in SEARCH_SPACES:
+        char = " "
     if char.isascii() and not char.isalnum():
         return chr(SEARCH_PUNCTUATION_BASE + ord(char))
     low = char.lower()
@@ -298,7 +303,8 @@ def search_terms(query: str) -> list[str]:
 
 
 def match_expression(term: str | None) -> str:
-    """The FTS5 query finding the reports that hold ``term`` (case aside) in
+    """The FTS5 query finding the reports that hold ``term`` (case aside; white
+    space and a table's cell bars ``|``, a run of them, taken for one space) in
     their title, agency or text, in the bigram index reports_fts (a token at
     each character position: the character and the next one, the last alone):
     two characters or more, the phrase of the term's bigrams (复议: "复议";
@@ -307,7 +313,9 @@ def match_expression(term: str | None) -> str:
     space, so nothing needs escaping. An empty term: a phrase of no token,
     which matches nothing. Also the SQL function ``xxgk_search_match`` (the
     search_text query's)."""
+    space = _search_char(" ")
     chars = [_search_char(c) for c in term or ""]
+    chars = [c for i, c in enumerate(chars) if not (c == space and i and chars[i - 1] == space)]
     if len(chars) == 1:
         return f'"{chars[0]}" *'
     return '"' + " ".join(a + b for a, b in zip(chars, chars[1:])) + '"'
