@@ -22,6 +22,7 @@ from archive.blobs import BlobStore
 from archive.catalogue import open_db, record_fetch
 from archive.warc import WarcArchive
 from crawler import antibot
+from crawler.archive_writer import ArchiveWriter
 from crawler.failures import describe
 
 logger = logging.getLogger(__name__)
@@ -53,7 +54,9 @@ class ArchiveMiddleware:
     then the WARC records are written and flushed, then the catalogue row, in
     one transaction: a crawl killed at any moment leaves no row pointing at a
     missing body or WARC record (a rerun fetches what has no row; a WARC file
-    may then hold an exchange twice, which WARC readers expect). The
+    may then hold an exchange twice, which WARC readers expect). The writes are
+    the process's archive writer's (:mod:`crawler.archive_writer`: a thread,
+    commits in groups); the response goes on only once they are committed. The
     fetch id and body digest travel on in ``request.meta`` (``xxgk_fetch_id``,
     ``xxgk_sha256``).
     """
@@ -61,7 +64,7 @@ class ArchiveMiddleware:
     def __init__(self, crawler):
         settings = crawler.settings
         self.crawler = crawler
-        self.db = open_db(settings.get("XXGK_DB"))
+        self.writer = ArchiveWriter.acquire(settings.get("XXGK_DB"))
         self.blobs = BlobStore(settings.get("XXGK_ARCHIVE"))
         warc_dir = settings.get("XXGK_WARC") or str(Path(settings.get("XXGK_ARCHIVE")) / "warc")
         self.warc = WarcArchive(warc_dir, max_bytes=settings.getint("XXGK_WARC_MAX_BYTES", 256 * 1024 * 1024),
@@ -74,27 +77,26 @@ class ArchiveMiddleware:
         return cls(crawler)
 
     def spider_closed(self):
-        self.warc.close()
-        self.db.close()
+        try:
+            self.writer.run_now(self.warc.close)  # after this crawler's writes still queued
+        finally:
+            self.writer.release()
 
     def _run_id(self):
         return self.crawler.stats.get_value("xxgk/crawl_run_id")
 
-    def process_response(self, request: Request, response: Response) -> Response:
+    async def process_response(self, request: Request, response: Response) -> Response:
         body = response.body
         # A 304 and the answer to a HEAD have no body by definition: nothing to store
         # (the archived version stands; a check's answer is its status and headers).
-        sha256 = None if (response.status == 304 or request.method == "HEAD") and not body else self.blobs.put(body)[0]
+        store = not ((response.status == 304 or request.method == "HEAD") and not body)
         content_type = _header(response, "Content-Type")
-        declared = detected = None
-        if content_type is None or any(t in content_type.lower() for t in _TEXT_TYPES):
-            declared = encoding.declared_encoding(content_type, body)
-            detected = encoding.detect_encoding(body)
+        text = content_type is None or any(t in content_type.lower() for t in _TEXT_TYPES)
         try:
             reason = HTTPStatus(response.status).phrase
         except ValueError:
             reason = ""
-        self.warc.write_exchange(
+        exchange = dict(
             url=response.url,
             method=request.method,
             request_headers=_headers(request.headers),
@@ -103,7 +105,6 @@ class ArchiveMiddleware:
             reason=reason,
             response_headers=_headers(response.headers),
             body=body,
-            sha256=sha256 or "",
             ip=str(response.ip_address) if response.ip_address else None,
         )
         redirects = request.meta.get("redirect_urls") or []
@@ -119,8 +120,7 @@ class ArchiveMiddleware:
             if response.status >= 400 and (note := antibot.challenge(response.status, body)):
                 kind = "anti_bot"
                 self.crawler.stats.inc_value("xxgk/anti_bot")
-        fetch_id = record_fetch(
-            self.db,
+        row = dict(
             url=url,
             final_url=final_url,
             kind=kind,
@@ -128,9 +128,8 @@ class ArchiveMiddleware:
             method=request.method,
             status=response.status,
             content_type=content_type,
-            declared_encoding=declared,
-            detected_encoding=detected,
-            sha256=sha256,
+        )
+        rest = dict(
             size=len(body),
             referer=(request.headers.get("Referer") or b"").decode("latin-1") or None,
             etag=_header(response, "ETag"),
@@ -138,6 +137,23 @@ class ArchiveMiddleware:
             crawl_run_id=self._run_id(),
             error=note,
         )
+
+        def files():  # on the writer thread: the body, then its WARC records
+            sha256 = self.blobs.put(body)[0] if store else None
+            declared = detected = None
+            if text:
+                declared = encoding.declared_encoding(content_type, body)
+                detected = encoding.detect_encoding(body)
+            self.warc.write_exchange(**exchange, sha256=sha256 or "")
+            return sha256, declared, detected
+
+        def rows(db, staged):  # then its row
+            sha256, declared, detected = staged
+            fetch_id = record_fetch(db, **row, declared_encoding=declared, detected_encoding=detected,
+                                    sha256=sha256, **rest)
+            return fetch_id, sha256, declared
+
+        fetch_id, sha256, declared = await self.writer.write(files, rows)
         request.meta["xxgk_fetch_id"] = fetch_id
         request.meta["xxgk_sha256"] = sha256
         request.meta["xxgk_declared_encoding"] = declared
@@ -162,10 +178,9 @@ class ArchiveMiddleware:
             return f"a redirect to another site ({urlsplit(target).hostname}): not followed"
         return None
 
-    def process_exception(self, request: Request, exception: Exception) -> None:
+    async def process_exception(self, request: Request, exception: Exception) -> None:
         kind, message = describe(exception)
-        record_fetch(
-            self.db,
+        row = dict(
             url=request.url,
             final_url=None,
             method=request.method,
@@ -175,6 +190,7 @@ class ArchiveMiddleware:
             attempt=request.meta.get("retry_times", 0) + 1,
             crawl_run_id=self._run_id(),
         )
+        await self.writer.write(rows=lambda db, _: record_fetch(db, **row))
         self.crawler.stats.inc_value("xxgk/fetch_errors")
         return None
 

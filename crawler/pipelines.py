@@ -4,48 +4,56 @@ from __future__ import annotations
 
 from dataclasses import asdict
 
-from archive.catalogue import (mark_fetch, mark_seen, open_db, record_check, record_fetch, record_list_page,
-                               upsert_report)
+from archive.catalogue import mark_fetch, mark_seen, record_check, record_fetch, record_list_page, upsert_report
+from crawler.archive_writer import ArchiveWriter
 from crawler.items import ListSeen, NotFoundPage, RefusedLink, ReportCheck, ReportItem, SeenReport
 
 
 class ReportCataloguePipeline:
-    """One ``reports`` row per report URL; new bytes at a known URL make a new version."""
+    """One ``reports`` row per report URL; new bytes at a known URL make a new version.
+
+    The rows are written by the process's archive writer (:mod:`crawler.archive_writer`);
+    an item is done once they are committed."""
 
     def __init__(self, crawler):
         self.crawler = crawler
-        self.db = open_db(crawler.settings.get("XXGK_DB"))
+        self.writer = ArchiveWriter.acquire(crawler.settings.get("XXGK_DB"))
 
     @classmethod
     def from_crawler(cls, crawler):
         return cls(crawler)
 
-    def process_item(self, item):
+    async def _rows(self, rows) -> object:
+        return await self.writer.write(rows=lambda db, _: rows(db))
+
+    async def process_item(self, item):
+        run_id = self.crawler.stats.get_value("xxgk/crawl_run_id")
         if isinstance(item, SeenReport):
-            mark_seen(self.db, item.url, item.list_date)
+            await self._rows(lambda db: mark_seen(db, item.url, item.list_date))
             return item
         if isinstance(item, ListSeen):
-            record_list_page(self.db, self.crawler.stats.get_value("xxgk/crawl_run_id"), item.url, item.reports)
+            await self._rows(lambda db: record_list_page(db, run_id, item.url, item.reports))
             return item
         if isinstance(item, ReportCheck):
-            record_check(self.db, self.crawler.stats.get_value("xxgk/crawl_run_id"), item.report_id, item.url,
-                         item.status, item.location, item.failing, item.error)
+            await self._rows(lambda db: record_check(db, run_id, item.report_id, item.url, item.status, item.location,
+                                                     item.failing, item.error))
             self.crawler.stats.inc_value("xxgk/reports_checked")
             return item
         if isinstance(item, RefusedLink):
-            record_fetch(self.db, url=item.url, final_url=None, method="GET", status=None, kind=item.kind,
-                         error=item.message, attempt=0, referer=item.referer,
-                         crawl_run_id=self.crawler.stats.get_value("xxgk/crawl_run_id"))
+            await self._rows(lambda db: record_fetch(db, url=item.url, final_url=None, method="GET", status=None,
+                                                     kind=item.kind, error=item.message, attempt=0,
+                                                     referer=item.referer, crawl_run_id=run_id))
             return item
         if isinstance(item, NotFoundPage):
             if item.fetch_id is not None:
-                mark_fetch(self.db, item.fetch_id, "soft_404",
-                           f"a not-found page served with status 200 (listed as {item.list_title!r} on {item.list_url})")
+                message = f"a not-found page served with status 200 (listed as {item.list_title!r} on {item.list_url})"
+                await self._rows(lambda db: mark_fetch(db, item.fetch_id, "soft_404", message))
             return item
         if not isinstance(item, ReportItem):
             return item
-        _, change = upsert_report(
-            self.db,
+        attachments = [asdict(a) for a in item.attachments]
+        _, change = await self._rows(lambda db: upsert_report(
+            db,
             url=item.url,
             site=item.site,
             sha256=item.sha256,
@@ -56,11 +64,11 @@ class ReportCataloguePipeline:
             content_type=item.content_type,
             declared_encoding=item.declared_encoding,
             complete=item.complete,
-            attachments=[asdict(a) for a in item.attachments],
-            crawl_run_id=self.crawler.stats.get_value("xxgk/crawl_run_id"),
-        )
+            attachments=attachments,
+            crawl_run_id=run_id,
+        ))
         self.crawler.stats.inc_value(f"xxgk/reports_{change}")
         return item
 
     def close_spider(self):
-        self.db.close()
+        self.writer.release()
