@@ -152,11 +152,15 @@ class AnnualReportsSpider(scrapy.Spider):
                                               min(limit - len(unseen), self.settings.getint("XXGK_LISTED_CHECKS", 5)))
         finally:
             db.close()
-        return [scrapy.Request(url, method="HEAD", callback=self.parse_check, errback=self.check_failed,
-                               priority=REPORT_PRIORITY, dont_filter=True, cb_kwargs={"report_id": report_id},
-                               meta={"dont_redirect": True, "handle_httpstatus_all": True,
-                                     "xxgk_unconditional": True, "xxgk_kind": "check"})
-                for report_id, url in unseen + [r for r in listed if self.is_on_site(r[1])]]
+        return [self.check_request(report_id, url) for report_id, url in unseen + [r for r in listed
+                                                                                   if self.is_on_site(r[1])]]
+
+    def check_request(self, report_id: int, url: str) -> scrapy.Request:
+        """One HEAD request asking whether a known report's URL still answers."""
+        return scrapy.Request(url, method="HEAD", callback=self.parse_check, errback=self.check_failed,
+                              priority=REPORT_PRIORITY, dont_filter=True, cb_kwargs={"report_id": report_id},
+                              meta={"dont_redirect": True, "handle_httpstatus_all": True,
+                                    "xxgk_unconditional": True, "xxgk_kind": "check"})
 
     def parse_check(self, response: Response, report_id: int):
         location = _header(response, "Location")
