@@ -836,7 +836,8 @@ def update_presence(db: sqlite_utils.Database, crawl_run_id: int | Sequence[int]
             status, location, failing = check if check else (None, None, 0)
             unlisted = not listed and list_url in lists
             if failing:
-                evidence = ("not listed; " if unlisted else "still listed; " if listed else "") + f"HTTP {status}" + (
+                answer = "HTTP 200, a not-found page" if status == 200 else f"HTTP {status}"  # a soft 404
+                evidence = ("not listed; " if unlisted else "still listed; " if listed else "") + answer + (
                     f" → {location}" if location else "")
             elif unlisted:
                 evidence = "not listed" + (f"; HTTP {status}" if status else "")

@@ -91,6 +91,7 @@ class PortalHTTPServer(ThreadingHTTPServer):
         self.request_log: deque[LoggedRequest] = deque(maxlen=100_000)
         self.versions: dict[str, int] = {}
         self.broken: frozenset[str] = frozenset()  # paths still listed that answer 404 (break_links)
+        self.soft_broken = False  # ... that answer 200 with a "not found" notice instead
         self._flaky_hits: dict[int, int] = {}
         self._state_lock = threading.Lock()
         super().__init__(address, PortalRequestHandler)
@@ -117,10 +118,13 @@ class PortalHTTPServer(ThreadingHTTPServer):
         self.routes = build_routes(hidden_manifest(self.full_manifest, paths))
         self.manifest = hidden_manifest(self.full_manifest, paths)
 
-    def break_links(self, paths) -> None:
+    def break_links(self, paths, soft: bool = False) -> None:
         """Keep the reports at ``paths`` on their lists but answer their pages with
-        404 (a dead link the list still shows); none: every page answers again."""
+        404 (a dead link the list still shows), or with ``soft`` a 200 page saying
+        the article is gone (as many CMS article scripts answer a deleted id);
+        none: every page answers again."""
         self.broken = frozenset(paths)
+        self.soft_broken = soft
 
     def version_of(self, path: str, query: str) -> int:
         if not self.versions:
@@ -284,6 +288,8 @@ class PortalRequestHandler(BaseHTTPRequestHandler):
             return self._send(Response(status=failure, body=body, headers=headers, cacheable=False))
         req.version = server.version_of(req.path, req.query)
         if server.broken and (req.path in server.broken or req.raw_path in server.broken):
+            if server.soft_broken:
+                return self._send(Response(status=200, body=SOFT_GONE), conditional=True)  # with an ETag: 304
             return self._send(self._not_found(req))
         routes = server.routes
         route = routes.resolve(req.path)
@@ -418,6 +424,9 @@ def http_date(dt: datetime) -> str:
 
 
 ADMIN_BUMP = "/__sample_portal__/bump"
+# What a CMS article script answers for a deleted id, with status 200 (break_links(soft=True))
+SOFT_GONE = ("<html><head><meta charset=\"utf-8\"><title>提示信息</title></head>"
+             "<body><div class=\"tips\">信息不存在或已被删除</div><a href=\"/\">返回首页</a></body></html>").encode()
 
 
 def _norm_path(raw_path: str) -> str:
@@ -521,10 +530,10 @@ class PortalURL(str):
     def show(self) -> None:
         self.server.hide(())
 
-    def break_links(self, *paths: str) -> None:
-        """Leave reports on their lists with their pages answering 404 (a dead link);
-        ``break_links()`` mends them all."""
-        self.server.break_links(paths)
+    def break_links(self, *paths: str, soft: bool = False) -> None:
+        """Leave reports on their lists with their pages answering 404 (a dead link),
+        or with ``soft`` a 200 "信息不存在" page; ``break_links()`` mends them all."""
+        self.server.break_links(paths, soft)
 
 
 def start_serving(server: PortalHTTPServer, name: str) -> threading.Thread:

@@ -114,6 +114,40 @@ def test_a_dead_link_its_list_still_shows_vanishes_and_comes_back(tmp_path):
         {"status": "listed"}]
 
 
+def test_a_link_answering_a_not_found_page_with_200_vanishes(tmp_path):
+    """A listed report whose page now answers 200 with a "信息不存在" notice (a
+    deleted article id, while unknown paths get a real 404) fails its check: the
+    check reads the page (a HEAD could not), and a revalidated copy of that
+    notice (304) still is one."""
+    from sample_portal.manifest import load_manifest
+    from sample_portal.server import serve_in_thread
+
+    manifest = load_manifest("trs")
+    dead = manifest.reports[2]
+    every = ["-s", f"XXGK_LISTED_CHECKS={len(manifest.reports) + 5}"]
+    with serve_in_thread() as url:
+        crawl(str(url), tmp_path, *every)
+        url.break_links(dead.path, soft=True)
+        once = crawl(str(url), tmp_path, *every)
+        (report,) = query(once.db, "SELECT id FROM reports WHERE url LIKE ?", ["%" + dead.path])
+        assert query(once.db, "SELECT status, evidence FROM report_status WHERE status != 'listed'") == [
+            {"status": "missing", "evidence": "still listed; HTTP 200, a not-found page"}]
+        twice = crawl(str(url), tmp_path, *every)
+        checked = query(twice.db, "SELECT c.status, c.failing, f.status AS answer FROM report_checks c "
+                                  "JOIN fetches f ON f.crawl_run_id = c.crawl_run_id AND f.url = c.url "
+                                  "AND f.kind = 'check' WHERE c.report_id = ? ORDER BY c.id", [report["id"]])
+        assert [(c["failing"], c["answer"]) for c in checked] == [(1, 200), (1, 304)]  # read, then revalidated
+        (event,) = query(twice.db, "SELECT * FROM report_events WHERE kind = 'vanished'")
+        assert event["report_id"] == report["id"] and event["status"] == 200
+        # the other reports answered their checks with their own pages: nothing about them
+        assert query(twice.db, "SELECT report_id FROM report_status WHERE status != 'listed'") == [
+            {"report_id": report["id"]}]
+        url.break_links()
+        back = crawl(str(url), tmp_path, *every)
+    assert query(back.db, "SELECT kind FROM report_events WHERE report_id = ? ORDER BY id", [report["id"]]) == [
+        {"kind": "vanished"}, {"kind": "back"}]
+
+
 def test_listed_reports_are_checked_in_turn(tmp_path):
     """A few listed reports a run does not fetch are checked each run, the least
     recently checked first: over runs every one is asked."""

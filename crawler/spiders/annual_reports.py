@@ -29,9 +29,9 @@ spider runs with ``-a refresh=1``; list pages are always fetched again, with
 conditional requests (see :class:`crawler.middlewares.ConditionalRequestMiddleware`).
 
 Vanished reports: when the lists are done (the spider is idle), the known
-reports of the site its lists did not show this run are checked with one HEAD
-request each, no redirect followed (at most ``XXGK_MAX_CHECKS`` a run, the
-longest unseen first; none when the run saw no report at all: a site that is
+reports of the site its lists did not show this run are checked with one
+conditional GET each (a not-found page served with 200 fails too), no redirect
+followed (at most ``XXGK_MAX_CHECKS`` a run, the longest unseen first; none when the run saw no report at all: a site that is
 down is not asked more), and so are a few listed reports the run did not fetch
 (``XXGK_LISTED_CHECKS``, 5: a link can die while its list still shows it; the
 already missing first, then the least recently checked). What they answered is a :class:`ReportCheck`; what it
@@ -156,18 +156,23 @@ class AnnualReportsSpider(scrapy.Spider):
                                                                                    if self.is_on_site(r[1])]]
 
     def check_request(self, report_id: int, url: str) -> scrapy.Request:
-        """One HEAD request asking whether a known report's URL still answers."""
-        return scrapy.Request(url, method="HEAD", callback=self.parse_check, errback=self.check_failed,
+        """One request asking whether a known report's URL still answers: a
+        conditional GET (a 304 when it has not changed; a HEAD would say nothing
+        of a not-found page served with status 200, which many portals' article
+        scripts answer for a deleted id while a path that never was gets a 404)."""
+        return scrapy.Request(url, callback=self.parse_check, errback=self.check_failed,
                               priority=REPORT_PRIORITY, dont_filter=True, cb_kwargs={"report_id": report_id},
-                              meta={"dont_redirect": True, "handle_httpstatus_all": True,
-                                    "xxgk_unconditional": True, "xxgk_kind": "check"})
+                              meta={"dont_redirect": True, "handle_httpstatus_all": True, "xxgk_kind": "check"})
 
     def parse_check(self, response: Response, report_id: int):
         location = _header(response, "Location")
         target = urljoin(response.url, location) if location else None
         home = target is not None and self.is_on_site(target) and (
             HOME_PATH.match(urlsplit(target).path) is not None or target == self.start_url)
-        failing = response.status in GONE_STATUSES or (300 <= response.status < 400 and home)
+        # (a 304 comes as the archived copy it revalidated: a not-found page still is one)
+        not_found = (response.status == 200 and isinstance(response, TextResponse)
+                     and soft404.is_soft_404(response.selector, self.probe_text))
+        failing = response.status in GONE_STATUSES or (300 <= response.status < 400 and home) or not_found
         yield ReportCheck(report_id=report_id, url=response.url, status=response.status, location=target,
                           failing=failing)
 
