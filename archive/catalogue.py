@@ -16,10 +16,11 @@ Tables
   attachments  files (PDF, DOC, DOCX, XLS, WPS) a report page links to, and the pictures in its body
   crawl_runs  one row per crawl of one site: start, end, counts, errors
   report_checks  the check requests of a crawl run: a known report URL its lists
-            did not show, asked for (HEAD) and what it answered
+            did not show, asked for (a conditional GET) and what it answered
   report_status  a report that some crawl run of its site found missing: missing
-            (not confirmed yet), vanished, or listed (seen again); see update_presence
-  report_events  what crawls saw happen to a report, dated: vanished, back, edited
+            (not confirmed yet), vanished, moved (not listed, its URL redirecting
+            to another page of the site), or listed (seen again); see update_presence
+  report_events  what crawls saw happen to a report, dated: vanished, back, moved, edited
 
 The crawler writes bodies, fetches and report rows; the parser fills the
 parsed columns, metrics and warnings. Every write is one transaction.
@@ -792,7 +793,7 @@ def update_presence(db: sqlite_utils.Database, crawl_run_id: int | Sequence[int]
     """Count the run's evidence into ``report_status``; record ``vanished`` and ``back``
     events. Returns how many reports went missing, vanished and came back. Several
     runs of one site are counted as one (a distributed crawl's: see run_is_evidence)."""
-    counts = {"missing": 0, "vanished": 0, "back": 0}
+    counts = {"missing": 0, "vanished": 0, "back": 0, "moved": 0}
     if not run_is_evidence(db, crawl_run_id):
         return counts
     ids = _run_ids(crawl_run_id)
@@ -834,6 +835,20 @@ def update_presence(db: sqlite_utils.Database, crawl_run_id: int | Sequence[int]
                                             "crawl_run_id": crawl_run_id, "updated_at": now}, pk="report_id")
                 continue
             status, location, failing = check if check else (None, None, 0)
+            if not listed and not failing and location and status and 300 <= status < 400:
+                # not listed, its URL sending to another page of the site (not its home): moved, not gone
+                evidence = f"HTTP {status} → {location}"
+                same = known is not None and known[0] == "moved" and known[4] == evidence
+                if not same:
+                    db["report_events"].insert({"report_id": report_id, "kind": "moved", "observed_at": now,
+                                                "since": started, "crawl_run_id": crawl_run_id, "url": url,
+                                                "evidence": evidence, "status": status, "location": location})
+                    counts["moved"] += 1
+                db["report_status"].upsert({"report_id": report_id, "site": site, "status": "moved", "misses": 0,
+                                            "first_missed": None, "since": known[3] if same else now,
+                                            "evidence": evidence, "crawl_run_id": crawl_run_id, "updated_at": now},
+                                           pk="report_id")
+                continue
             unlisted = not listed and list_url in lists
             if failing:
                 answer = "HTTP 200, a not-found page" if status == 200 else f"HTTP {status}"  # a soft 404

@@ -92,6 +92,7 @@ class PortalHTTPServer(ThreadingHTTPServer):
         self.versions: dict[str, int] = {}
         self.broken: frozenset[str] = frozenset()  # paths still listed that answer 404 (break_links)
         self.soft_broken = False  # ... that answer 200 with a "not found" notice instead
+        self.moved: dict[str, str] = {}  # path -> the path it redirects to (301), as a reorganised site (move)
         self._flaky_hits: dict[int, int] = {}
         self._state_lock = threading.Lock()
         super().__init__(address, PortalRequestHandler)
@@ -287,6 +288,9 @@ class PortalRequestHandler(BaseHTTPRequestHandler):
             headers = {"Retry-After": str(retry_after)} if failure == 503 else {}
             return self._send(Response(status=failure, body=body, headers=headers, cacheable=False))
         req.version = server.version_of(req.path, req.query)
+        if req.path in server.moved:
+            return self._send(Response(status=301, body=b"", cacheable=False,
+                                       headers={"Location": req.base_url + server.moved[req.path]}))
         if server.broken and (req.path in server.broken or req.raw_path in server.broken):
             if server.soft_broken:
                 return self._send(Response(status=200, body=SOFT_GONE), conditional=True)  # with an ETag: 304
@@ -529,6 +533,13 @@ class PortalURL(str):
 
     def show(self) -> None:
         self.server.hide(())
+
+    def move(self, path: str, to: str | None) -> None:
+        """Answer ``path`` with a 301 to ``to`` (a path on the site); ``None``: not any more."""
+        if to is None:
+            self.server.moved.pop(path, None)
+        else:
+            self.server.moved[path] = to
 
     def break_links(self, *paths: str, soft: bool = False) -> None:
         """Leave reports on their lists with their pages answering 404 (a dead link),

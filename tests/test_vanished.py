@@ -148,6 +148,27 @@ def test_a_link_answering_a_not_found_page_with_200_vanishes(tmp_path):
         {"kind": "vanished"}, {"kind": "back"}]
 
 
+def test_a_report_taken_off_its_list_and_redirected_has_moved(tmp_path):
+    """A report the site took off its list and whose URL now answers a 301 to
+    another of its pages is moved, on a real crawl, not missing or vanished."""
+    from sample_portal.manifest import load_manifest
+    from sample_portal.server import serve_in_thread
+
+    manifest = load_manifest("trs")
+    report = manifest.reports[1]
+    with serve_in_thread() as url:
+        crawl(str(url), tmp_path)
+        url.hide(report.path)
+        url.move(report.path, "/xxgk/nb/2024/index.html")
+        moved = crawl(str(url), tmp_path)
+        again = crawl(str(url), tmp_path)
+    assert "1 moved" in moved.result.stdout and "moved" not in again.result.stdout
+    assert query(again.db, "SELECT s.status, s.evidence FROM report_status s JOIN reports r ON r.id = s.report_id "
+                           "WHERE r.url LIKE ?", ["%" + report.path]) == [
+        {"status": "moved", "evidence": f"HTTP 301 → {url}xxgk/nb/2024/index.html"}]
+    assert [e["kind"] for e in query(again.db, "SELECT kind FROM report_events")] == ["moved"]
+
+
 def test_listed_reports_are_checked_in_turn(tmp_path):
     """A few listed reports a run does not fetch are checked each run, the least
     recently checked first: over runs every one is asked."""
@@ -220,7 +241,7 @@ def test_the_rule_counts_only_runs_that_are_evidence(tmp_path):
     assert _run(db, "2026-02-02", seen=())["missing"] == 0  # saw no report of the site: down, or a trap
     assert _status(db) is None
     assert _run(db, "2026-02-03", check=(302, "http://x.gov.cn/index.html", True)) == {
-        "missing": 1, "vanished": 0, "back": 0}
+        "missing": 1, "vanished": 0, "back": 0, "moved": 0}
     assert _status(db) == ("missing", 1, "not listed; HTTP 302 → http://x.gov.cn/index.html")
     _run(db, "2026-02-04", seen=(1,), check=(None, None, False))  # no answer to the check; still not listed
     assert _status(db) == ("vanished", 2, "not listed")
@@ -228,6 +249,23 @@ def test_the_rule_counts_only_runs_that_are_evidence(tmp_path):
     assert kind == "vanished" and since == "2026-02-03"
     assert _run(db, "2026-02-05", seen=(1, 2))["back"] == 1
     assert _status(db) == ("listed", 0, "listed")
+
+
+def test_a_report_redirecting_elsewhere_on_its_site_moved(tmp_path):
+    """Not listed, its URL answering a redirect to another page of the site: moved
+    (one event per new place), never missing or vanished; gone later, it is missing."""
+    db = _catalogue(tmp_path)
+    moved = (301, "http://x.gov.cn/nb/new/2.htm", False)
+    assert _run(db, "2026-02-01", check=moved)["moved"] == 1
+    assert _status(db) == ("moved", 0, "HTTP 301 → http://x.gov.cn/nb/new/2.htm")
+    assert _run(db, "2026-02-02", check=moved) == {"missing": 0, "vanished": 0, "back": 0, "moved": 0}
+    assert _run(db, "2026-02-03", check=(301, "http://x.gov.cn/nb/2024/2.htm", False))["moved"] == 1
+    events = db.execute("SELECT kind, evidence, location FROM report_events ORDER BY id").fetchall()
+    assert events == [("moved", "HTTP 301 → http://x.gov.cn/nb/new/2.htm", "http://x.gov.cn/nb/new/2.htm"),
+                      ("moved", "HTTP 301 → http://x.gov.cn/nb/2024/2.htm", "http://x.gov.cn/nb/2024/2.htm")]
+    assert _run(db, "2026-02-04", check=(404, None, True))["missing"] == 1  # then its URL is gone
+    assert _status(db) == ("missing", 1, "not listed; HTTP 404")
+    assert _run(db, "2026-02-05", seen=(1, 2))["back"] == 0 and _status(db) == ("listed", 0, "listed")
 
 
 def test_a_list_that_shows_nothing_is_no_evidence_and_the_rule_is_configurable(tmp_path):

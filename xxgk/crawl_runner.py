@@ -30,6 +30,7 @@ class CrawlResult:
     reports_vanished: int = 0  # confirmed gone this run (archive.catalogue.update_presence)
     reports_missing: int = 0  # not listed (or failing) this run, not confirmed yet
     reports_back: int = 0  # vanished before, listed again
+    reports_moved: int = 0  # not listed, their URLs redirecting to another page of the site
 
     @property
     def stopped(self) -> bool:
@@ -55,9 +56,10 @@ class CrawlResult:
         for url, before in self.emptied:
             line += (f"\n[{self.site}] warning: {url} listed {before} reports last crawl and none now; "
                      "its reports are kept as archived (check the site)")
-        if self.reports_vanished or self.reports_back or self.reports_missing:
+        if self.reports_vanished or self.reports_back or self.reports_missing or self.reports_moved:
             line += (f"\n[{self.site}] {self.reports_missing} known reports missing this crawl, "
-                     f"{self.reports_vanished} now vanished, {self.reports_back} back")
+                     f"{self.reports_vanished} now vanished, {self.reports_back} back"
+                     + (f", {self.reports_moved} moved" if self.reports_moved else ""))
         return line
 
 
@@ -128,6 +130,7 @@ def run_crawls(sites: list[Site], settings: Settings, *, refresh: bool = False) 
                 reports_vanished=stats.get("xxgk/reports_vanished", 0),
                 reports_missing=stats.get("xxgk/reports_missing", 0),
                 reports_back=stats.get("xxgk/reports_back", 0),
+                reports_moved=stats.get("xxgk/reports_moved", 0),
             )
         )
     _explain(settings.get("XXGK_DB"), results)
