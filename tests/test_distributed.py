@@ -162,7 +162,9 @@ def test_two_workers_on_one_host_send_one_request_per_delay_together(tmp_path, r
     assert len(log) == sum(fetched.values())  # every request on the host is one of theirs
     times = [t for t, _method, _target in log]
     gaps = [b - a for a, b in zip(times, times[1:])]
-    assert min(gaps) >= delay * 0.8, [(round(t - since, 3), m, p) for t, m, p in log]  # answered: a little jitter
+    # each gap: one turn's send later than the next's by the machine's jitter at most (50 ms was seen on
+    # two loaded cores); with a slot per worker the gaps are of 1 ms. On the whole: one request per delay
+    assert min(gaps) >= delay * 0.6, [(round(t - since, 3), m, p) for t, m, p in log]
     assert times[-1] - times[0] >= delay * (len(times) - 1) * 0.95
 
 

@@ -51,6 +51,7 @@ logger = logging.getLogger(__name__)
 UNIT = "xxgk_unit"
 LOCAL = "xxgk_local"
 SEED = "xxgk_seed"
+LIST_PAGE = "xxgk_list_page"  # counted against the site's one list-page budget when first queued
 
 
 def worker_id(name: str) -> str:
@@ -116,6 +117,11 @@ class WorkerScheduler(Scheduler):
             return True
         if not request.dont_filter and self.df.request_seen(request):  # scrapy-redis's, without its deprecated call
             self.df.log(request, self.spider)
+            return False
+        # a list page new to every worker (the same page planned by two is one): the site's budget, shared
+        if request.meta.get(LIST_PAGE) and not self.state.take_list_page(
+                self.crawler.settings.getint("XXGK_MAX_LIST_PAGES", 500)):
+            self.crawler.stats.inc_value("xxgk/list_pages_capped")
             return False
         self.queue.push(request)
         self.crawler.stats.inc_value("scheduler/enqueued/redis")

@@ -14,6 +14,9 @@ continue any request the spider yields; what it adds:
 * A report's attachment requests stay with the worker that read the report
   (``meta["xxgk_local"]``): the report item they complete names fetches of
   that worker's catalogue.
+* The site's list-page budget (``XXGK_MAX_LIST_PAGES``) is one for all workers,
+  counted in Redis when a list page is first queued (a page two workers plan
+  is counted once; a worker alone would grant itself the whole budget).
 * The crawl run is tagged with the worker's name (``crawl_runs.worker``), which
   ``xxgk merge`` keeps.
 
@@ -30,7 +33,7 @@ from scrapy_redis.connection import get_redis_from_settings
 
 from archive.catalogue import open_db
 from archive.merge import record_worker
-from crawler.distributed.scheduler import LOCAL, SEED, UNIT
+from crawler.distributed.scheduler import LIST_PAGE, LOCAL, SEED, UNIT
 from crawler.distributed.state import CrawlState
 from crawler.spiders.annual_reports import AnnualReportsSpider
 
@@ -55,6 +58,17 @@ class WorkerSpider(AnnualReportsSpider):
         async for request in super().start():
             request.meta[SEED] = True
             yield request
+
+    # -- the list-page budget, shared -------------------------------------------------
+
+    def _list_budget(self) -> int:
+        return max(0, self.settings.getint("XXGK_MAX_LIST_PAGES", 500) - self._state().list_pages())
+
+    def _list_request(self, url: str, **kwargs):
+        request = super()._list_request(url, **kwargs)
+        if request is not None:  # counted when the scheduler queues it for all, past the duplicate filter
+            request.meta[LIST_PAGE] = True
+        return request
 
     # -- the soft-404 probe, shared ---------------------------------------------------
 

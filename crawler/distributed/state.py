@@ -28,6 +28,7 @@ Keys (``P`` is ``xxgk:<crawl>:<site>``)::
     P:workers       set          worker ids that joined the crawl (a dead one's taken out when recovered)
     P:members       set          names of every worker that took part (xxgk merge waits for all their runs)
     P:units         counter      ids of popped requests
+    P:list_pages    counter      list pages (and list API calls) the workers sent (XXGK_MAX_LIST_PAGES)
     P:inflight:<id> hash         unit id -> "<score>|<serialized request>"
     P:alive:<id>    string       the heartbeat, with a time to live
 """
@@ -45,6 +46,12 @@ redis.call('ZREM', KEYS[1], found[1])
 local unit = redis.call('INCR', KEYS[3])
 redis.call('HSET', KEYS[2], unit, found[2] .. '|' .. found[1])
 return {unit, found[1]}
+"""
+
+_TAKE = """
+if tonumber(redis.call('GET', KEYS[1]) or '0') >= tonumber(ARGV[1]) then return 0 end
+redis.call('INCR', KEYS[1])
+return 1
 """
 
 _SEED = """
@@ -200,8 +207,19 @@ class CrawlState:
     def finished(self, keep_seconds: int) -> None:
         """The crawl is done: its keys expire after ``keep_seconds`` (a worker started
         meanwhile finds it done; one started later begins the next crawl)."""
-        for suffix in ("queue", "seen", "seeded", "probe", "answered", "workers", "members", "units"):
+        for suffix in ("queue", "seen", "seeded", "probe", "answered", "workers", "members", "units", "list_pages"):
             self.server.expire(f"{self.prefix}:{suffix}", max(1, keep_seconds))
+
+    # -- the site's budgets, one for all workers ---------------------------------------
+
+    def list_pages(self) -> int:
+        """List pages (and list API calls) the workers have sent so far."""
+        return int(self.server.get(f"{self.prefix}:list_pages") or 0)
+
+    def take_list_page(self, limit: int) -> bool:
+        """Count one more list page against the site's budget of ``limit``, unless
+        it is spent (one script: two workers never both take the last one)."""
+        return bool(self.server.eval(_TAKE, 1, f"{self.prefix}:list_pages", limit))
 
     def mark_answered(self) -> None:
         self.server.set(f"{self.prefix}:answered", self.worker_id or "-")
