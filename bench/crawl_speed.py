@@ -23,7 +23,8 @@ For each case N (or NxP), in one run:
   the load average at the end (the machine may be shared).
 
 Writes bench/crawl_speed.json and prints a table. Not part of the test suite.
-``--profile DIR`` attaches py-spy to each crawl (raw stacks in DIR).
+``--profile DIR`` attaches py-spy to each crawl (raw stacks in DIR; with
+XXGK_BENCH_PROFILE_GIL=1 in the environment, only the stacks holding the GIL).
 """
 
 from __future__ import annotations
@@ -59,19 +60,22 @@ def serve(count: int, first: int) -> None:
     signal.sigwait({signal.SIGTERM, signal.SIGINT})
 
 
-def cpu_seconds(pid: int) -> float | None:
+def cpu_seconds(pid: int, thread: bool = False) -> float | None:
+    """CPU time of process ``pid`` (all its threads), or of its main thread alone (``thread``)."""
     try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        stat = Path(f"/proc/{pid}/task/{pid}/stat" if thread else f"/proc/{pid}/stat").read_text()
     except OSError:
         return None
+    fields = stat.rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / TICKS  # utime + stime
 
 
-def tree_cpu_seconds(pid: int, seen: dict[int, float]) -> float | None:
-    """CPU time of ``pid`` and of every child it has had (``--processes``' workers):
+def tree_cpu_seconds(pid: int, seen: dict[int, tuple[float, float]]) -> tuple[float, float] | None:
+    """CPU time of ``pid`` and of every child it has had (``--processes``' workers), and
+    of their main threads alone (the reactor's: the archive writer's thread is another):
     ``seen`` keeps each child's last reading, so a worker that has ended still counts."""
-    own = cpu_seconds(pid)
-    if own is None:
+    own, main = cpu_seconds(pid), cpu_seconds(pid, thread=True)
+    if own is None or main is None:
         return None
     for task in Path(f"/proc/{pid}/task").glob("*"):
         try:
@@ -79,10 +83,11 @@ def tree_cpu_seconds(pid: int, seen: dict[int, float]) -> float | None:
         except OSError:
             continue
         for child in map(int, children):
-            cpu = cpu_seconds(child)
-            if cpu is not None:
-                seen[child] = max(cpu, seen.get(child, 0.0))
-    return own + sum(seen.values())
+            cpu, thread = cpu_seconds(child), cpu_seconds(child, thread=True)
+            if cpu is not None and thread is not None:
+                last = seen.get(child, (0.0, 0.0))
+                seen[child] = (max(cpu, last[0]), max(thread, last[1]))
+    return own + sum(c for c, _ in seen.values()), main + sum(t for _, t in seen.values())
 
 
 def parse_time(stamp: str) -> float:
@@ -119,13 +124,15 @@ def measure(count: int, processes: int, delay: float, pages: int, work: Path, pr
         if profile:  # py-spy attached to the crawl process (its own CPU is not counted)
             spy = subprocess.Popen([str(Path(sys.executable).with_name("py-spy")), "record", "-r", "50", "-f", "raw",
                                     "-o", str(Path(profile) / f"profile-{name}.txt"), "--pid", str(crawl.pid),
-                                    *(["--subprocesses"] if processes > 1 else [])],
+                                    *(["--subprocesses"] if processes > 1 else []),
+                                    *(["--gil"] if os.environ.get("XXGK_BENCH_PROFILE_GIL") else [])],
                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         samples, workers = [], {}
         while crawl.poll() is None:
             cpu = tree_cpu_seconds(crawl.pid, workers)
             if cpu is not None:
-                samples.append((time.time(), cpu, sum(cpu_seconds(server.pid) or 0.0 for server in servers)))
+                samples.append((time.time(), cpu[0], sum(cpu_seconds(server.pid) or 0.0 for server in servers),
+                                cpu[1]))
             time.sleep(0.1)
         if spy is not None:
             spy.wait(timeout=60)
@@ -148,6 +155,7 @@ def measure(count: int, processes: int, delay: float, pages: int, work: Path, pr
     window = [sample for sample in samples if first <= sample[0] <= last]
     cpu = (window[-1][1] - window[0][1]) if len(window) >= 2 else None
     served = (window[-1][2] - window[0][2]) if len(window) >= 2 else None
+    main = (window[-1][3] - window[0][3]) if len(window) >= 2 else None
     span = last - first
     rate = (len(stamps) - 1) / span if span > 0 else float("nan")
     bound = count / delay
@@ -157,6 +165,8 @@ def measure(count: int, processes: int, delay: float, pages: int, work: Path, pr
         "ratio_to_bound": round(rate / bound, 3),
         "cpu_ms_per_page": round(1000 * cpu / len(stamps), 2) if cpu is not None else None,
         "cpu_cores": round(cpu / (window[-1][0] - window[0][0]), 2) if cpu is not None else None,
+        # the crawl processes' main threads alone (the reactor: Scrapy, the spider), in cores
+        "main_thread_cores": round(main / (window[-1][0] - window[0][0]), 2) if main is not None else None,
         # the portals' own processes share the machine: their CPU a page, and the load average at the end
         "server_cpu_ms_per_page": round(1000 * served / len(stamps), 2) if served is not None else None,
         "load_average": round(os.getloadavg()[0], 2),
@@ -172,6 +182,7 @@ def main() -> None:
     parser.add_argument("--profile", metavar="DIR", help="record a py-spy profile of each crawl into DIR (raw format)")
     parser.add_argument("-s", "--set", dest="overrides", action="append", default=[], metavar="NAME=VALUE",
                         help="a Scrapy setting for the crawl (repeatable), e.g. -s CONCURRENT_ITEMS=1")
+    parser.add_argument("--out", type=Path, default=RESULTS, help="where the JSON goes (default: %(default)s)")
     parser.add_argument("--serve", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--first", type=int, default=0, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -187,12 +198,12 @@ def main() -> None:
             rows.append(row)
             print(json.dumps(row, ensure_ascii=False), flush=True)
     print("\n| sites | processes | delay s | responses | reports | s | pages/s | bound | ratio | CPU ms/page "
-          "| CPU cores | portals' CPU ms/page | load |\n|" + "---:|" * 13)
+          "| CPU cores | main thread cores | portals' CPU ms/page | load |\n|" + "---:|" * 14)
     for r in rows:
         print(f"| {r['sites']} | {r['processes']} | {r['delay_s']} | {r['responses']} | {r['reports']} | {r['seconds']} | "
               f"{r['pages_per_s']} | {r['bound_pages_per_s']} | {r['ratio_to_bound']} | {r['cpu_ms_per_page']} | "
-              f"{r['cpu_cores']} | {r['server_cpu_ms_per_page']} | {r['load_average']} |")
-    RESULTS.write_text(json.dumps({
+              f"{r['cpu_cores']} | {r['main_thread_cores']} | {r['server_cpu_ms_per_page']} | {r['load_average']} |")
+    args.out.write_text(json.dumps({
         "rows": rows, "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
         "when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
     }, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")

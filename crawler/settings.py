@@ -18,11 +18,12 @@ ROBOTSTXT_OBEY = True
 # Politeness: at most two requests in flight per domain, adaptive delay.
 CONCURRENT_REQUESTS = 8
 CONCURRENT_REQUESTS_PER_DOMAIN = 2
-# Outputs of one response processed in parallel. Scrapy's default of 100 starts
-# about 100 asyncio tasks per response (17 % of a crawl's CPU in a profile of 20
-# sites); a report page yields one item, a list page a few dozen requests, and
+# Outputs of one response processed in parallel. Scrapy starts one asyncio task
+# per unit of CONCURRENT_ITEMS for every response, however few its outputs (its
+# default of 100 cost 17 % of a 20-site crawl's CPU; 8 still 9 tasks a page); a
+# report page yields one item, a list page a few dozen requests (not items), and
 # the pipeline does not wait on the network.
-CONCURRENT_ITEMS = 8
+CONCURRENT_ITEMS = 2
 # Scrapy's check that a callback generator returns no value reads the callback's
 # source with inspect and ast on every response (its cache is keyed weakly by the
 # bound method, made anew each time): 5 % of a 50-site crawl's CPU. The spider's
@@ -65,9 +66,13 @@ XXGK_PAGES_AHEAD = 5  # list pages sent beyond the last that listed a report (cr
 CLOSESPIDER_PAGECOUNT = 20000  # responses per site and run
 
 EXTENSIONS = {
+    # log_count/<LEVEL> of the crawler's own site only (Scrapy's counts the whole process's)
+    "scrapy.extensions.logcount.LogCount": None,
+    "crawler.extensions.LogCount": 0,
     "crawler.extensions.CrawlRunRecorder": 100,
     "crawler.extensions.Progress": 110,
 }
+LOG_FORMATTER = "crawler.extensions.LogFormatter"  # no per-page DEBUG records above LOG_LEVEL DEBUG
 XXGK_PROGRESS_INTERVAL = 10.0  # seconds between progress lines on stderr; 0 disables
 
 DOWNLOADER_MIDDLEWARES = {
