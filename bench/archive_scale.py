@@ -18,7 +18,7 @@ Not a test (no timing is asserted anywhere). One run:
    that every ``xxgk serve`` runs);
 3. serves it as ``xxgk serve`` does (:func:`publish.datasette_app.serve_argv`)
    and times every table and view of the database (default page, a faceted,
-   a sorted and a filtered page, a two-character and a three-character search
+   a sorted and a filtered page, a one-, a two- and a four-character search
    where the table is searchable, a row page) and every canned query of
    ``metadata.json`` with its typical parameters: median of 3 requests after
    one warm-up, with the HTTP status (a 400 or 500 is a failure, not a fast
@@ -59,6 +59,43 @@ CRAWLER_TABLES = ["bodies", "crawl_runs", "fetches", "list_pages", "reports", "r
                   "metrics", "warnings"]
 SPLIT_YEAR = 2020  # a replica's body before this year and from it are two bodies (two counties)
 TARGETS_MS = {"page": 200, "query": 500}
+# The searches timed on each searchable table and by the search_text query: one
+# character (a prefix query of the bigram index), two (one bigram), four (a phrase).
+SEARCH_TERMS = ("复", "复议", "信息公开")
+
+
+class LoadSampler:
+    """/proc/loadavg's one-minute load every ``every`` seconds while it runs
+    (the machine is shared: a result is read against it)."""
+
+    def __init__(self, every: float = 5.0):
+        import threading
+
+        self.every, self.samples, self.stop = every, [], threading.Event()
+        self.thread = threading.Thread(target=self.run, daemon=True)
+
+    def run(self) -> None:
+        while True:
+            try:
+                self.samples.append(float(Path("/proc/loadavg").read_text().split()[0]))
+            except (OSError, ValueError, IndexError):
+                pass
+            if self.stop.wait(self.every):
+                return
+
+    def __enter__(self) -> "LoadSampler":
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stop.set()
+        self.thread.join()
+
+    def summary(self) -> dict:
+        if not self.samples:
+            return {}
+        return {"min": min(self.samples), "max": max(self.samples),
+                "mean": round(statistics.mean(self.samples), 2), "samples": len(self.samples)}
 
 
 # ---------------------------------------------------------------------------
@@ -329,7 +366,7 @@ import json, resource, sys, time
 sys.path.insert(0, {root!r})
 from publish.prepare import prepare
 started = time.perf_counter()
-result = prepare({db!r}, {archive!r})
+result = prepare({db!r}, {archive!r}{options})
 print(json.dumps({{"seconds": time.perf_counter() - started, "rebuilt": result.rebuilt, "counts": result.counts,
                   "notes": result.notes,
                   "steps": result.seconds, "steps_cpu": result.cpu_seconds, "search": result.search,
@@ -368,11 +405,15 @@ def simulate_crawl(db: Path, n: int) -> dict:
         conn.close()
 
 
-def time_prepare(db: Path, archive: Path) -> dict:
+def time_prepare(db: Path, archive: Path, parallel_search: bool | None = None) -> dict:
+    """``parallel_search``: None, prepare()'s default (what ``xxgk prepare`` runs)."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    options = "" if parallel_search is None else f", parallel_search={parallel_search!r}"
     started = time.perf_counter()
-    out = subprocess.run([sys.executable, "-c", PREPARE_CHILD.format(root=str(ROOT), db=str(db), archive=str(archive))],
-                         capture_output=True, text=True, cwd=ROOT)
+    with LoadSampler() as load:
+        out = subprocess.run([sys.executable, "-c", PREPARE_CHILD.format(root=str(ROOT), db=str(db),
+                                                                          archive=str(archive), options=options)],
+                             capture_output=True, text=True, cwd=ROOT)
     wall = time.perf_counter() - started
     if out.returncode:
         raise RuntimeError(f"prepare failed:\n{out.stderr}")
@@ -380,6 +421,8 @@ def time_prepare(db: Path, archive: Path) -> dict:
     after = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     facts = {
         "wall_seconds": round(wall, 2),
+        "parallel_search": "default" if parallel_search is None else parallel_search,
+        "load_average": load.summary(),
         "prepare_seconds": round(child["seconds"], 2),
         # CPU seconds of prepare and of its search workers (the machine is shared: wall time is not all its own)
         "cpu_seconds": round(child.get("cpu_seconds", 0), 2),
@@ -486,7 +529,7 @@ def page_plan(db: Path, base: str, metadata: dict) -> list[dict]:
         ]
         plan += sort_pages(name, root, columns, pks, meta, skip=sort)
         if name in searchable:
-            for term in ("复议", "信息公开"):
+            for term in SEARCH_TERMS:
                 plan.append({"group": "table", "table": name, "kind": f"search {term}",
                              "url": f"{root}?_search={_q(term)}"})
         if name not in views:
@@ -511,8 +554,10 @@ def page_plan(db: Path, base: str, metadata: dict) -> list[dict]:
         plan.append({"group": "query", "table": query, "kind": ", ".join(f"{k}={v}" for k, v in args.items()) or "-",
                      "url": f"{base}/xxgk/{query}" + ("?" + urllib.parse.urlencode(args) if args else "")})
         if query == "search_text":
-            plan.append({"group": "query", "table": query, "kind": "q=信息公开",
-                         "url": f"{base}/xxgk/{query}?" + urllib.parse.urlencode({"q": "信息公开"})})
+            for term in SEARCH_TERMS:
+                if term != params["q"]:
+                    plan.append({"group": "query", "table": query, "kind": f"q={term}",
+                                 "url": f"{base}/xxgk/{query}?" + urllib.parse.urlencode({"q": term})})
     plan.append({"group": "page", "table": "/", "kind": "front page", "url": base + "/"})
     plan.append({"group": "page", "table": "/xxgk", "kind": "database page", "url": base + "/xxgk"})
     plan.append({"group": "page", "table": "/-/charts", "kind": "charts", "url": base + "/-/charts"})
@@ -570,6 +615,11 @@ def markdown(result: dict) -> str:
     lines.append(f"prepare (first build): {p['wall_seconds']} s wall, peak RSS {p['peak_rss_mb']} MB; "
                  f"second run (no-op): {result['prepare_again']['wall_seconds']} s; after a crawl of "
                  f"{c['crawl']['new_reports']} new reports: {c['wall_seconds']} s, peak RSS {c['peak_rss_mb']} MB")
+    steps = sorted(p["steps_seconds"].items(), key=lambda kv: -kv[1])[:8]
+    lines.append(f"first build: {p['cpu_seconds']} CPU s, parallel_search {p['parallel_search']}, load average "
+                 f"{p.get('load_average')}; steps (s wall / CPU): "
+                 + ", ".join(f"{k} {v} / {p['steps_cpu_seconds'].get(k, '?')}" for k, v in steps))
+    lines.append(f"pages: load average {result.get('pages_load_average')}")
     lines.append("")
     lines.append("| page | what | status | median ms | target ms | met |")
     lines.append("|---|---|---|---:|---:|---|")
@@ -593,7 +643,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pages-only", action="store_true",
                         help="time the pages of work/xxgk.db as prepared before (no build, no prepare)")
     parser.add_argument("--groups", help="with --pages-only: only these groups of pages (table,sort,query,page)")
+    parser.add_argument("--prepare-only", action="store_true",
+                        help="time one first prepare of a fresh copy of work/raw.db (-> work/prepare.json), no pages")
+    parser.add_argument("--parallel-search", choices=("default", "on", "off"), default="default",
+                        help="prepare's parallel_search (default: prepare()'s own default)")
     args = parser.parse_args(argv)
+    parallel = {"default": None, "on": True, "off": False}[args.parallel_search]
     if args.pages_only:
         db = args.work / "xxgk.db"
         metadata = json.loads((ROOT / "metadata.json").read_text(encoding="utf-8"))
@@ -624,23 +679,34 @@ def main(argv: list[str] | None = None) -> int:
     print(json.dumps(facts, ensure_ascii=False), flush=True)
     if args.build_only:
         return 0
+    if args.prepare_only:
+        db = work / "xxgk.db"
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            Path(f"{db}{suffix}").unlink(missing_ok=True)
+        subprocess.run(["cp", "--reflink=auto", str(raw), str(db)], check=True)
+        prepared = time_prepare(db, work / "archive", parallel)
+        out = args.out or work / "prepare.json"
+        out.write_text(json.dumps(prepared, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+        print(json.dumps(prepared, ensure_ascii=False), flush=True)
+        return 0
 
     db = work / "xxgk.db"
     for suffix in ("", "-wal", "-shm", "-journal"):
         Path(f"{db}{suffix}").unlink(missing_ok=True)
     subprocess.run(["cp", "--reflink=auto", str(raw), str(db)], check=True)
     print("timing prepare", flush=True)
-    prepared = time_prepare(db, work / "archive")
+    prepared = time_prepare(db, work / "archive", parallel)
     print(json.dumps(prepared, ensure_ascii=False), flush=True)
-    again = time_prepare(db, work / "archive")
+    again = time_prepare(db, work / "archive", parallel)
     print(f"prepare again: {again['wall_seconds']} s", flush=True)
     crawl = simulate_crawl(db, args.new_reports)
-    after_crawl = time_prepare(db, work / "archive")
+    after_crawl = time_prepare(db, work / "archive", parallel)
     after_crawl["crawl"] = crawl
     print(f"prepare after a crawl of {args.new_reports} new reports: {json.dumps(after_crawl, ensure_ascii=False)}",
           flush=True)
     metadata = json.loads((ROOT / "metadata.json").read_text(encoding="utf-8"))
-    pages = time_pages(db, metadata, args.repeat)
+    with LoadSampler() as pages_load:
+        pages = time_pages(db, metadata, args.repeat)
     git = subprocess.run(["git", "log", "-1", "--format=%h %s"], capture_output=True, text=True, cwd=ROOT).stdout.strip()
     import datasette
     result = {
@@ -655,6 +721,7 @@ def main(argv: list[str] | None = None) -> int:
         "prepare_after_crawl": after_crawl,
         "targets": {"page_ms": TARGETS_MS["page"], "query_ms": TARGETS_MS["query"], "prepare_seconds": 60,
                     "prepare_peak_rss_mb": 500},
+        "pages_load_average": pages_load.summary(),
         "pages": pages,
     }
     args.out.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")

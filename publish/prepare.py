@@ -349,15 +349,28 @@ def bigrams(text: str) -> list[str]:
 
 @functools.cache
 def _search_fold_table():
-    """:func:`search_char` of every code point, as a numpy array."""
+    """:func:`search_char` of every code point, as a numpy array: the lower
+    case of blocks of code points at once, each between NULs (so that each is
+    lowered as it is alone: Final_Sigma looks at its neighbours), a block in
+    which one lowers to more than one character code point by code point; then
+    the ASCII characters and SEARCH_SPACES (0.06 s, against 1 s for
+    search_char of each code point: every prepare and search worker builds it)."""
     import numpy as np
 
     fold = np.arange(0x110000, dtype=np.uint32)
-    for code in range(0x110000):
-        char = chr(code)
-        folded = search_char(char)
-        if folded != char:
-            fold[code] = ord(folded)
+    step = 4096
+    for start in range(0, 0x110000, step):
+        block = "\0".join(map(chr, range(start, start + step))) + "\0"
+        low = block.lower()
+        if len(low) == len(block):
+            fold[start:start + step] = np.frombuffer(low.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)[0::2]
+        else:
+            for code in range(start, start + step):
+                folded = chr(code).lower()
+                if len(folded) == 1:
+                    fold[code] = ord(folded)
+    for code in [*range(128), *map(ord, SEARCH_SPACES)]:
+        fold[code] = ord(search_char(chr(code)))
     return fold
 
 
@@ -420,7 +433,11 @@ def _archive_setting(db_path: Path, archive_dir: Path | None) -> str | None:
 _FINGERPRINT_SQL = {
     "reports": "SELECT count(*), max(id), max(parsed_at), max(last_seen), total(length(text)), total(length(title)) "
                "FROM reports",
-    "metrics": "SELECT count(*), max(id), total(value) FROM metrics",
+    # the values' sum as integers (each in thousandths, modulo a prime: exact, never
+    # overflowing): a sum of floats depends on the order the rows are read in, which
+    # changes when ANALYZE makes the planner read an index instead of the table (the
+    # first `xxgk serve` after a first prepare then prepared again: 27 s)
+    "metrics": "SELECT count(*), max(id), sum(CAST(value * 1000 AS INTEGER) % 1000000007) FROM metrics",
     "warnings": "SELECT count(*), max(id) FROM warnings",
     "fetches": "SELECT count(*), max(id) FROM fetches",
     "bodies": "SELECT count(*) FROM bodies",
@@ -836,6 +853,10 @@ def _search_is_incremental(conn: sqlite3.Connection, incremental: bool) -> bool:
         "WHERE r.id IS NULL OR r.parsed_at IS NOT s.parsed_at").fetchone()[0]
 
 
+# The archive from which prepare() builds its search index in a worker process
+# by default (parallel_search=None): below it the worker's start (a Python
+# process, numpy, the snapshot of the reports) is not worth it.
+PARALLEL_SEARCH_MIN_REPORTS = 20_000
 # Page cache of a search worker (KiB): its writes are appended, seldom read back.
 SEARCH_WORKER_CACHE_KIB = 8 * 1024
 SEARCH_WORKER_HASHSIZE = 16 * 1024 * 1024
@@ -1065,6 +1086,10 @@ PRECOUNTED_FACETS = {
     # their five facets are most of their pages' time (tens of milliseconds each)
     "reports": ("year", "province", "admin_level", "format", "parse_status"),
     "report_figures": ("year", "province", "admin_level", "format", "parse_status"),
+    # hidden, but served at their URL: three facets over 120,000 rows each, the
+    # better part of their pages (200-290 ms at 100,000 reports, whatever the sort)
+    "archive_files": ("served_as", "encoding", "content_type"),
+    "fetches": ("status", "content_type", "declared_encoding"),
 }
 
 
@@ -1186,7 +1211,7 @@ def _facet_counts(conn: sqlite3.Connection, metrics_count: int,
             for column, value in (("status", status), ("year", year), ("admin_level", level)):
                 by[column][value] = by[column].get(value, 0) + n
         out["timeliness"] = {column: _ranked(values) for column, values in by.items()}
-    for table in ("reports", "report_figures"):  # Datasette's own facet query, on their indexes
+    for table in ("reports", "report_figures", "archive_files", "fetches"):  # Datasette's own facet query
         out[table] = {column: [list(row) for row in conn.execute(
             f"SELECT [{column}] AS value, count(*) AS count FROM [{table}] WHERE [{column}] IS NOT NULL "
             f"GROUP BY [{column}] ORDER BY count DESC, value")] for column in PRECOUNTED_FACETS[table]}
@@ -1200,7 +1225,7 @@ def prepare(
     metrics_yaml: str | os.PathLike[str] = METRICS_YAML,
     sites_yaml: str | os.PathLike[str] = SITES_YAML,
     force: bool = False,
-    parallel_search: bool = False,
+    parallel_search: bool | None = None,
 ) -> PrepareResult:
     """Build the published schema in the catalogue at ``db_path`` (see the module doc).
 
@@ -1209,12 +1234,12 @@ def prepare(
     rebuilt when neither the catalogue nor the vocabulary, registry or archive
     location changed since the last run, unless ``force``.
 
-    ``parallel_search``: rebuild the search indexes in two worker processes
-    while the rest is built (:class:`_ParallelSearch`). Off by default: at
-    100,000 reports, on the two shared cores it was measured on, it never won
-    (131.8 s against 108.8 s serial, back to back; 134.2 against 115.5: the
-    workers' CPU seconds nearly double beside prepare's own work, and the
-    metrics index takes three times as long beside them).
+    ``parallel_search``: rebuild the search index in a worker process while
+    the rest is built (:class:`_ParallelSearch`); None (the default): when
+    the catalogue holds PARALLEL_SEARCH_MIN_REPORTS reports or more and the
+    machine more than one CPU. A search index that is added to (a later
+    prepare) is always built here. See bench/README.md: at 100,000 reports on
+    two shared cores, back to back, parallel against serial.
     """
     db_path = Path(db_path)
     if not db_path.exists():
@@ -1264,6 +1289,9 @@ def prepare(
             path.unlink(missing_ok=True)  # left by a prepare killed before
         incremental = not force and stored_version == str(PREPARE_VERSION)
         parallel = None
+        if parallel_search is None:
+            parallel_search = (known_counts.get("reports", 0) >= PARALLEL_SEARCH_MIN_REPORTS
+                               and (os.cpu_count() or 1) > 1)
         if parallel_search and not _search_is_incremental(conn, incremental):
             # the search indexes are rebuilt by two processes of their own meanwhile
             parallel = _ParallelSearch(conn, db_path)
@@ -1315,21 +1343,28 @@ def _prepare_in_transaction(conn, metrics_yaml, sites_yaml, fingerprint, archive
         result.counts["archive_files"] = _build_archive_files(conn, archive, result)
         clock("archive_files")
         if parallel is not None:
+            # what needs no search index is built while the worker builds it (a full
+            # rebuild: the facets are counted over the whole of metrics, as below)
+            _build_indexes(conn, BUILT_INDEXES)
+            clock("built_indexes")
+            facet_counts, facet_state = _facet_counts(conn, known_counts["metrics"], None)
+            clock("facet_counts")
             indexed, how = parallel.finish()
         else:
             indexed, how = _build_search(conn, incremental=incremental)
         result.counts["reports_fts"] = known_counts["reports_fts"] = indexed
         result.search = how
         clock("search")
-        _build_indexes(conn, BUILT_INDEXES)
-        clock("built_indexes")
+        if parallel is None:
+            _build_indexes(conn, BUILT_INDEXES)
+            clock("built_indexes")
+            # counted on from the last prepare's counts only when no report was parsed again
+            # since (the search indexes could be added to): only then were figures only added
+            facet_counts, facet_state = _facet_counts(conn, known_counts["metrics"],
+                                                      previous_facets if how.startswith("added") else None)
+            clock("facet_counts")
         table_counts = _table_counts(conn, known_counts)
         clock("table_counts")
-        # counted on from the last prepare's counts only when no report was parsed again
-        # since (the search indexes could be added to): only then were figures only added
-        facet_counts, facet_state = _facet_counts(conn, known_counts["metrics"],
-                                                  previous_facets if how.startswith("added") else None)
-        clock("facet_counts")
         conn.execute("DROP TABLE IF EXISTS publish_info")
         conn.execute("CREATE TABLE publish_info (key TEXT PRIMARY KEY, value TEXT)")
         info = {

@@ -206,6 +206,38 @@ def test_bigrams():
     assert not [c for c in bigram_text("a-b c\td\"e'f") if c.isascii() and not c.isalnum() and c != " "]
 
 
+def test_the_fingerprint_does_not_depend_on_the_order_figures_are_read_in(tmp_path):
+    """The metrics part of prepare's fingerprint is the same whether the table
+    or an index is read (a sum of floats is not: ANALYZE may change the plan)."""
+    from publish.prepare import _FINGERPRINT_SQL
+
+    conn = sqlite3.connect(tmp_path / "m.db")
+    conn.execute("CREATE TABLE metrics (id INTEGER PRIMARY KEY, key TEXT, value REAL)")
+    values = [(1e16, "a"), (1.0, "z"), (1.0, "y"), (-1e16, "b"), (0.1, "x"), (0.2, "c"), (None, "d")]
+    conn.executemany("INSERT INTO metrics (value, key) VALUES (?, ?)", values)
+    conn.execute("CREATE INDEX m_key ON metrics(key, value)")
+    by_table = conn.execute(_FINGERPRINT_SQL["metrics"].replace("FROM metrics", "FROM metrics NOT INDEXED")).fetchone()
+    by_index = conn.execute(_FINGERPRINT_SQL["metrics"].replace("FROM metrics", "FROM metrics INDEXED BY m_key"))\
+        .fetchone()
+    assert by_table == by_index
+    # (what it replaced differs)
+    assert conn.execute("SELECT total(value) FROM metrics NOT INDEXED").fetchone() != \
+        conn.execute("SELECT total(value) FROM metrics INDEXED BY m_key").fetchone()
+    conn.close()
+
+
+def test_the_fold_table_is_search_char_of_every_code_point():
+    """bigram_text's table (built a block of code points at a time) folds each
+    code point as search_char does, the ones whose lower case is two
+    characters (İ) and Σ (lowered alone, never as a final sigma) among them."""
+    from publish.prepare import _search_fold_table, search_char
+
+    fold = _search_fold_table()
+    assert len(fold) == 0x110000
+    assert [code for code in range(0x110000) if fold[code] != ord(search_char(chr(code)))] == []
+    assert fold[ord("Σ")] == ord("σ") and fold[ord("İ")] == ord("İ") and fold[ord("A")] == ord("a")
+
+
 def test_prepare_refuses_what_is_not_a_catalogue(tmp_path):
     from publish.prepare import prepare
 
@@ -281,6 +313,24 @@ def test_search_indexes_built_in_parallel_are_the_serial_build(catalogue, tmp_pa
     assert parallel.counts == serial.counts
     assert sorted(p.name for p in db.parent.iterdir() if "prepare-" in p.name) == []
     assert query(db, "PRAGMA integrity_check") == [("ok",)]
+
+
+def test_prepare_builds_the_search_index_in_a_worker_from_a_size_on(catalogue, monkeypatch):
+    """parallel_search=None (the default): a worker process builds the index of
+    a catalogue of PARALLEL_SEARCH_MIN_REPORTS reports or more, prepare's own
+    connection that of a smaller one; the later prepares add to it in place."""
+    import publish.prepare as prep
+
+    db, archive = catalogue
+    reports = query(db, "SELECT count(*) FROM reports")[0][0]
+    monkeypatch.setattr(prep, "PARALLEL_SEARCH_MIN_REPORTS", reports + 1)
+    small = prep.prepare(db, archive, force=True)
+    assert small.search == "rebuilt" and not small.workers
+    monkeypatch.setattr(prep, "PARALLEL_SEARCH_MIN_REPORTS", reports)
+    large = prep.prepare(db, archive, force=True)
+    assert large.search == "rebuilt" and set(large.workers) >= {"fts"}
+    _fts_integrity(db)
+    assert small.counts == large.counts
 
 
 def test_a_failed_search_worker_fails_prepare_and_leaves_the_catalogue_as_it_was(catalogue, monkeypatch):

@@ -232,6 +232,26 @@ def test_filtered_pages_count_their_rows_and_facets_as_datasette_does(site):
                          timeout=30).json()["facet_results"] == data["facet_results"]
 
 
+def test_the_facets_counted_by_prepare_are_datasettes_on_every_unfiltered_page(site):
+    """The unfiltered pages (default and sorted) of every relation whose facets
+    prepare() counts (PRECOUNTED_FACETS: the hidden archive_files and fetches
+    among them) show each facet as Datasette's own query counts it."""
+    from publish.prepare import PRECOUNTED_FACETS
+
+    db = site["db"]
+    metadata = json.loads((ROOT / "metadata.json").read_text(encoding="utf-8"))["databases"]["xxgk"]["tables"]
+    for relation, precounted in PRECOUNTED_FACETS.items():
+        facets = metadata[relation]["facets"]
+        assert set(precounted) <= set(facets), relation
+        sort = (metadata[relation].get("sortable_columns") or [None])[-1]
+        for query in ({}, {"_sort": sort} if sort else {}):
+            data = httpx.get(f"{site['base']}/xxgk/{relation}.json", params={**query, "_size": "1"},
+                             timeout=30).json()
+            for column in facets:
+                shown = [[v["value"], v["count"]] for v in data["facet_results"][column]["results"]]
+                assert shown == facet_truth(db, relation, "1", {}, column), (relation, query, column)
+
+
 def test_a_filtered_page_in_html_shows_the_count_and_facets(site):
     page = httpx.get(site["base"] + "/xxgk/figures", params={"key": "requests.new.total"}, timeout=30).text
     expected = rows(site["db"], "SELECT count(*) FROM figures WHERE key = 'requests.new.total'")[0][0]
