@@ -740,23 +740,26 @@ def unseen_reports(db: sqlite_utils.Database, site: str, since: str) -> list[tup
         "ORDER BY r.last_seen, r.id", [site, since])]
 
 
-def listed_unfetched_reports(db: sqlite_utils.Database, site: str, crawl_run_id: int, since: str,
+def listed_unfetched_reports(db: sqlite_utils.Database, site: str, crawl_run_id: int | Sequence[int], since: str,
                              limit: int) -> list[tuple[int, str]]:
     """``(report_id, url)`` of up to ``limit`` reports of ``site`` its lists showed
     since ``since`` (a run's start) that the run ``crawl_run_id`` did not fetch
     (archived whole, skipped): a listed link can stop answering while the list
     still shows it. Those missing already first (their next check decides), then
-    the least recently checked (never checked before any)."""
+    the least recently checked (never checked before any). Several runs (a
+    distributed crawl's workers'): fetched by none of them."""
     if limit <= 0:
         return []
+    ids = _run_ids(crawl_run_id)
     return [tuple(r) for r in db.execute(
         "SELECT r.id, r.url FROM reports r "
         "WHERE r.site = ? AND r.last_seen >= ? "
-        "AND NOT EXISTS (SELECT 1 FROM fetches f WHERE f.url = r.url AND f.crawl_run_id = ?) "
+        "AND NOT EXISTS (SELECT 1 FROM fetches f WHERE f.url = r.url "
+        f"AND f.crawl_run_id IN ({', '.join('?' for _ in ids)})) "
         "ORDER BY coalesce((SELECT s.status FROM report_status s WHERE s.report_id = r.id), '') != 'missing', "
         "(SELECT max(c.checked_at) FROM report_checks c WHERE c.report_id = r.id) IS NOT NULL, "
         "(SELECT max(c.checked_at) FROM report_checks c WHERE c.report_id = r.id), r.id LIMIT ?",
-        [site, since, crawl_run_id, limit])]
+        [site, since, *ids, limit])]
 
 
 def record_check(db: sqlite_utils.Database, crawl_run_id: int | None, report_id: int, url: str,

@@ -8,8 +8,10 @@ other worker fetches them."""
 
 from __future__ import annotations
 
+import json
 import os
 import pickle
+import re
 import signal
 import sqlite3
 import subprocess
@@ -70,10 +72,17 @@ def path_of(url: str) -> str:
     return parts.path + (f"?{parts.query}" if parts.query else "")
 
 
-def merge(folder: Path, *names: str) -> subprocess.CompletedProcess:
+# xxgk merge's checks on loopback: no need to be slow (Scrapy's log off, as a user sees it)
+MERGE_FAST = ("-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False")
+
+
+def merge(folder: Path, *names: str, options=MERGE_FAST) -> subprocess.CompletedProcess:
+    """``options``: of xxgk merge (the settings of its checks)."""
     result = run_xxgk("merge", *(str(folder / name / "xxgk.db") for name in names),
-                      "--db", str(folder / "merged" / "xxgk.db"), "--archive", str(folder / "merged" / "archive"))
+                      "--db", str(folder / "merged" / "xxgk.db"), "--archive", str(folder / "merged" / "archive"),
+                      *options)
     assert result.returncode == 0, result.stderr[-3000:]
+    assert "Traceback" not in result.stderr, result.stderr[-3000:]
     return result
 
 
@@ -355,63 +364,175 @@ def test_the_shared_host_slot_on_a_real_redis(redis_url):
     assert first == 0 and 0.3 < second <= 0.5 and other == 0 and free == 0 and later == 0
 
 
+def distributed_crawl(tmp_path: Path, redis_url: str, site: str, name: str, workers=("w2", "w1")) -> None:
+    """One crawl ``name`` of ``site`` by ``workers``, the first joining before the
+    others start (so the last sees the crawl end knowing the first took part)."""
+    import redis
+
+    def start(w):
+        return start_worker(redis_url, w, tmp_path, "--start-url", str(site), "--crawl", name,
+                            settings=["DOWNLOAD_DELAY=0.05", "CONCURRENT_REQUESTS=2"])
+
+    first, *others = workers
+    started = [start(first)]
+    if others:
+        client = redis.Redis.from_url(redis_url)
+        deadline = time.monotonic() + 60
+        while not any(client.sismember(key, first) for key in client.scan_iter(match=f"xxgk:{name}:*:members")):
+            assert time.monotonic() < deadline and started[0].poll() is None, f"{first} did not join"
+            time.sleep(0.05)
+        client.close()
+        started += [start(w) for w in others]
+    for worker in started:
+        out, err = worker.communicate(timeout=300)
+        assert worker.returncode == 0, err[-3000:]
+    assert rows(tmp_path / workers[-1] / "xxgk.db", "SELECT crawl_workers FROM crawl_runs ORDER BY id DESC")[0] == (
+        json.dumps(sorted(workers)),)
+
+
+def merged_status(tmp_path: Path, url: str) -> list[tuple]:
+    return rows(tmp_path / "merged" / "xxgk.db", "SELECT s.status, s.misses, s.evidence FROM report_status s "
+                "JOIN reports r ON r.id = s.report_id WHERE r.url = ?", [url])
+
+
 def test_a_report_removed_between_distributed_crawls_vanishes_after_the_merge(tmp_path, redis_url):
     """Vanished reports after a distributed crawl are counted by xxgk merge, where the
     workers' archives meet: the runs of one crawl of a site as one run, once every
-    worker's are merged, and once only."""
+    worker's are merged, and once only; before it counts, the merge checks the
+    site's known reports as a single crawl does at its end (tests/test_vanished.py's
+    first test: the same evidence, 'not listed; HTTP 404')."""
     from sample_portal.server import serve_in_thread
 
     def crawl(site, name: str, *merged: str):
-        import redis
-
-        def start(w):
-            return start_worker(redis_url, w, tmp_path, "--start-url", str(site), "--crawl", name,
-                                settings=["DOWNLOAD_DELAY=0.05", "CONCURRENT_REQUESTS=2"])
-
-        workers = [start("w2")]
-        client = redis.Redis.from_url(redis_url)
-        deadline = time.monotonic() + 60
-        while not any(client.sismember(key, "w2") for key in client.scan_iter(match=f"xxgk:{name}:*:members")):
-            assert time.monotonic() < deadline and workers[0].poll() is None, "w2 did not join"
-            time.sleep(0.05)
-        client.close()
-        workers.append(start("w1"))  # after w2 joined: w1 sees the crawl end, knowing w2 took part
-        for worker in workers:
-            out, err = worker.communicate(timeout=300)
-            assert worker.returncode == 0, err[-3000:]
-        assert rows(tmp_path / "w1" / "xxgk.db", "SELECT crawl_workers FROM crawl_runs ORDER BY id DESC")[0] == (
-            '["w1", "w2"]',)
+        distributed_crawl(tmp_path, redis_url, site, name)
         return merge(tmp_path, *(merged or ("w1", "w2"))).stdout
 
     def status(url: str):
-        return rows(tmp_path / "merged" / "xxgk.db", "SELECT s.status, s.misses, s.evidence FROM report_status s "
-                    "JOIN reports r ON r.id = s.report_id WHERE r.url = ?", [url])
+        return merged_status(tmp_path, url)
 
     with serve_in_thread() as site:  # the trs family, whose list hides what is hidden
         gone = sorted(listed_paths("trs"))[3]
         gone_url = site.rstrip("/") + gone
         first = crawl(site, "c1")
         assert "[127.0.0.1] distributed crawl c1/w" in first
+        # every report fetched by one worker or the other: nothing to check
         assert ": 2 runs counted as one: 0 known reports missing, 0 now vanished, 0 back" in first, first
-        site.hide(gone)
+        assert "checks of distributed crawl" not in first
+        site.hide(gone)  # off its list, its page 404
         # the second crawl merged from one worker only: not counted, the other's runs may list it
         partial = crawl(site, "c2", "w1")
         assert "[127.0.0.1] distributed crawl c2/" in partial
         assert "vanished reports not counted until the runs of w2 are merged too" in partial, partial
+        assert "checks of distributed crawl" not in partial  # nothing asked of a crawl not counted
         assert status(gone_url) == []
         second = merge(tmp_path, "w1", "w2").stdout
-        assert ": 2 runs counted as one: 1 known reports missing, 0 now vanished, 0 back" in second, second
-        assert status(gone_url) == [("missing", 1, "not listed")]
+        # the unlisted one is asked, and a few listed ones no worker fetched (XXGK_LISTED_CHECKS, 5)
+        checked = re.search(r"\[127\.0\.0\.1\] checks of distributed crawl c2/\S+: (\d+) of \1 known report URLs "
+                            r"checked, 1 failing\n", second)
+        assert checked and 1 < int(checked.group(1)) <= 1 + 5, second
+        assert (f": 2 runs counted as one, {checked.group(1)} URLs checked (1 failing): 1 known reports missing, "
+                "0 now vanished, 0 back") in second, second
+        assert status(gone_url) == [("missing", 1, "not listed; HTTP 404")]
         third = crawl(site, "c3")
-        assert ": 2 runs counted as one: 1 known reports missing, 1 now vanished, 0 back" in third, third
-        assert status(gone_url) == [("vanished", 2, "not listed")]
-        events = rows(tmp_path / "merged" / "xxgk.db", "SELECT e.kind, e.evidence FROM report_events e "
+        assert "URLs checked (1 failing): 1 known reports missing, 1 now vanished, 0 back" in third, third
+        assert status(gone_url) == [("vanished", 2, "not listed; HTTP 404")]
+        events = rows(tmp_path / "merged" / "xxgk.db", "SELECT e.kind, e.evidence, e.status FROM report_events e "
                       "JOIN reports r ON r.id = e.report_id WHERE r.url = ?", [gone_url])
-        assert events == [("vanished", "not listed")]
-        again = merge(tmp_path, "w1", "w2").stdout  # nothing counted twice
-        assert "distributed crawl" not in again and status(gone_url) == [("vanished", 2, "not listed")]
+        assert events == [("vanished", "not listed; HTTP 404", 404)]
+        checks_before = rows(tmp_path / "merged" / "xxgk.db", "SELECT count(*) FROM report_checks")
+        again = merge(tmp_path, "w1", "w2").stdout  # nothing counted twice, nothing asked again
+        assert "distributed crawl" not in again and status(gone_url) == [("vanished", 2, "not listed; HTTP 404")]
+        assert rows(tmp_path / "merged" / "xxgk.db", "SELECT count(*) FROM report_checks") == checks_before
         site.show()
         back = crawl(site, "c4")
-        assert ": 2 runs counted as one: 0 known reports missing, 0 now vanished, 1 back" in back, back
+        assert "0 known reports missing, 0 now vanished, 1 back" in back, back
     assert status(gone_url) == [("listed", 0, "listed")]
+    # the checks of each crawl that had any to make: one run of that crawl, by the merge
+    assert [c.split("/")[0] for (c,) in rows(tmp_path / "merged" / "xxgk.db",
+                                             "SELECT crawl FROM crawl_runs WHERE worker = 'merge' ORDER BY id")] == [
+        "c2", "c3", "c4"]
+    check(tmp_path / "merged")
+
+
+def test_the_checks_after_a_merge_find_a_dead_link_and_ask_nothing_of_a_site_away(tmp_path, redis_url):
+    """A report its list still shows whose page answers 404 is found by the merge's
+    checks of listed reports no worker fetched: missing, then vanished, exactly as
+    in a single crawl (tests/test_vanished.py, 'still listed; HTTP 404'); the
+    checks go at the pace asked, robots.txt first, every answer archived; a site
+    away when the merge runs is asked nothing, its crawl counted by its lists only,
+    and the merge goes on."""
+    from sample_portal.manifest import load_manifest
+    from sample_portal.server import serve_in_thread
+
+    manifest = load_manifest("trs")
+    dead = manifest.reports[3]
+    merged = tmp_path / "merged" / "xxgk.db"
+    every = ("-s", f"XXGK_LISTED_CHECKS={len(manifest.reports) + 5}")
+    with serve_in_thread() as site:
+        port = site.server.server_address[1]
+        dead_url = site.rstrip("/") + dead.path
+        # each worker crawls the site alone first: then both archives hold every report, and
+        # in the crawls after no worker fetches one (each skips what its archive holds)
+        distributed_crawl(tmp_path, redis_url, site, "a", workers=("w1",))
+        distributed_crawl(tmp_path, redis_url, site, "b", workers=("w2",))
+        warm = merge(tmp_path, "w1", "w2", options=(*MERGE_FAST, *every)).stdout
+        assert "checks of distributed crawl" not in warm and warm.count(": 1 runs counted as one: 0 known") == 2, warm
+        site.break_links(dead.path)  # listed still, its page 404
+        distributed_crawl(tmp_path, redis_url, site, "c1")
+        since = time.time()
+        delay = 0.2
+        first = merge(tmp_path, "w1", "w2", options=("-s", f"DOWNLOAD_DELAY={delay}",
+                                                     "-s", "AUTOTHROTTLE_ENABLED=False",
+                                                     *every)).stdout
+        log = sorted((r.time, r.method, r.path, r.status) for r in site.requests if r.time >= since)
+    n = len(manifest.reports)
+    assert "[127.0.0.1] checks of distributed crawl c1/" in first and (
+        f": {n} of {n} known report URLs checked, 1 failing\n") in first, first
+    assert f": 2 runs counted as one, {n} URLs checked (1 failing): 1 known reports missing, 0 now vanished" in first
+    assert merged_status(tmp_path, dead_url) == [("missing", 1, "still listed; HTTP 404")]
+    # robots.txt, the soft-404 probe and the start page as a crawl asks them, then one check per report
+    # (whichever request the spider's check_request makes), at the pace asked
+    assert [p for _, _, p, _ in log[:3]][0::2] == ["/robots.txt", "/"] and "no-such-page" in log[1][2], log[:3]
+    checked = log[3:]
+    assert sorted(p for _, _, p, _ in checked) == sorted(r.path for r in manifest.reports), log
+    assert [s for _, _, p, s in checked if p == dead.path] == [404]
+    assert {s for _, _, p, s in checked if p != dead.path} <= {200, 304}
+    times = [t for t, *_ in log]
+    assert min(b - a for a, b in zip(times, times[1:])) >= delay * 0.8, log  # measured: 0.201-0.300 s
+    # each answer archived as any fetch: a row of the merge's run (and WARC records: xxgk check below)
+    (run_id,) = rows(merged, "SELECT id FROM crawl_runs WHERE worker = 'merge'")[0]
+    assert rows(merged, "SELECT crawl FROM crawl_runs WHERE id = ?", [run_id])[0][0].startswith("c1/")
+    fetched = rows(merged, "SELECT method, url, status, kind FROM fetches WHERE crawl_run_id = ? ORDER BY id", [run_id])
+    assert len(fetched) == len(log) and sum(1 for f in fetched if f[3] == "check") == n, fetched
+    assert rows(merged, "SELECT count(*), sum(failing) FROM report_checks WHERE crawl_run_id = ?", [run_id]) == [(n, 1)]
+    checks_before = rows(merged, "SELECT count(*) FROM report_checks")[0][0]
+
+    with serve_in_thread(port=port) as site:
+        site.break_links(dead.path)
+        distributed_crawl(tmp_path, redis_url, site, "c2")
+    # the site is away when the merge runs: nothing asked, nothing marked, the merge done
+    away = merge(tmp_path, "w1", "w2", options=(*MERGE_FAST, "-s", "RETRY_TIMES=1", *every))
+    assert "[127.0.0.1] checks of distributed crawl c2/" in away.stdout
+    assert f": none of {n} made, the site did not answer (http://127.0.0.1:{port}/: " in away.stdout, away.stdout
+    assert ": 2 runs counted as one, 0 URLs checked (0 failing): 0 known reports missing" in away.stdout, away.stdout
+    assert rows(merged, "SELECT count(*) FROM report_checks")[0][0] == checks_before
+    assert merged_status(tmp_path, dead_url) == [("missing", 1, "still listed; HTTP 404")]  # not asked: as it was
+    assert rows(merged, "SELECT count(*) FROM crawl_runs WHERE crawl LIKE 'c2/%' AND worker != 'merge'") == [(2,)]
+    assert "11 reports, 6 crawl runs from 2 workers, 2 check runs (xxgk merge)" in away.stdout, away.stdout
+
+    with serve_in_thread(port=port) as site:
+        site.break_links(dead.path)
+        distributed_crawl(tmp_path, redis_url, site, "c3")
+        # the missing one is asked first
+        twice = merge(tmp_path, "w1", "w2", options=(*MERGE_FAST, "-s", "XXGK_LISTED_CHECKS=1")).stdout
+        assert ": 1 of 1 known report URLs checked, 1 failing" in twice, twice
+        assert "1 known reports missing, 1 now vanished, 0 back" in twice, twice
+        assert merged_status(tmp_path, dead_url) == [("vanished", 2, "still listed; HTTP 404")]
+        assert rows(merged, "SELECT count(*) FROM report_status WHERE status != 'listed'") == [(1,)]
+        before = table_counts(merged)
+        again = merge(tmp_path, "w1", "w2", options=(*MERGE_FAST, *every)).stdout  # nothing counted or asked twice
+        assert "distributed crawl" not in again and table_counts(merged) == before
+    events = rows(merged, "SELECT e.kind, e.evidence, e.status FROM report_events e "
+                  "JOIN reports r ON r.id = e.report_id WHERE r.url = ?", [dead_url])
+    assert events == [("vanished", "still listed; HTTP 404", 404)]
     check(tmp_path / "merged")

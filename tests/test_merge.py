@@ -104,3 +104,66 @@ def test_merge_an_archive_into_itself_or_a_bad_source_is_one_line(two_crawls, tm
     # into itself
     result = run_xxgk("merge", str(first.db), "--db", str(first.db), "--archive", str(first.archive))
     assert result.returncode == 1 and "nothing to merge" in result.stderr and "Traceback" not in result.stderr
+
+
+def _worker_archive(folder, sites: dict[str, str]):
+    """A worker's archive as ``xxgk worker`` leaves it after crawl ``c/w1`` (it alone
+    took part and saw the end), made by hand: per site, a report its lists showed
+    and one they did not (unseen since before the crawl), so the merge has checks
+    to make of each site."""
+    from archive.blobs import BlobStore
+    from archive.catalogue import open_db, record_body, upsert_report
+    from archive.merge import record_crawl, record_worker
+
+    db = open_db(folder / "xxgk.db")
+    blobs = BlobStore(folder / "archive")
+    for site, start_url in sites.items():
+        run_id = db["crawl_runs"].insert({"site": site, "start_url": start_url, "started_at": "2026-01-02T00:00:00Z",
+                                          "ended_at": "2026-01-02T00:01:00Z", "status": "finished",
+                                          "finish_reason": "finished", "pages_fetched": 3}).last_pk
+        record_worker(db, run_id, "w1")
+        record_crawl(db, run_id, crawl="c/w1", workers=["w1"])
+        for n in (1, 2):
+            data = f"<html>{site} 年报 {n}</html>".encode()
+            sha, _ = blobs.put(data)
+            record_body(db, sha, len(data))
+            upsert_report(db, url=f"{start_url}{site}/{n}.htm", sha256=sha, fetch_id=None, site=site,
+                          list_url=f"{start_url}{site}/", list_title=f"{n} 年度报告")
+        db.execute("UPDATE reports SET last_seen = '2026-01-01T00:00:00Z' WHERE url = ?", [f"{start_url}{site}/2.htm"])
+    db.close()
+
+
+def test_the_checks_after_a_merge_never_stop_it(tmp_path):
+    """A distributed crawl's checks (xxgk merge, crawler/distributed/checks.py) of sites
+    that cannot answer -- a closed port, a start URL that is no web address -- ask
+    nothing, mark nothing, and the merge goes on: everything merged stays, the crawls
+    are counted by their lists, the command ends 0."""
+    from conftest import free_port
+
+    port = free_port()
+    _worker_archive(tmp_path / "w1", {"away": f"http://127.0.0.1:{port}/", "odd": "ftp://127.0.0.1/"})
+    # (a site's run recorded with a start URL the spider refuses: made by hand, or by an older version)
+    out = tmp_path / "out"
+    result = run_xxgk("merge", str(tmp_path / "w1" / "xxgk.db"), "--db", str(out / "xxgk.db"),
+                      "--archive", str(out / "archive"), "-s", "RETRY_TIMES=0")
+    assert result.returncode == 0 and "Traceback" not in result.stderr, result.stdout + result.stderr[-3000:]
+    # asked of each: its unlisted report, and its listed one no worker fetched (XXGK_LISTED_CHECKS)
+    assert (f"[away] checks of distributed crawl c/w1: none of 2 made, the site did not answer "
+            f"(http://127.0.0.1:{port}/: ") in result.stdout, result.stdout
+    assert ("[odd] checks of distributed crawl c/w1: none of 2 made, its start URL is not an http(s) URL "
+            "('ftp://127.0.0.1/'); counted by its lists only") in result.stdout, result.stdout
+    # counted by their lists: the unlisted report of each is missing, by its list alone
+    assert ("[away] distributed crawl c/w1: 1 runs counted as one, 0 URLs checked (0 failing): 1 known reports "
+            "missing, 0 now vanished") in result.stdout, result.stdout
+    assert "[odd] distributed crawl c/w1: 1 runs counted as one: 1 known reports missing" in result.stdout
+    assert "4 reports, 2 crawl runs from 1 workers, 1 check run (xxgk merge)" in result.stdout
+    assert query(out / "xxgk.db", "SELECT count(*) AS n FROM report_checks") == [{"n": 0}]
+    assert query(out / "xxgk.db", "SELECT r.url, s.status, s.evidence FROM report_status s JOIN reports r "
+                 "ON r.id = s.report_id ORDER BY r.url") == [
+        {"url": "ftp://127.0.0.1/odd/2.htm", "status": "missing", "evidence": "not listed"},
+        {"url": f"http://127.0.0.1:{port}/away/2.htm", "status": "missing", "evidence": "not listed"}]
+    again = run_xxgk("merge", str(tmp_path / "w1" / "xxgk.db"), "--db", str(out / "xxgk.db"),
+                     "--archive", str(out / "archive"), "--no-check")
+    assert again.returncode == 0 and "distributed crawl" not in again.stdout, again.stdout + again.stderr
+    source = counts(tmp_path / "w1" / "xxgk.db")  # everything merged is there
+    assert all(counts(out / "xxgk.db")[t] == source[t] for t in ("reports", "report_versions", "bodies")), source
