@@ -1119,20 +1119,28 @@ def _all_metrics_facets(conn: sqlite3.Connection, columns: tuple[str, ...]) -> d
     pass over the catalogue's index on metrics(key, report_id, source,
     approximate, certain, value) (archive.catalogue.METRICS_KEY_INDEX, which
     holds every column counted, in key order: no sort), grouped by key: each
-    key's rows, and for the columns of few values a sum per foreseen value (a
+    key's rows, and for the columns of few values a sum per two foreseen values (a
     GROUP BY of those columns sorts the 10 million rows: a minute and a half;
     read from the table instead of the index, 7 s more at 16 million); a column
     holding a value not foreseen is grouped after all."""
     by: dict[str, dict] = {}
     few = {column: values for column, values in _FORESEEN.items() if column in columns}
-    sums = [f"sum([{column}] = ?)" for column, values in few.items() for _ in values]
+    # two values' rows counted in one sum (the first's in its low 32 bits, the
+    # second's above: a key has fewer than 2**31 rows), a CASE each: 9.0 -> 5.4
+    # CPU s at 16 million figures against a sum([column] = ?) per value
+    pairs = [(column, values[i:i + 2]) for column, values in few.items() for i in range(0, len(values), 2)]
+    sums = [f"sum(CASE [{column}] " + " ".join(f"WHEN ? THEN {1 << 32 * i}" for i in range(len(pair)))
+            + " ELSE 0 END)" for column, pair in pairs]
     selects = ["count(*)"] + [f"count([{c}])" for c in few] + sums
-    totals = [0] * (len(selects) - 1)
+    totals = [0] * (len(few) + sum(len(values) for values in few.values()))
     keys: dict = {}
     for key, n, *rest in conn.execute(f"SELECT key, {', '.join(selects)} FROM metrics GROUP BY key",
-                                      [v for values in few.values() for v in values]):
+                                      [v for _, pair in pairs for v in pair]):
         keys[key] = n
-        totals = [t + (r or 0) for t, r in zip(totals, rest)]
+        counted = rest[:len(few)]
+        for (_, pair), packed in zip(pairs, rest[len(few):]):
+            counted += [(packed or 0) & 0xFFFFFFFF, (packed or 0) >> 32][:len(pair)]
+        totals = [t + (r or 0) for t, r in zip(totals, counted)]
     if "key" in columns:
         by["key"] = keys
     counted_totals, rest = dict(zip(few, totals[:len(few)])), totals[len(few):]
