@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import lru_cache
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin, urlsplit, urlunsplit
 
 from lxml import etree
 from parsel import Selector
@@ -44,11 +44,36 @@ def anchor_link(anchor, base_url: str) -> Link | None:
     title = (attrib.get("title") or "").strip()
     if title and (not text or text.endswith(("…", "...", "..")) or len(title) > len(text)):
         text = title
-    url = urljoin(base_url, href)
-    if urlsplit(url).scheme not in ("http", "https"):
+    url = _join(_directory(base_url), href) if href[0] not in "?#" else _absolute(urljoin(base_url, href))
+    if url is None:
         return None
     date = list_date(anchor) if is_annual_report_title(text) else None
-    return Link(url=url.split("#", 1)[0], text=text, date=date)
+    return Link(url=url, text=text, date=date)
+
+
+def _absolute(url: str) -> str | None:
+    """``url`` without its fragment if it is http(s), else None."""
+    if urlsplit(url).scheme not in ("http", "https"):
+        return None
+    return url.split("#", 1)[0]
+
+
+@lru_cache(maxsize=4096)
+def _directory(base_url: str) -> str:
+    """The part of ``base_url`` a reference with a path is resolved against (RFC 3986
+    5.2: the base's scheme, authority and path up to its last ``/``; its last
+    segment, query and fragment do not count): pages of one folder share it."""
+    parts = urlsplit(base_url)
+    path = parts.path
+    return urlunsplit((parts.scheme, parts.netloc, path[:path.rfind("/") + 1] if "/" in path else "", "", ""))
+
+
+@lru_cache(maxsize=65536)
+def _join(directory: str, href: str) -> str | None:
+    """``urljoin`` of a page in ``directory`` and ``href`` (not a query or a fragment alone),
+    http(s) only, without the fragment (memoised: a site's navigation links are on
+    every page of a folder)."""
+    return _absolute(urljoin(directory, href))
 
 
 def page_links(response: TextResponse) -> list[Link]:
