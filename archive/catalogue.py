@@ -770,6 +770,20 @@ def record_check(db: sqlite_utils.Database, crawl_run_id: int | None, report_id:
                                     "checked_at": utc_now()})
 
 
+def record_listed_failure(db: sqlite_utils.Database, crawl_run_id: int | None, url: str, list_date: str | None,
+                          status: int | None, failing: bool) -> None:
+    """A known report a list of this run showed, whose fetch failed: seen (it is
+    listed) and, ``failing``, its URL failing as a check would record it (so it is
+    missing as ``still listed``, not ``not listed``). A report never archived: nothing."""
+    with db.atomic():
+        report_id, _ = find_report(db, url)
+        if report_id is None:
+            return
+        mark_seen(db, url, list_date)
+        if failing:
+            record_check(db, crawl_run_id, report_id, url, status, None, True)
+
+
 def _run_ids(crawl_run_id: int | Sequence[int]) -> list[int]:
     return [crawl_run_id] if isinstance(crawl_run_id, int) else sorted(crawl_run_id)
 
@@ -813,6 +827,10 @@ def update_presence(db: sqlite_utils.Database, crawl_run_id: int | Sequence[int]
     checks = {r[0]: r[1:] for r in db.execute(
         f"SELECT report_id, status, location, failing FROM report_checks WHERE crawl_run_id IN ({among}) ORDER BY id",
         ids)}
+    # report pages these runs fetched and got (a refresh): answering, as a check would say
+    answered = {r[0] for r in db.execute(
+        f"SELECT url FROM fetches WHERE crawl_run_id IN ({among}) AND method = 'GET' AND status IN (200, 304) "
+        "AND coalesce(kind, '') NOT IN ('soft_404', 'check')", ids)}
     with db.atomic():
         status_of = {r[0]: r[1:] for r in db.execute(
             "SELECT s.report_id, s.status, s.misses, s.first_missed, s.since, s.evidence FROM report_status s "
@@ -823,8 +841,9 @@ def update_presence(db: sqlite_utils.Database, crawl_run_id: int | Sequence[int]
             check = checks.get(report_id)
             listed = (last_seen or "") >= started  # listed (or fetched) this run
             if listed and not (check and check[2]):  # ... and its URL, if checked, answering
-                if check is None and known and known[0] != "listed" and (known[4] or "").startswith("still listed"):
-                    continue  # a listed link that failed its check, not checked this run: nothing new
+                if (check is None and url not in answered and known and known[0] != "listed"
+                        and (known[4] or "").startswith("still listed")):
+                    continue  # a listed link that failed its check, not checked (nor fetched) this run: nothing new
                 if known is None or known[0] == "listed":
                     continue
                 if known[0] == "vanished":

@@ -67,6 +67,18 @@ class NotFoundPage:
 
 
 @dataclass
+class ListedReportFailed:
+    """A listed report URL whose fetch failed: the report is still listed (whatever
+    its URL answers), and a 404 or 410 (``failing``), or the site's not-found page
+    served with 200, is its URL failing, as a check would have found it."""
+
+    url: str
+    list_date: str | None
+    status: int | None
+    failing: bool
+
+
+@dataclass
 class ListSeen:
     """A list page read, with how many annual-report entries it showed."""
 

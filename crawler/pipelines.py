@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from dataclasses import asdict
 
-from archive.catalogue import mark_fetch, mark_seen, record_check, record_fetch, record_list_page, upsert_report
+from archive.catalogue import (mark_fetch, mark_seen, record_check, record_fetch, record_list_page,
+                               record_listed_failure, upsert_report)
 from crawler.archive_writer import ArchiveWriter
-from crawler.items import ListSeen, NotFoundPage, RefusedLink, ReportCheck, ReportItem, SeenReport
+from crawler.items import (ListedReportFailed, ListSeen, NotFoundPage, RefusedLink, ReportCheck, ReportItem,
+                           SeenReport)
 
 
 class ReportCataloguePipeline:
@@ -30,6 +32,10 @@ class ReportCataloguePipeline:
         run_id = self.crawler.stats.get_value("xxgk/crawl_run_id")
         if isinstance(item, SeenReport):
             await self._rows(lambda db: mark_seen(db, item.url, item.list_date))
+            return item
+        if isinstance(item, ListedReportFailed):
+            await self._rows(lambda db: record_listed_failure(db, run_id, item.url, item.list_date, item.status,
+                                                              item.failing))
             return item
         if isinstance(item, ListSeen):
             await self._rows(lambda db: record_list_page(db, run_id, item.url, item.reports))

@@ -148,6 +148,31 @@ def test_a_link_answering_a_not_found_page_with_200_vanishes(tmp_path):
         {"kind": "vanished"}, {"kind": "back"}]
 
 
+def test_a_listed_report_whose_fetch_fails_is_still_listed(tmp_path):
+    """With --refresh every listed report is fetched: one whose page answers 404, or
+    200 with a not-found notice, is missing as still listed (its fetch is the
+    check), not as "not listed"."""
+    from sample_portal.manifest import load_manifest
+    from sample_portal.server import serve_in_thread
+
+    def not_listed(db):
+        return {r["url"].rsplit("/", 1)[-1]: (r["status"], r["evidence"]) for r in query(
+            db, "SELECT r.url, s.status, s.evidence FROM report_status s JOIN reports r ON r.id = s.report_id "
+                "WHERE s.status != 'listed'")}
+
+    manifest = load_manifest("trs")
+    hard, soft = manifest.reports[3], manifest.reports[4]
+    with serve_in_thread() as url:
+        crawl(str(url), tmp_path)
+        url.break_links(hard.path)
+        first = crawl(str(url), tmp_path, "--refresh")
+        assert not_listed(first.db) == {hard.path.rsplit("/", 1)[-1]: ("missing", "still listed; HTTP 404")}
+        url.break_links(soft.path, soft=True)  # the first answers again
+        second = crawl(str(url), tmp_path, "--refresh")
+        assert not_listed(second.db) == {
+            soft.path.rsplit("/", 1)[-1]: ("missing", "still listed; HTTP 200, a not-found page")}
+
+
 def test_a_report_taken_off_its_list_and_redirected_has_moved(tmp_path):
     """A report the site took off its list and whose URL now answers a 301 to
     another of its pages is moved, on a real crawl, not missing or vanished."""

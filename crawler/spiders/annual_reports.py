@@ -56,7 +56,8 @@ from crawler.attachments import filename_from_disposition, is_document_link, saf
 from crawler import soft404
 from crawler.images import body_images
 from crawler.families import hanweb, jsonapi, pager, trs
-from crawler.items import AttachmentItem, ListSeen, NotFoundPage, RefusedLink, ReportCheck, ReportItem, SeenReport
+from crawler.items import (AttachmentItem, ListedReportFailed, ListSeen, NotFoundPage, RefusedLink, ReportCheck,
+                           ReportItem, SeenReport)
 from crawler.links import Link, anchor_link, page_links, same_site, site_domain
 from crawler.paging import PAGES_AHEAD, LinkChain, PageWindow
 from crawler.titles import (
@@ -502,6 +503,7 @@ class AnnualReportsSpider(scrapy.Spider):
             self.logger.warning("%s (listed as %r) is a not-found page served with status 200: no report",
                                 response.url, list_title)
             yield NotFoundPage(url=response.url, fetch_id=item.fetch_id, list_url=list_url, list_title=list_title)
+            yield ListedReportFailed(url=response.url, list_date=list_date, status=200, failing=True)
             return
         pending = []
         documents = [link for link in page_links(response) if is_document_link(link.url, link.text)]
@@ -568,6 +570,10 @@ class AnnualReportsSpider(scrapy.Spider):
     def report_failed(self, failure):
         self.crawler.stats.inc_value("xxgk/report_errors")
         self.logger.warning("report %s not archived: %s", failure.request.url, failure.getErrorMessage())
+        response = getattr(failure.value, "response", None)  # an HttpError's
+        status = response.status if isinstance(response, Response) else None
+        yield ListedReportFailed(url=failure.request.url, list_date=failure.request.cb_kwargs.get("list_date"),
+                                 status=status, failing=status in GONE_STATUSES)
 
 
 def _header(response: Response, name: str) -> str | None:
