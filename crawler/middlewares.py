@@ -7,7 +7,7 @@ from urllib.parse import urljoin, urlsplit
 
 from scrapy import Request
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
-from scrapy.http import HtmlResponse, Response
+from scrapy.http import Response
 from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet.task import deferLater
 
@@ -43,15 +43,6 @@ def _headers(headers) -> list[tuple[str, str]]:
     ]
 
 
-def _parse_ahead(response: HtmlResponse) -> None:
-    """Decode and parse ``response`` now (its ``text`` and ``selector``, which Scrapy
-    caches on it); a page that cannot be parsed is left to fail where it is read."""
-    try:
-        response.selector
-    except Exception:  # noqa: BLE001 - the spider meets the same error, as without this
-        response._cached_selector = None
-
-
 class ArchiveMiddleware:
     """Keep every exchange: the body in the content-addressed store, a ``fetches``
     row in the catalogue, and the request/response pair in the WARC files.
@@ -79,7 +70,6 @@ class ArchiveMiddleware:
         self.warc = WarcArchive(warc_dir, max_bytes=settings.getint("XXGK_WARC_MAX_BYTES", 256 * 1024 * 1024),
                                 gzip_level=settings.getint("XXGK_WARC_GZIP_LEVEL", 6),
                                 recover_leftovers=settings.getbool("XXGK_WARC_RECOVER", True))
-        self.parse_ahead = settings.getbool("XXGK_PARSE_AHEAD", True)
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
 
     @classmethod
@@ -148,12 +138,6 @@ class ArchiveMiddleware:
             error=note,
         )
 
-        # An HTML page the spider will read is parsed here too, on the writer thread
-        # (lxml parses without the GIL, beside the reactor): Scrapy keeps the tree as
-        # the response's selector, which the spider's callbacks read (crawler/links.py).
-        parse = (isinstance(response, HtmlResponse) and response.status == 200 and request.method == "GET"
-                 and bool(body) and self.parse_ahead)
-
         def files():  # on the writer thread: the body, then its WARC records
             sha256 = self.blobs.put(body)[0] if store else None
             declared = detected = None
@@ -161,8 +145,6 @@ class ArchiveMiddleware:
                 declared = encoding.declared_encoding(content_type, body)
                 detected = encoding.detect_encoding(body)
             self.warc.write_exchange(**exchange, sha256=sha256 or "")
-            if parse:
-                _parse_ahead(response)
             return sha256, declared, detected
 
         def rows(db, staged):  # then its row
