@@ -55,6 +55,16 @@ class RegistryError(ValueError):
     pass
 
 
+def apply_site_settings(settings, site: Site) -> None:
+    """A site's own politeness from the registry (its delay, its concurrency) on its
+    crawler's ``settings``, unless the command line gave them."""
+    cmdline = 40  # Scrapy's priority of command-line settings
+    if site.download_delay is not None and settings.getpriority("DOWNLOAD_DELAY") < cmdline:
+        settings.set("DOWNLOAD_DELAY", site.download_delay, priority="spider")
+    if site.concurrency is not None and settings.getpriority("CONCURRENT_REQUESTS_PER_DOMAIN") < cmdline:
+        settings.set("CONCURRENT_REQUESTS_PER_DOMAIN", site.concurrency, priority="spider")
+
+
 def load_sites(path: str | Path = REGISTRY) -> list[Site]:
     """Read and check a registry file; errors name the file and the entry."""
     path = Path(path)

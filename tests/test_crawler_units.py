@@ -136,13 +136,14 @@ def test_registry_errors_name_the_file_and_entry(tmp_path):
 
 def test_per_site_politeness_from_the_registry():
     from crawler.sites import Site
-    from xxgk.crawl_runner import _apply_site_settings, project_settings
+    from crawler.sites import apply_site_settings
+    from xxgk.crawl_runner import project_settings
 
     settings = project_settings("x.db", "archive")
-    _apply_site_settings(settings, Site(name="s", start_url="http://x.gov.cn/", download_delay=3.0, concurrency=1))
+    apply_site_settings(settings, Site(name="s", start_url="http://x.gov.cn/", download_delay=3.0, concurrency=1))
     assert settings.getfloat("DOWNLOAD_DELAY") == 3.0 and settings.getint("CONCURRENT_REQUESTS_PER_DOMAIN") == 1
     cmdline = project_settings("x.db", "archive", {"DOWNLOAD_DELAY": "0"})
-    _apply_site_settings(cmdline, Site(name="s", start_url="http://x.gov.cn/", download_delay=3.0))
+    apply_site_settings(cmdline, Site(name="s", start_url="http://x.gov.cn/", download_delay=3.0))
     assert cmdline.getfloat("DOWNLOAD_DELAY") == 0  # the command line wins
 
 

@@ -10,7 +10,7 @@ from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 from scrapy.utils.project import get_project_settings
 
-from crawler.sites import Site
+from crawler.sites import Site, apply_site_settings
 
 
 @dataclass
@@ -73,15 +73,6 @@ def project_settings(db: str, archive: str, overrides: dict[str, str] | None = N
     return settings
 
 
-def _apply_site_settings(settings: Settings, site: Site) -> None:
-    """Per-site politeness from the registry, unless given on the command line."""
-    cmdline = 40
-    if site.download_delay is not None and settings.getpriority("DOWNLOAD_DELAY") < cmdline:
-        settings.set("DOWNLOAD_DELAY", site.download_delay, priority="spider")
-    if site.concurrency is not None and settings.getpriority("CONCURRENT_REQUESTS_PER_DOMAIN") < cmdline:
-        settings.set("CONCURRENT_REQUESTS_PER_DOMAIN", site.concurrency, priority="spider")
-
-
 def run_crawls(sites: list[Site], settings: Settings, *, refresh: bool = False) -> list[CrawlResult]:
     """Crawl every site (concurrently, one crawler each); blocks until all are done.
 
@@ -91,7 +82,7 @@ def run_crawls(sites: list[Site], settings: Settings, *, refresh: bool = False) 
     crawlers = []
     for site in sites:
         crawler = process.create_crawler("annual_reports")  # its own copy of the settings
-        _apply_site_settings(crawler.settings, site)
+        apply_site_settings(crawler.settings, site)
         process.crawl(
             crawler,
             start_url=site.report_column or site.start_url,  # a discovered body: its 年报 column

@@ -53,13 +53,13 @@ def run_worker(sites, settings, *, redis_url: str, crawl: str, name: str, refres
 
     from crawler.distributed.spider import WorkerSpider
     from crawler.distributed.state import key_prefix
-    from xxgk.crawl_runner import _apply_site_settings
+    from crawler.sites import apply_site_settings
 
     process = CrawlerProcess(settings)
     crawlers = []
     for site in sites:
         crawler = process.create_crawler(WorkerSpider)
-        _apply_site_settings(crawler.settings, site)
+        apply_site_settings(crawler.settings, site)
         prefix = key_prefix(crawl, site.name)
         for setting, value in {**_WORKER_SETTINGS, "REDIS_URL": redis_url, "XXGK_REDIS_PREFIX": prefix,
                                "SCHEDULER_QUEUE_KEY": f"{prefix}:queue", "SCHEDULER_DUPEFILTER_KEY": f"{prefix}:seen",

@@ -125,7 +125,7 @@ def run_checks(plans: list[CheckPlan], settings, sites: dict | None = None) -> l
 
     from scrapy.crawler import CrawlerProcess
 
-    from xxgk.crawl_runner import _apply_site_settings
+    from crawler.sites import apply_site_settings
 
     process = CrawlerProcess(settings)
     crawlers, results = [], []
@@ -138,7 +138,7 @@ def run_checks(plans: list[CheckPlan], settings, sites: dict | None = None) -> l
         crawler = process.create_crawler(PresenceChecksSpider)
         site = (sites or {}).get(plan.site)
         if site is not None:
-            _apply_site_settings(crawler.settings, site)
+            apply_site_settings(crawler.settings, site)
         for name, value in {"XXGK_PRESENCE": False,  # counted with the crawl's runs (archive.crawl_presence)
                             "XXGK_PROGRESS_INTERVAL": 0}.items():
             crawler.settings.set(name, value, priority="cmdline")
