@@ -25,6 +25,12 @@ def _counts(stats) -> dict[str, int]:
     }
 
 
+def _log_level(settings) -> int:
+    """``LOG_LEVEL`` as a number (DEBUG when it names no level)."""
+    level = logging.getLevelName(settings.get("LOG_LEVEL", "DEBUG"))
+    return level if isinstance(level, int) else logging.DEBUG
+
+
 class _OwnRecordCounter(logging.Handler):
     """The process's one counting handler on the root logger: each record in the
     stats of the crawler whose spider it names (:class:`LogCount`)."""
@@ -80,9 +86,7 @@ class LogCount:
 
     def __init__(self, crawler):
         self.crawler = crawler
-        self.level = logging.getLevelName(crawler.settings.get("LOG_LEVEL", "DEBUG"))
-        if not isinstance(self.level, int):
-            self.level = logging.DEBUG
+        self.level = _log_level(crawler.settings)
         crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
 
@@ -115,8 +119,7 @@ class LogFormatter(ScrapyLogFormatter):
 
     @classmethod
     def from_crawler(cls, crawler):
-        level = logging.getLevelName(crawler.settings.get("LOG_LEVEL", "DEBUG"))
-        return cls(debug=not isinstance(level, int) or level <= logging.DEBUG)
+        return cls(debug=_log_level(crawler.settings) <= logging.DEBUG)
 
     def crawled(self, request, response, spider):
         return super().crawled(request, response, spider) if self.debug else None

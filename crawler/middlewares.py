@@ -128,8 +128,6 @@ class ArchiveMiddleware:
             method=request.method,
             status=response.status,
             content_type=content_type,
-        )
-        rest = dict(
             size=len(body),
             referer=(request.headers.get("Referer") or b"").decode("latin-1") or None,
             etag=_header(response, "ETag"),
@@ -149,8 +147,7 @@ class ArchiveMiddleware:
 
         def rows(db, staged):  # then its row
             sha256, declared, detected = staged
-            fetch_id = record_fetch(db, **row, declared_encoding=declared, detected_encoding=detected,
-                                    sha256=sha256, **rest)
+            fetch_id = record_fetch(db, **row, declared_encoding=declared, detected_encoding=detected, sha256=sha256)
             return fetch_id, sha256, declared
 
         fetch_id, sha256, declared = await self.writer.write(files, rows)
